@@ -1,0 +1,69 @@
+// Shared plumbing of the winnow CLI: exit codes, output in text or --json, option parsing for
+// one subcommand, and the plugin host set-up. Commands stay thin: parse, call core, print.
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "winnow/job/job_context.hpp"
+#include "winnow/plugin/plugin_host.hpp"
+#include "winnow/util/result.hpp"
+
+namespace winnow::cli {
+
+// Exit codes (documented in docs/cli.md).
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,       // the command failed; message on stderr
+  kExitUsage = 2,         // bad command line
+  kExitPartial = 3,       // finished, but some inputs were bad (reported one per line)
+  kExitCancelled = 130,   // cancelled with Ctrl-C; committed work is kept
+};
+
+namespace po = boost::program_options;
+
+struct CommandLine {
+  std::vector<std::string> args;  // after the subcommand name
+  po::variables_map values;
+  bool json = false;
+};
+
+// Parses args with `options` (+ --help, --json) and `positional`. Prints help and returns
+// false with exitCode set when parsing fails or --help was given.
+bool parseCommandLine(const std::string& command, const std::string& usage,
+                      po::options_description& options,
+                      const po::positional_options_description& positional,
+                      const std::vector<std::string>& args, CommandLine& out, int& exitCode);
+
+int printError(const Error& error, bool json, int exitCode = kExitFailure);
+void printJson(const nlohmann::json& document);
+job::ProgressStyle progressStyle(bool json);
+
+// Discovers plugins in --plugin-path folders (if any) then the default folders.
+plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, bool json);
+
+// key=value pairs ("image_size=64") into a JSON object; values parse as JSON when they can
+// ("64" -> 64, "true" -> true), else as strings.
+Result<nlohmann::json> parseKeyValues(const std::vector<std::string>& pairs, const char* what);
+
+using CommandFunction = std::function<int(const std::vector<std::string>&)>;
+
+int commandInit(const std::vector<std::string>& args);
+int commandIngest(const std::vector<std::string>& args);
+int commandStats(const std::vector<std::string>& args);
+int commandUndo(const std::vector<std::string>& args);
+int commandLabel(const std::vector<std::string>& args);
+int commandSetStatus(const std::vector<std::string>& args, const std::string& status);
+int commandDecisions(const std::vector<std::string>& args);
+int commandRuns(const std::vector<std::string>& args);
+int commandSamples(const std::vector<std::string>& args);
+int commandPlugins(const std::vector<std::string>& args);
+int commandExport(const std::vector<std::string>& args);
+int commandRun(const std::vector<std::string>& args);
+
+}  // namespace winnow::cli

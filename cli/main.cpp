@@ -1,0 +1,79 @@
+// winnow: command-line entry point. Dispatches to one subcommand; all work lives in winnow_core.
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli_support.hpp"
+
+namespace {
+
+struct CommandEntry {
+  winnow::cli::CommandFunction run;
+  const char* summary;
+};
+
+const std::map<std::string, CommandEntry>& commands() {
+  using namespace winnow::cli;
+  static const std::map<std::string, CommandEntry> table = {
+      {"init", {commandInit, "create a project (its store is <project>/winnow.db)"}},
+      {"ingest", {commandIngest, "add a folder of images/videos to a project"}},
+      {"stats", {commandStats, "counts per class, source, split and status"}},
+      {"samples", {commandSamples, "list samples (id, class, source, split, status, path)"}},
+      {"label", {commandLabel, "set the class of samples (recorded as decisions)"}},
+      {"reject", {[](const auto& a) { return commandSetStatus(a, "rejected"); },
+                  "reject samples (kept, but not exported)"}},
+      {"restore", {[](const auto& a) { return commandSetStatus(a, "active"); },
+                   "restore rejected samples"}},
+      {"undo", {commandUndo, "undo the last N decisions"}},
+      {"decisions", {commandDecisions, "list recent decisions (who, what, why, when)"}},
+      {"runs", {commandRuns, "list recent runs and their outcomes"}},
+      {"plugins", {commandPlugins, "list loaded and rejected plugins and their capabilities"}},
+      {"export", {commandExport, "export the dataset through an exporter plugin (hdf5, imagefolder)"}},
+      {"run", {commandRun, "run a pipeline JSON file (validated before anything runs)"}},
+  };
+  return table;
+}
+
+void printUsage(std::ostream& out) {
+  out << "winnow " << WINNOW_VERSION
+      << ": turn messy image collections into clean, balanced, leak-free datasets\n\n"
+      << "usage: winnow <command> [options]   (winnow <command> --help for details)\n\ncommands:\n";
+  for (const auto& [name, entry] : commands()) {
+    out << "  " << name << std::string(12 - std::min<std::size_t>(11, name.size()), ' ')
+        << entry.summary << "\n";
+  }
+  out << "\nexit codes: 0 ok, 1 failed, 2 usage error, 3 finished with bad inputs, 130 cancelled\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    printUsage(std::cerr);
+    return winnow::cli::kExitUsage;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    printUsage(std::cout);
+    return winnow::cli::kExitOk;
+  }
+  if (name == "--version") {
+    std::cout << "winnow " << WINNOW_VERSION << "\n";
+    return winnow::cli::kExitOk;
+  }
+  auto found = commands().find(name);
+  if (found == commands().end()) {
+    std::cerr << "winnow: unknown command '" << name << "'\n";
+    printUsage(std::cerr);
+    return winnow::cli::kExitUsage;
+  }
+  winnow::job::installInterruptHandler();
+  try {
+    return found->second.run(std::vector<std::string>(argv + 2, argv + argc));
+  } catch (const std::exception& e) {
+    std::cerr << "error: winnow " << name << ": " << e.what() << "\n";
+    return winnow::cli::kExitFailure;
+  }
+}

@@ -1,0 +1,373 @@
+// Subcommands that work on a project's store: init, ingest, stats, samples, label, reject/restore,
+// undo, decisions, runs.
+#include <iostream>
+
+#include "cli_support.hpp"
+#include "winnow/ingest/folder_ingester.hpp"
+#include "winnow/report/summary_json.hpp"
+#include "winnow/store/project_store.hpp"
+
+namespace winnow::cli {
+
+namespace {
+
+Result<std::unique_ptr<store::ProjectStore>> openProject(const CommandLine& line) {
+  return store::ProjectStore::open(line.values["project"].as<std::string>());
+}
+
+// Records the command in the runs table; the returned id goes into decisions and bad files.
+std::optional<std::int64_t> beginRun(store::ProjectStore& store, const std::string& command,
+                                     const std::vector<std::string>& args) {
+  auto runId = store.beginRun(command, nlohmann::json(args).dump());
+  if (!runId) return std::nullopt;
+  return *runId;
+}
+
+}  // namespace
+
+int commandInit(const std::vector<std::string>& args) {
+  po::options_description options("init options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder");
+  po::positional_options_description positional;
+  positional.add("project", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("init", "<project>", options, positional, args, line, exitCode)) {
+    return exitCode;
+  }
+  auto created = store::ProjectStore::create(line.values["project"].as<std::string>());
+  if (!created) return printError(created.error(), line.json);
+  const auto& store = **created;
+  if (line.json) {
+    printJson({{"ok", true},
+               {"project", store.projectDir().string()},
+               {"schema_version", store.schemaVersion()}});
+  } else {
+    std::cout << "created project " << store.projectDir().string() << " (store schema v"
+              << store.schemaVersion() << ")\n";
+  }
+  return kExitOk;
+}
+
+int commandIngest(const std::vector<std::string>& args) {
+  po::options_description options("ingest options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
+      "folder", po::value<std::string>()->required(), "folder to ingest")(
+      "source", po::value<std::string>()->default_value(""),
+      "source tag (default: the folder's name)")(
+      "map", po::value<std::vector<std::string>>()->composing(),
+      "class rule original=label, repeatable (e.g. --map without_mask=real)")(
+      "layout", po::value<std::string>()->default_value("auto"),
+      "auto | class_folders | split_class_folders | flat")(
+      "video-fps", po::value<double>()->default_value(1.0), "video frames sampled per second")(
+      "threads", po::value<int>()->default_value(0), "decoder threads (0 = one per core)")(
+      "max-pixels", po::value<std::int64_t>()->default_value(100'000'000),
+      "refuse images declaring more pixels than this");
+  po::positional_options_description positional;
+  positional.add("project", 1).add("folder", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("ingest", "<project> <folder> [--source S] [--map a=b]...", options,
+                        positional, args, line, exitCode)) {
+    return exitCode;
+  }
+  ingest::IngestOptions ingestOptions;
+  ingestOptions.root = line.values["folder"].as<std::string>();
+  ingestOptions.sourceName = line.values["source"].as<std::string>();
+  if (line.values.count("map")) {
+    for (const std::string& rule : line.values["map"].as<std::vector<std::string>>()) {
+      const auto equals = rule.find('=');
+      if (equals == std::string::npos || equals == 0 || equals + 1 == rule.size()) {
+        return printError(makeError(ErrorCode::InvalidArgument,
+                                    "--map '" + rule + "': expected original=label"),
+                          line.json, kExitUsage);
+      }
+      ingestOptions.labelMap[rule.substr(0, equals)] = rule.substr(equals + 1);
+    }
+  }
+  auto layout = ingest::parseFolderLayout(line.values["layout"].as<std::string>());
+  if (!layout) {
+    return printError(makeError(ErrorCode::InvalidArgument,
+                                "--layout '" + line.values["layout"].as<std::string>() +
+                                    "': expected auto, class_folders, split_class_folders or flat"),
+                      line.json, kExitUsage);
+  }
+  ingestOptions.layout = *layout;
+  ingestOptions.videoFramesPerSecond = line.values["video-fps"].as<double>();
+  ingestOptions.threads = line.values["threads"].as<int>();
+  ingestOptions.limits.maxPixels = line.values["max-pixels"].as<std::int64_t>();
+
+  auto opened = openProject(line);
+  if (!opened) return printError(opened.error(), line.json);
+  store::ProjectStore& store = **opened;
+  const auto runId = beginRun(store, "ingest", args);
+  job::JobContext job(progressStyle(line.json));
+  auto summary = ingest::ingestFolder(store, ingestOptions, job, runId);
+  if (!summary) {
+    if (runId) (void)store.finishRun(*runId, "failed", nlohmann::json{{"error", summary.error().message}}.dump());
+    return printError(summary.error(), line.json);
+  }
+  const nlohmann::json report = report::toJson(*summary);
+  if (runId) {
+    (void)store.finishRun(*runId, summary->cancelled ? "cancelled" : "ok", report.dump());
+  }
+  if (line.json) {
+    printJson(report);
+  } else {
+    std::cout << report::formatIngestSummary(*summary);
+    if (!summary->badFiles.empty()) {
+      std::cout << summary->badFiles.size() << " bad files (kept out, recorded in the store):\n";
+      for (const auto& bad : summary->badFiles) std::cout << "  " << bad.path << ": " << bad.reason << "\n";
+    }
+  }
+  if (summary->cancelled) return kExitCancelled;
+  return summary->badFiles.empty() ? kExitOk : kExitPartial;
+}
+
+int commandStats(const std::vector<std::string>& args) {
+  po::options_description options("stats options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder");
+  po::positional_options_description positional;
+  positional.add("project", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("stats", "<project>", options, positional, args, line, exitCode)) {
+    return exitCode;
+  }
+  auto opened = openProject(line);
+  if (!opened) return printError(opened.error(), line.json);
+  auto stats = (*opened)->stats();
+  if (!stats) return printError(stats.error(), line.json);
+  if (line.json) {
+    printJson(report::toJson(*stats));
+  } else {
+    std::cout << report::formatStats(*stats);
+  }
+  return kExitOk;
+}
+
+int commandSamples(const std::vector<std::string>& args) {
+  po::options_description options("samples options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
+      "class", po::value<std::string>(), "only this class")(
+      "status", po::value<std::string>(), "only this status (active, rejected)")(
+      "split", po::value<std::string>(), "only this split (train, val, test)")(
+      "limit", po::value<int>()->default_value(0), "at most this many (0 = all)");
+  po::positional_options_description positional;
+  positional.add("project", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("samples", "<project> [--class C] [--status S]", options, positional, args,
+                        line, exitCode)) {
+    return exitCode;
+  }
+  auto opened = openProject(line);
+  if (!opened) return printError(opened.error(), line.json);
+  store::SampleFilter filter;
+  if (line.values.count("class")) filter.label = line.values["class"].as<std::string>();
+  if (line.values.count("status")) filter.status = line.values["status"].as<std::string>();
+  if (line.values.count("split")) filter.split = line.values["split"].as<std::string>();
+  auto samples = (*opened)->listSamples(filter);
+  if (!samples) return printError(samples.error(), line.json);
+  const int limit = line.values["limit"].as<int>();
+  nlohmann::json list = nlohmann::json::array();
+  int shown = 0;
+  for (const auto& sample : *samples) {
+    if (limit > 0 && shown++ >= limit) break;
+    if (line.json) {
+      list.push_back({{"id", sample.id},
+                      {"label", sample.label ? nlohmann::json(*sample.label) : nlohmann::json()},
+                      {"original_label", sample.originalLabel},
+                      {"source", sample.sourceName},
+                      {"split", sample.split},
+                      {"status", sample.status},
+                      {"width", sample.width},
+                      {"height", sample.height},
+                      {"format", sample.format},
+                      {"exif_orientation", sample.exifOrientation},
+                      {"content_hash", sample.contentHash},
+                      {"path", sample.originalPath}});
+    } else {
+      std::cout << sample.id << "\t" << sample.label.value_or("-") << "\t" << sample.sourceName
+                << "\t" << (sample.split.empty() ? "-" : sample.split) << "\t" << sample.status
+                << "\t" << sample.width << "x" << sample.height << "\t" << sample.originalPath
+                << "\n";
+    }
+  }
+  if (line.json) printJson(list);
+  return kExitOk;
+}
+
+namespace {
+
+// Applies one decision to each sample id; reports each failure and keeps going.
+int applyToSamples(store::ProjectStore& store, const std::vector<std::int64_t>& ids,
+                   const std::string& field, const std::optional<std::string>& value,
+                   const std::string& reason, bool json, const std::string& command,
+                   const std::vector<std::string>& args) {
+  const auto runId = beginRun(store, command, args);
+  int failures = 0;
+  nlohmann::json changed = nlohmann::json::array();
+  for (std::int64_t id : ids) {
+    Status status = store.applyDecision(id, field, value, "user:cli", reason, runId);
+    if (!status) {
+      ++failures;
+      std::cerr << "error: " << status.error().message << "\n";
+    } else {
+      changed.push_back(id);
+    }
+  }
+  if (runId) {
+    (void)store.finishRun(*runId, failures == 0 ? "ok" : "failed",
+                          nlohmann::json{{"changed", changed}, {"failures", failures}}.dump());
+  }
+  if (json) {
+    printJson({{"ok", failures == 0}, {"changed", changed}, {"failures", failures}});
+  } else {
+    std::cout << field << " set on " << changed.size() << " samples";
+    if (failures) std::cout << ", " << failures << " failed";
+    std::cout << "\n";
+  }
+  return failures == 0 ? kExitOk : kExitPartial;
+}
+
+}  // namespace
+
+int commandLabel(const std::vector<std::string>& args) {
+  po::options_description options("label options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
+      "class", po::value<std::string>()->required(), "class to assign")(
+      "ids", po::value<std::vector<std::int64_t>>()->required(), "sample ids")(
+      "reason", po::value<std::string>()->default_value("relabelled from the CLI"), "why");
+  po::positional_options_description positional;
+  positional.add("project", 1).add("class", 1).add("ids", -1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("label", "<project> <class> <sample-id>...", options, positional, args,
+                        line, exitCode)) {
+    return exitCode;
+  }
+  auto opened = openProject(line);
+  if (!opened) return printError(opened.error(), line.json);
+  return applyToSamples(**opened, line.values["ids"].as<std::vector<std::int64_t>>(), "label",
+                        line.values["class"].as<std::string>(),
+                        line.values["reason"].as<std::string>(), line.json, "label", args);
+}
+
+int commandSetStatus(const std::vector<std::string>& args, const std::string& status) {
+  const std::string command = status == "rejected" ? "reject" : "restore";
+  po::options_description options(command + " options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
+      "ids", po::value<std::vector<std::int64_t>>()->required(), "sample ids")(
+      "reason", po::value<std::string>()->default_value(command + "ed from the CLI"), "why");
+  po::positional_options_description positional;
+  positional.add("project", 1).add("ids", -1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine(command, "<project> <sample-id>...", options, positional, args, line,
+                        exitCode)) {
+    return exitCode;
+  }
+  auto opened = openProject(line);
+  if (!opened) return printError(opened.error(), line.json);
+  return applyToSamples(**opened, line.values["ids"].as<std::vector<std::int64_t>>(), "status",
+                        status, line.values["reason"].as<std::string>(), line.json, command, args);
+}
+
+int commandUndo(const std::vector<std::string>& args) {
+  po::options_description options("undo options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
+      "count,n", po::value<int>()->default_value(1), "how many decisions to undo");
+  po::positional_options_description positional;
+  positional.add("project", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("undo", "<project> [-n N]", options, positional, args, line, exitCode)) {
+    return exitCode;
+  }
+  auto opened = openProject(line);
+  if (!opened) return printError(opened.error(), line.json);
+  auto undone = (*opened)->undoLast(line.values["count"].as<int>(), "user:cli");
+  if (!undone) return printError(undone.error(), line.json);
+  if (line.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& decision : *undone) list.push_back(report::toJson(decision));
+    printJson({{"ok", true}, {"undone", list}});
+  } else {
+    if (undone->empty()) std::cout << "nothing to undo\n";
+    for (const auto& decision : *undone) {
+      std::cout << "undid decision " << decision.id << ": sample " << decision.sampleId << " "
+                << decision.field << " back to '" << decision.oldValue.value_or("(none)")
+                << "'\n";
+    }
+  }
+  return kExitOk;
+}
+
+int commandDecisions(const std::vector<std::string>& args) {
+  po::options_description options("decisions options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
+      "limit", po::value<int>()->default_value(20), "how many, newest first");
+  po::positional_options_description positional;
+  positional.add("project", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("decisions", "<project> [--limit N]", options, positional, args, line,
+                        exitCode)) {
+    return exitCode;
+  }
+  auto opened = openProject(line);
+  if (!opened) return printError(opened.error(), line.json);
+  auto decisions = (*opened)->listDecisions(line.values["limit"].as<int>());
+  if (!decisions) return printError(decisions.error(), line.json);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& decision : *decisions) {
+    if (line.json) {
+      list.push_back(report::toJson(decision));
+    } else {
+      std::cout << decision.id << "\t" << decision.createdAt << "\t" << decision.actor
+                << "\tsample " << decision.sampleId << "\t" << decision.field << ": "
+                << decision.oldValue.value_or("(none)") << " -> "
+                << decision.newValue.value_or("(none)") << "\t" << decision.reason
+                << (decision.undone ? "\t[undone]" : "") << "\n";
+    }
+  }
+  if (line.json) printJson(list);
+  return kExitOk;
+}
+
+int commandRuns(const std::vector<std::string>& args) {
+  po::options_description options("runs options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
+      "limit", po::value<int>()->default_value(20), "how many, newest first");
+  po::positional_options_description positional;
+  positional.add("project", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("runs", "<project> [--limit N]", options, positional, args, line,
+                        exitCode)) {
+    return exitCode;
+  }
+  auto opened = openProject(line);
+  if (!opened) return printError(opened.error(), line.json);
+  auto runs = (*opened)->listRuns(line.values["limit"].as<int>());
+  if (!runs) return printError(runs.error(), line.json);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& run : *runs) {
+    if (line.json) {
+      list.push_back({{"id", run.id},
+                      {"command", run.command},
+                      {"parameters", nlohmann::json::parse(run.parametersJson, nullptr, false)},
+                      {"started_at", run.startedAt},
+                      {"finished_at", run.finishedAt},
+                      {"outcome", run.outcome}});
+    } else {
+      std::cout << run.id << "\t" << run.startedAt << "\t" << run.outcome << "\t" << run.command
+                << "\t" << run.parametersJson << "\n";
+    }
+  }
+  if (line.json) printJson(list);
+  return kExitOk;
+}
+
+}  // namespace winnow::cli

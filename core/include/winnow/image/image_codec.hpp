@@ -1,0 +1,97 @@
+// Reading images and video frames for every consumer of pixels. Contract: every decode applies
+// the EXIF orientation, so callers never see sideways pixels; every failure is a Result error
+// whose message names the file and the reason in one line; nothing here throws or aborts, even on
+// hostile input (truncated data, absurd declared sizes, broken EXIF, non-images).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "winnow/image/image.hpp"
+#include "winnow/util/result.hpp"
+
+namespace winnow::image {
+
+// What the file says about itself, read without decoding the pixels.
+struct ImageInfo {
+  std::string format;          // "jpeg", "png", "webp", "bmp", "tiff", "pgm", "ppm", "heic"
+  int width = 0;               // as stored, before EXIF orientation
+  int height = 0;
+  int channels = 0;            // channels the decode will produce (1, 3 or 4)
+  int exifOrientation = 0;     // 1..8 from EXIF, 0 when the file has no orientation tag
+  bool hasExif = false;
+  std::optional<std::string> captureTime;  // EXIF DateTimeOriginal as "YYYY-MM-DDTHH:MM:SS"
+  int orientedWidth() const { return exifOrientation >= 5 ? height : width; }
+  int orientedHeight() const { return exifOrientation >= 5 ? width : height; }
+};
+
+// Refuse to decode images that would exhaust memory.
+struct DecodeLimits {
+  std::int64_t maxPixels = 100'000'000;  // 100 MP
+  int maxSide = 30'000;
+};
+
+enum class ColorMode {
+  Invalid = 0,
+  Rgb,        // always 3 channels (grey is expanded, alpha is dropped)
+  Preserve,   // Gray8 for grey files, Rgba8 when the file has alpha, else Rgb8
+};
+
+// File extensions (lower case, with dot) winnow treats as images / videos when walking folders.
+bool isImageExtension(const std::string& extensionLower);
+bool isVideoExtension(const std::string& extensionLower);
+
+// Header-level probe of encoded bytes: format sniffed from magic bytes (never from the name),
+// declared dimensions checked against limits, EXIF parsed (libexif) when present; a broken EXIF
+// block is an error naming the file.
+Result<ImageInfo> probeImage(const std::vector<std::uint8_t>& bytes,
+                             const std::filesystem::path& pathForMessages,
+                             const DecodeLimits& limits = {});
+
+struct DecodedImage {
+  Image image;      // EXIF-oriented
+  ImageInfo info;   // as probed
+};
+
+// Probe, then decode to 8-bit pixels with EXIF orientation applied. HEIC goes through libheif.
+Result<DecodedImage> decodeImage(const std::vector<std::uint8_t>& bytes,
+                                 const std::filesystem::path& pathForMessages,
+                                 ColorMode mode = ColorMode::Rgb, const DecodeLimits& limits = {});
+
+// Like decodeImage(...).image, but lets JPEG decode shrink by 2, 4 or 8 in libjpeg's DCT (much
+// faster than a full decode) when the image is at least twice maxSide on its longest side. The
+// result's longest side stays >= min(maxSide, original longest side); other formats come back at
+// full size. Still EXIF-oriented. The scale against the original is
+// image.width / probeImage(...)->orientedWidth().
+Result<Image> decodeImageReduced(const std::vector<std::uint8_t>& bytes,
+                                 const std::filesystem::path& pathForMessages, int maxSide,
+                                 ColorMode mode = ColorMode::Rgb, const DecodeLimits& limits = {});
+
+// Reads a whole file; errors name the path (missing, unreadable, is a directory, ...).
+Result<std::vector<std::uint8_t>> readFileBytes(const std::filesystem::path& path,
+                                                std::uint64_t maxBytes = 1ull << 31);
+
+// Encode to PNG (lossless), for derived files such as extracted video frames and crops.
+Result<std::vector<std::uint8_t>> encodePng(const Image& image);
+
+// Resize to exactly width x height; Fit::Stretch ignores aspect, Fit::CenterCrop fills and crops,
+// Fit::Letterbox pads with black. Area interpolation when shrinking, linear when enlarging.
+enum class Fit { Invalid = 0, Stretch, CenterCrop, Letterbox };
+Image resizeImage(const Image& image, int width, int height, Fit fit);
+
+struct VideoFrame {
+  std::int64_t frameIndex = 0;  // index in the video's own frame sequence
+  double timeSeconds = 0.0;
+  Image image;                  // RGB
+};
+
+// Calls onFrame for frames sampled at framesPerSecond (<= 0 means every frame), in order.
+// onFrame returns false to stop early (e.g. on cancel). Errors name the file.
+Status forEachVideoFrame(const std::filesystem::path& path, double framesPerSecond,
+                         const std::function<bool(const VideoFrame&)>& onFrame);
+
+}  // namespace winnow::image

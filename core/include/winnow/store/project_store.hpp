@@ -1,0 +1,212 @@
+// The project store: all project state (sources, samples, labels, decisions, runs) in one SQLite
+// database, <project>/winnow.db, WAL mode, foreign keys on, schema versioned by migrations.
+//
+// Contracts:
+// - Originals are never modified or moved; the store only records paths to them.
+// - Every change to a sample's label, split or status goes through applyDecision(), which records
+//   actor, reason, time, old and new value in the same transaction, so undo and audit always work.
+// - One ProjectStore object per thread; SQLite serialises writers across processes (busy timeout).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "winnow/util/result.hpp"
+
+struct sqlite3;
+
+namespace winnow::store {
+
+// Sample status values. "active" samples are exported; the others are kept for audit.
+inline constexpr const char* kStatusActive = "active";
+inline constexpr const char* kStatusRejected = "rejected";
+
+struct SourceRecord {
+  std::int64_t id = 0;
+  std::string name;
+  std::string rootPath;
+  std::string kind;  // "class_folders", "split_class_folders", "flat", "video", "mixed"
+  std::string createdAt;
+};
+
+struct SampleRecord {
+  std::int64_t id = 0;
+  std::string contentHash;  // "xxh128:<32 hex>" of the file bytes (video frames: of the pixels)
+  std::int64_t sourceId = 0;
+  std::string sourceName;
+  std::string originalPath;  // absolute path of the original file (the video for frames)
+  std::string derivedPath;   // project-relative path of a derived file (extracted frame), or ""
+  std::int64_t byteSize = 0;
+  int width = 0;   // EXIF-oriented
+  int height = 0;
+  int channels = 0;
+  std::string format;  // "jpeg", "png", ..., "video-frame"
+  int exifOrientation = 0;  // 0 = no orientation tag
+  bool hasExif = false;
+  std::optional<std::string> captureTime;
+  std::string originalLabel;   // class folder name as found ("" for flat folders)
+  std::optional<std::string> label;  // current label after mapping and decisions; nullopt = unknown
+  std::string originalSplit;   // split folder as shipped ("train", "valid", "test") or ""
+  std::string split;           // assigned split: "train", "val", "test" or ""
+  std::string status = kStatusActive;
+  std::optional<std::int64_t> videoFrameIndex;
+  std::optional<double> videoTimeSeconds;
+  std::string createdAt;
+};
+
+struct DecisionRecord {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> runId;
+  std::int64_t sampleId = 0;
+  std::string field;  // "label", "split", "status"
+  std::optional<std::string> oldValue;
+  std::optional<std::string> newValue;
+  std::string actor;   // "user:<name>", "ingest", "workbench", ...
+  std::string reason;
+  std::string createdAt;
+  bool undone = false;
+};
+
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string command;
+  std::string parametersJson;
+  std::string startedAt;
+  std::string finishedAt;
+  std::string outcome;  // "running", "ok", "failed", "cancelled"
+  std::string summaryJson;
+};
+
+struct DuplicateRecord {
+  std::int64_t id = 0;
+  std::int64_t sampleId = 0;  // the sample whose content it repeats
+  std::int64_t sourceId = 0;
+  std::string path;
+  std::string originalLabel;
+  std::string contentHash;
+  std::optional<std::int64_t> runId;
+};
+
+struct SampleFilter {
+  std::optional<std::string> status;  // e.g. kStatusActive
+  std::optional<std::string> split;
+  std::optional<std::string> label;
+  std::optional<std::int64_t> sourceId;
+  bool labelledOnly = false;
+};
+
+struct CountByKey {
+  std::string key;
+  std::int64_t count = 0;
+};
+
+struct ProjectStats {
+  std::int64_t samples = 0;       // all sample rows
+  std::int64_t activeSamples = 0;
+  std::int64_t duplicates = 0;    // exact-duplicate files recorded, not ingested
+  std::int64_t badFiles = 0;      // distinct paths that failed to ingest (latest outcome)
+  std::vector<CountByKey> byLabel;   // active samples; "" = unlabelled
+  std::vector<CountByKey> bySource;  // active samples
+  std::vector<CountByKey> bySplit;   // active samples; "" = unassigned
+  std::vector<CountByKey> byStatus;  // all samples
+  std::map<std::string, std::map<std::string, std::int64_t>> labelBySource;  // active
+};
+
+class ProjectStore {
+ public:
+  static constexpr int kSchemaVersion = 1;
+  static constexpr const char* kDatabaseFileName = "winnow.db";
+
+  // Creates <projectDir> (if needed) and a new store in it; fails if one exists already.
+  static Result<std::unique_ptr<ProjectStore>> create(const std::filesystem::path& projectDir);
+  // Opens an existing store and applies pending migrations; fails clearly if it is newer than
+  // this build or is not a winnow project.
+  static Result<std::unique_ptr<ProjectStore>> open(const std::filesystem::path& projectDir);
+
+  ~ProjectStore();
+  ProjectStore(const ProjectStore&) = delete;
+  ProjectStore& operator=(const ProjectStore&) = delete;
+
+  const std::filesystem::path& projectDir() const { return projectDir_; }
+  int schemaVersion() const;
+
+  // RAII transaction; rolls back unless commit() succeeded. Not nestable.
+  class Transaction {
+   public:
+    explicit Transaction(ProjectStore* store) : store_(store) {}
+    Transaction(Transaction&& other) noexcept : store_(other.store_) { other.store_ = nullptr; }
+    Transaction& operator=(Transaction&&) = delete;
+    ~Transaction();
+    Status commit();
+
+   private:
+    ProjectStore* store_;
+  };
+  Result<Transaction> beginTransaction();
+
+  // ---- sources ----
+  Result<std::int64_t> upsertSource(const std::string& name, const std::string& rootPath,
+                                    const std::string& kind);
+  Result<std::vector<SourceRecord>> listSources();
+
+  // ---- samples ----
+  Result<std::optional<std::int64_t>> findSampleByHash(const std::string& contentHash);
+  // True when this exact path (with this size and mtime) was already handled by an ingest,
+  // as a sample or a recorded duplicate; lets re-ingest skip hashing unchanged files.
+  Result<bool> isKnownFile(const std::string& path, std::int64_t byteSize, std::int64_t mtimeNs);
+  Status rememberFile(const std::string& path, std::int64_t byteSize, std::int64_t mtimeNs,
+                      const std::string& contentHash);
+  Result<std::int64_t> insertSample(const SampleRecord& sample);
+  Result<SampleRecord> getSample(std::int64_t sampleId);
+  Result<std::vector<SampleRecord>> listSamples(const SampleFilter& filter = {});
+
+  Status recordDuplicate(const DuplicateRecord& duplicate);
+  Result<std::vector<DuplicateRecord>> listDuplicates();
+  Status recordBadFile(std::optional<std::int64_t> runId, const std::string& path,
+                       const std::string& reason);
+  // A bad file that now ingests fine is no longer bad.
+  Status clearBadFile(const std::string& path);
+
+  // ---- decisions ----
+  // Sets field ("label", "split" or "status") of a sample and records the decision, atomically.
+  // No-op (no decision) when the value does not change.
+  Status applyDecision(std::int64_t sampleId, const std::string& field,
+                       const std::optional<std::string>& newValue, const std::string& actor,
+                       const std::string& reason, std::optional<std::int64_t> runId = {});
+  // Reverts the last `count` not-yet-undone decisions, newest first; returns the ones undone.
+  Result<std::vector<DecisionRecord>> undoLast(int count, const std::string& actor);
+  Result<std::vector<DecisionRecord>> listDecisions(int limit = 100);
+
+  // ---- runs ----
+  Result<std::int64_t> beginRun(const std::string& command, const std::string& parametersJson);
+  Status finishRun(std::int64_t runId, const std::string& outcome, const std::string& summaryJson);
+  Result<std::vector<RunRecord>> listRuns(int limit = 50);
+
+  // ---- reports ----
+  Result<ProjectStats> stats();
+
+  // Raw handle for modules that add their own tables through migrations in this file's
+  // migration list. Owned by the store.
+  sqlite3* handle() const { return db_; }
+
+  Status execute(const std::string& sql);
+
+ private:
+  ProjectStore(std::filesystem::path projectDir, sqlite3* db);
+  static Result<std::unique_ptr<ProjectStore>> openDatabase(const std::filesystem::path& projectDir,
+                                                            bool create);
+  Status migrate();
+
+  std::filesystem::path projectDir_;
+  sqlite3* db_ = nullptr;
+};
+
+// ISO 8601 UTC timestamp with milliseconds, e.g. "2026-11-23T12:00:00.123Z".
+std::string nowUtcIso8601();
+
+}  // namespace winnow::store

@@ -1,0 +1,158 @@
+#include "winnow/exporting/dataset_exporter.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <system_error>
+
+#include "winnow/image/image_codec.hpp"
+
+namespace winnow::exporting {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path pixelSourcePath(const store::ProjectStore& store, const store::SampleRecord& sample) {
+  return sample.derivedPath.empty() ? fs::path(sample.originalPath)
+                                    : store.projectDir() / sample.derivedPath;
+}
+
+std::string lowerExtension(const fs::path& path) {
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return extension;
+}
+
+}  // namespace
+
+Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHost& host,
+                                    const ExportOptions& options, job::JobContext& job) {
+  const auto started = std::chrono::steady_clock::now();
+  if (options.output.empty()) {
+    return makeError(ErrorCode::InvalidArgument, "export: no output path given");
+  }
+  store::SampleFilter filter;
+  filter.status = store::kStatusActive;
+  filter.split = options.split;
+  filter.labelledOnly = !options.includeUnlabelled;
+  auto listed = store.listSamples(filter);
+  if (!listed) return listed.error();
+
+  // Cheap check before promising a sample count to the exporter: files that vanished or changed
+  // size since ingest are skipped with a warning instead of failing the export half-way.
+  std::vector<store::SampleRecord> samples;
+  ExportSummary summary;
+  summary.capabilityId = options.capabilityId;
+  summary.output = options.output;
+  for (store::SampleRecord& sample : *listed) {
+    const fs::path path = pixelSourcePath(store, sample);
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec || (sample.derivedPath.empty() && static_cast<std::int64_t>(size) != sample.byteSize)) {
+      job.warn(path.string() + ": " + (ec ? "missing" : "changed since ingest") + "; skipped");
+      ++summary.skippedMissing;
+      continue;
+    }
+    samples.push_back(std::move(sample));
+  }
+  if (samples.empty()) {
+    return makeError(ErrorCode::InvalidArgument,
+                     store.projectDir().string() + ": nothing to export (no active" +
+                         (options.includeUnlabelled ? "" : ", labelled") + " samples" +
+                         (options.split ? " in split '" + *options.split + "'" : "") + ")");
+  }
+
+  std::set<std::string> classSet;
+  for (const auto& sample : samples) {
+    if (sample.label) classSet.insert(*sample.label);
+  }
+  summary.classNames.assign(classSet.begin(), classSet.end());
+  std::map<std::string, std::int32_t> classIndex;
+  for (std::size_t i = 0; i < summary.classNames.size(); ++i) {
+    classIndex[summary.classNames[i]] = static_cast<std::int32_t>(i);
+  }
+
+  auto session = host.createExporter(options.capabilityId, options.params);
+  if (!session) return session.error();
+
+  plugin::ExportBeginInfo begin;
+  begin.outputPath = options.output;
+  begin.sampleCount = samples.size();
+  begin.classNames = summary.classNames;
+  begin.pipelineConfigJson = options.pipelineConfigJson;
+  begin.projectInfoJson = nlohmann::json{{"project", store.projectDir().string()},
+                                         {"winnow_version", WINNOW_VERSION},
+                                         {"exported_at", store::nowUtcIso8601()},
+                                         {"capability", options.capabilityId},
+                                         {"params", options.params}}
+                              .dump();
+  if (Status status = session->begin(begin); !status) return status.error();
+
+  job.begin("export " + options.capabilityId, static_cast<std::int64_t>(samples.size()));
+  std::map<std::string, std::int64_t> perClass;
+  for (const store::SampleRecord& sample : samples) {
+    if (job.cancelled()) {
+      session->abort();
+      job.finish();
+      summary.cancelled = true;
+      return summary;
+    }
+    const fs::path path = pixelSourcePath(store, sample);
+    auto bytes = image::readFileBytes(path);
+    if (!bytes) {
+      session->abort();
+      return makeError(bytes.error().code, "export aborted: " + bytes.error().message);
+    }
+    auto decoded = image::decodeImage(*bytes, path, image::ColorMode::Rgb);
+    if (!decoded) {
+      session->abort();
+      return makeError(decoded.error().code, "export aborted: " + decoded.error().message);
+    }
+    plugin::ExportSample item;
+    item.sampleId = sample.id;
+    item.label = sample.label.value_or("");
+    item.labelIndex = sample.label ? classIndex[*sample.label] : -1;
+    item.split = sample.split;
+    item.source = sample.sourceName;
+    item.originalLabel = sample.originalLabel;
+    item.originalPath = sample.originalPath;
+    item.contentHash = sample.contentHash;
+    item.fileExtension = lowerExtension(path);
+    item.image = &decoded->image;
+    item.encodedBytes = bytes->data();
+    item.encodedSize = bytes->size();
+    if (Status status = session->writeSample(item); !status) {
+      session->abort();
+      return status.error();
+    }
+    ++perClass[item.label];
+    ++summary.exported;
+    job.advance();
+  }
+  if (Status status = session->finish(); !status) return status.error();
+  job.finish();
+  summary.countByClass.assign(perClass.begin(), perClass.end());
+  summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+nlohmann::json toJson(const ExportSummary& summary) {
+  nlohmann::json perClass = nlohmann::json::object();
+  for (const auto& [label, count] : summary.countByClass) {
+    perClass[label.empty() ? "(unlabelled)" : label] = count;
+  }
+  return {{"capability", summary.capabilityId},
+          {"output", summary.output.string()},
+          {"exported", summary.exported},
+          {"skipped_missing", summary.skippedMissing},
+          {"class_names", summary.classNames},
+          {"by_class", perClass},
+          {"cancelled", summary.cancelled},
+          {"seconds", summary.seconds}};
+}
+
+}  // namespace winnow::exporting

@@ -1,0 +1,44 @@
+// Bridges between winnow::Image and cv::Mat (private to the image module).
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include "winnow/image/image.hpp"
+
+namespace winnow::image::detail {
+
+// True when pixels holds exactly width * height * channels bytes.
+inline bool isConsistent(const Image& image) {
+  return image.width > 0 && image.height > 0 && image.channels() > 0 &&
+         image.pixels.size() == image.strideBytes() * static_cast<std::size_t>(image.height);
+}
+
+// Header over the image's own buffer (no copy). The image must outlive the Mat and must not be
+// resized while the Mat is in use.
+inline cv::Mat asMat(Image& image) {
+  return cv::Mat(image.height, image.width, CV_8UC(image.channels()), image.pixels.data());
+}
+inline cv::Mat asMat(const Image& image) {
+  return cv::Mat(image.height, image.width, CV_8UC(image.channels()),
+                 const_cast<std::uint8_t*>(image.pixels.data()));
+}
+
+// Allocates pixels for width x height in `format`.
+inline void allocate(Image& image, int width, int height, PixelFormat format) {
+  image.width = width;
+  image.height = height;
+  image.format = format;
+  image.pixels.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) *
+                      static_cast<std::size_t>(channelCount(format)));
+}
+
+// Lowers OpenCV's global log level from the default WARNING to ERROR once per process, so that
+// expected bad input (which winnow reports as Result errors) does not spam stderr. A level chosen
+// by the user (OPENCV_LOG_LEVEL) other than WARNING is left alone.
+void quietOpenCvOnce();
+
+// Writes `src` in display orientation into `dst` (already allocated with the oriented size and the
+// same type). orientation is the EXIF value 1..8.
+void applyOrientation(const cv::Mat& src, int orientation, cv::Mat& dst);
+
+}  // namespace winnow::image::detail

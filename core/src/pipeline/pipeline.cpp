@@ -1,0 +1,200 @@
+#include "winnow/pipeline/pipeline.hpp"
+
+#include <system_error>
+
+#include "winnow/config/schema_files.hpp"
+#include "winnow/exporting/dataset_exporter.hpp"
+#include "winnow/ingest/folder_ingester.hpp"
+#include "winnow/report/summary_json.hpp"
+#include "winnow/store/project_store.hpp"
+
+namespace winnow::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path resolve(const fs::path& baseDir, const std::string& path) {
+  fs::path candidate(path);
+  return candidate.is_absolute() ? candidate : (baseDir / candidate).lexically_normal();
+}
+
+void addViolations(std::vector<std::string>& lines, const std::string& file,
+                   const std::string& pointerPrefix,
+                   const std::vector<config::SchemaViolation>& violations) {
+  for (const auto& violation : violations) {
+    lines.push_back(file + ": " + pointerPrefix + (violation.pointer.empty() ? "" : violation.pointer) +
+                    ": " + violation.message);
+  }
+}
+
+ingest::IngestOptions ingestOptionsFrom(const nlohmann::json& params, const fs::path& baseDir) {
+  ingest::IngestOptions options;
+  options.root = resolve(baseDir, params.at("path").get<std::string>());
+  options.sourceName = params.value("source", std::string());
+  if (params.contains("map")) {
+    for (const auto& [from, to] : params.at("map").items()) options.labelMap[from] = to.get<std::string>();
+  }
+  options.layout = ingest::parseFolderLayout(params.value("layout", std::string("auto")))
+                       .value_or(ingest::FolderLayout::Auto);
+  options.videoFramesPerSecond = params.value("video_fps", 1.0);
+  options.threads = params.value("threads", 0);
+  options.limits.maxPixels = params.value("max_pixels", options.limits.maxPixels);
+  return options;
+}
+
+}  // namespace
+
+Result<Pipeline> loadPipeline(const fs::path& file, const plugin::PluginHost& host,
+                              const std::optional<fs::path>& projectOverride) {
+  auto document = config::readJsonFile(file);
+  if (!document) return document.error();
+  const auto& schema = config::projectSchema("pipeline.schema.json");
+  if (!schema) return schema.error();
+  const std::string fileName = file.string();
+  std::vector<std::string> problems;
+  addViolations(problems, fileName, "", schema->validate(*document));
+  if (!problems.empty()) {
+    std::string message;
+    for (const auto& line : problems) message += (message.empty() ? "" : "\n") + line;
+    return makeError(ErrorCode::Schema, message);
+  }
+
+  Pipeline pipeline;
+  pipeline.file = fs::absolute(file);
+  pipeline.baseDir = pipeline.file.parent_path();
+  pipeline.document = *document;
+  pipeline.name = document->value("name", file.stem().string());
+  if (projectOverride) {
+    pipeline.project = fs::absolute(*projectOverride);
+  } else if (document->contains("project")) {
+    pipeline.project = resolve(pipeline.baseDir, document->at("project").get<std::string>());
+  } else {
+    return makeError(ErrorCode::InvalidArgument,
+                     fileName + ": no \"project\" in the pipeline and none given with --project");
+  }
+
+  const auto& steps = document->at("steps");
+  for (std::size_t index = 0; index < steps.size(); ++index) {
+    const nlohmann::json& raw = steps[index];
+    const std::string pointer = "/steps/" + std::to_string(index);
+    PipelineStep step;
+    step.run = raw.at("run").get<std::string>();
+    step.name = raw.value("name", std::to_string(index + 1) + "-" + step.run);
+    step.capability = raw.value("capability", std::string());
+    const nlohmann::json params = raw.value("params", nlohmann::json::object());
+    if (step.run == "ingest") {
+      const auto& stepSchema = config::projectSchema("steps/ingest.schema.json");
+      if (!stepSchema) return stepSchema.error();
+      auto violations = stepSchema->validate(params);
+      addViolations(problems, fileName, pointer + "/params", violations);
+      if (violations.empty()) step.params = stepSchema->withDefaults(params);
+    } else if (step.run == "export") {
+      const plugin::CapabilityDescriptor* capability = host.findCapability(step.capability);
+      if (!capability) {
+        problems.push_back(fileName + ": " + pointer + "/capability: no loaded plugin offers '" +
+                           step.capability + "' (see 'winnow plugins')");
+        continue;
+      }
+      if (capability->kind != plugin::CapabilityKind::Exporter) {
+        problems.push_back(fileName + ": " + pointer + "/capability: '" + step.capability +
+                           "' is a " + plugin::capabilityKindName(capability->kind) +
+                           ", not an exporter");
+        continue;
+      }
+      auto compiled = config::JsonSchema::compile(capability->paramsSchema, step.capability);
+      if (!compiled) return compiled.error();
+      auto violations = compiled->validate(params);
+      addViolations(problems, fileName, pointer + "/params", violations);
+      if (violations.empty()) step.params = compiled->withDefaults(params);
+      step.output = resolve(pipeline.baseDir, raw.at("output").get<std::string>());
+      if (raw.contains("split")) step.split = raw.at("split").get<std::string>();
+      step.includeUnlabelled = raw.value("include_unlabelled", false);
+    } else if (!params.empty()) {
+      problems.push_back(fileName + ": " + pointer + "/params: step '" + step.run +
+                         "' takes no parameters");
+    }
+    pipeline.steps.push_back(std::move(step));
+  }
+  if (!problems.empty()) {
+    std::string message;
+    for (const auto& line : problems) message += (message.empty() ? "" : "\n") + line;
+    return makeError(ErrorCode::Schema, message);
+  }
+  return pipeline;
+}
+
+Result<nlohmann::json> runPipeline(const Pipeline& pipeline, plugin::PluginHost& host,
+                                   job::JobContext& job) {
+  std::error_code ec;
+  auto opened = fs::exists(pipeline.project / store::ProjectStore::kDatabaseFileName, ec)
+                    ? store::ProjectStore::open(pipeline.project)
+                    : store::ProjectStore::create(pipeline.project);
+  if (!opened) return opened.error();
+  store::ProjectStore& store = **opened;
+  auto runId = store.beginRun("run " + pipeline.file.string(), pipeline.document.dump());
+  if (!runId) return runId.error();
+
+  nlohmann::json report = {{"pipeline", pipeline.name},
+                           {"project", pipeline.project.string()},
+                           {"steps", nlohmann::json::array()}};
+  bool allOk = true;
+  bool cancelled = false;
+  for (const PipelineStep& step : pipeline.steps) {
+    nlohmann::json entry = {{"name", step.name}, {"run", step.run}};
+    job.info("== step " + step.name);
+    Result<nlohmann::json> outcome = nlohmann::json();
+    if (step.run == "ingest") {
+      auto summary =
+          ingest::ingestFolder(store, ingestOptionsFrom(step.params, pipeline.baseDir), job, *runId);
+      if (summary) {
+        job.info(report::formatIngestSummary(*summary));
+        cancelled = summary->cancelled;
+        outcome = report::toJson(*summary);
+      } else {
+        outcome = summary.error();
+      }
+    } else if (step.run == "stats") {
+      auto stats = store.stats();
+      if (stats) {
+        job.info(report::formatStats(*stats));
+        outcome = report::toJson(*stats);
+      } else {
+        outcome = stats.error();
+      }
+    } else if (step.run == "export") {
+      exporting::ExportOptions options;
+      options.capabilityId = step.capability;
+      options.params = step.params;
+      options.output = step.output;
+      options.split = step.split;
+      options.includeUnlabelled = step.includeUnlabelled;
+      options.pipelineConfigJson = pipeline.document.dump();
+      auto summary = exporting::exportDataset(store, host, options, job);
+      if (summary) {
+        cancelled = summary->cancelled;
+        job.info("exported " + std::to_string(summary->exported) + " samples to " +
+                 summary->output.string());
+        outcome = exporting::toJson(*summary);
+      } else {
+        outcome = summary.error();
+      }
+    }
+    if (outcome) {
+      entry["ok"] = true;
+      entry["summary"] = *outcome;
+    } else {
+      entry["ok"] = false;
+      entry["error"] = outcome.error().message;
+      allOk = false;
+    }
+    report["steps"].push_back(entry);
+    if (!allOk || cancelled) break;
+  }
+  report["ok"] = allOk && !cancelled;
+  report["cancelled"] = cancelled;
+  (void)store.finishRun(*runId, cancelled ? "cancelled" : (allOk ? "ok" : "failed"), report.dump());
+  return report;
+}
+
+}  // namespace winnow::pipeline

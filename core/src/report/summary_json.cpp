@@ -1,0 +1,114 @@
+#include "winnow/report/summary_json.hpp"
+
+#include <iomanip>
+#include <sstream>
+
+namespace winnow::report {
+
+namespace {
+
+nlohmann::json countsToJson(const std::vector<store::CountByKey>& counts, const char* emptyName) {
+  nlohmann::json object = nlohmann::json::object();
+  for (const auto& entry : counts) object[entry.key.empty() ? emptyName : entry.key] = entry.count;
+  return object;
+}
+
+void appendCounts(std::ostringstream& out, const char* title,
+                  const std::vector<store::CountByKey>& counts, const char* emptyName) {
+  out << title << ":\n";
+  if (counts.empty()) out << "  (none)\n";
+  for (const auto& entry : counts) {
+    out << "  " << std::left << std::setw(24) << (entry.key.empty() ? emptyName : entry.key)
+        << std::right << std::setw(8) << entry.count << "\n";
+  }
+}
+
+}  // namespace
+
+nlohmann::json toJson(const store::ProjectStats& stats) {
+  nlohmann::json labelBySource = nlohmann::json::object();
+  for (const auto& [label, sources] : stats.labelBySource) {
+    nlohmann::json perSource = nlohmann::json::object();
+    for (const auto& [source, count] : sources) perSource[source] = count;
+    labelBySource[label.empty() ? "(unlabelled)" : label] = perSource;
+  }
+  return {{"samples", stats.samples},
+          {"active_samples", stats.activeSamples},
+          {"duplicates", stats.duplicates},
+          {"bad_files", stats.badFiles},
+          {"classes", countsToJson(stats.byLabel, "(unlabelled)")},
+          {"class_count", stats.byLabel.size()},
+          {"sources", countsToJson(stats.bySource, "")},
+          {"splits", countsToJson(stats.bySplit, "(unassigned)")},
+          {"statuses", countsToJson(stats.byStatus, "")},
+          {"class_by_source", labelBySource}};
+}
+
+nlohmann::json toJson(const ingest::IngestSummary& summary) {
+  nlohmann::json bad = nlohmann::json::array();
+  for (const auto& file : summary.badFiles) bad.push_back({{"path", file.path}, {"reason", file.reason}});
+  nlohmann::json byLabel = nlohmann::json::object();
+  for (const auto& [label, count] : summary.addedByLabel) {
+    byLabel[label.empty() ? "(unlabelled)" : label] = count;
+  }
+  return {{"source", summary.sourceName},
+          {"layout", summary.layout},
+          {"files_seen", summary.filesSeen},
+          {"added", summary.added},
+          {"video_frames", summary.videoFrames},
+          {"duplicates", summary.duplicates},
+          {"unchanged", summary.unchanged},
+          {"skipped_non_image", summary.skippedNonImage},
+          {"bad_file_count", summary.badFiles.size()},
+          {"bad_files", bad},
+          {"added_by_class", byLabel},
+          {"cancelled", summary.cancelled},
+          {"seconds", summary.seconds},
+          {"files_per_second",
+           summary.seconds > 0 ? static_cast<double>(summary.filesSeen) / summary.seconds : 0.0}};
+}
+
+nlohmann::json toJson(const store::DecisionRecord& decision) {
+  return {{"id", decision.id},
+          {"sample_id", decision.sampleId},
+          {"field", decision.field},
+          {"old_value", decision.oldValue ? nlohmann::json(*decision.oldValue) : nlohmann::json()},
+          {"new_value", decision.newValue ? nlohmann::json(*decision.newValue) : nlohmann::json()},
+          {"actor", decision.actor},
+          {"reason", decision.reason},
+          {"created_at", decision.createdAt},
+          {"undone", decision.undone}};
+}
+
+std::string formatStats(const store::ProjectStats& stats) {
+  std::ostringstream out;
+  out << "samples: " << stats.samples << " (" << stats.activeSamples << " active), "
+      << stats.duplicates << " exact duplicates recorded, " << stats.badFiles << " bad files\n";
+  appendCounts(out, "classes", stats.byLabel, "(unlabelled)");
+  appendCounts(out, "sources", stats.bySource, "");
+  appendCounts(out, "splits", stats.bySplit, "(unassigned)");
+  appendCounts(out, "statuses", stats.byStatus, "");
+  return out.str();
+}
+
+std::string formatIngestSummary(const ingest::IngestSummary& summary) {
+  std::ostringstream out;
+  out << "source '" << summary.sourceName << "' (" << summary.layout << "): " << summary.filesSeen
+      << " files, " << summary.added << " added";
+  if (summary.videoFrames > 0) out << " (" << summary.videoFrames << " video frames)";
+  out << ", " << summary.duplicates << " exact duplicates, " << summary.unchanged
+      << " unchanged, " << summary.badFiles.size() << " bad";
+  if (summary.skippedNonImage > 0) out << ", " << summary.skippedNonImage << " non-image skipped";
+  out << std::fixed << std::setprecision(1) << " in " << summary.seconds << " s";
+  if (summary.seconds > 0) {
+    out << " (" << static_cast<double>(summary.filesSeen) / summary.seconds << " files/s)";
+  }
+  if (summary.cancelled) out << " [cancelled]";
+  out << "\n";
+  for (const auto& [label, count] : summary.addedByLabel) {
+    out << "  + " << (label.empty() ? "(unlabelled)" : label) << ": " << count << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace winnow::report

@@ -1,0 +1,96 @@
+// Schema migrations of the project store. Entry i (0-based) upgrades schema version i to i + 1.
+// Append only: a released migration is never edited, so every existing project can be upgraded.
+#pragma once
+
+#include <vector>
+
+namespace winnow::store {
+
+inline const std::vector<const char*>& schemaMigrations() {
+  static const std::vector<const char*> migrations = {
+      // 1: sources, samples, duplicates, bad files, decisions, runs.
+      R"SQL(
+CREATE TABLE sources(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  root_path TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  command TEXT NOT NULL,
+  parameters_json TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  outcome TEXT NOT NULL CHECK(outcome IN ('running','ok','failed','cancelled')),
+  summary_json TEXT);
+
+CREATE TABLE samples(
+  id INTEGER PRIMARY KEY,
+  content_hash TEXT NOT NULL UNIQUE,
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  original_path TEXT NOT NULL,
+  derived_path TEXT NOT NULL DEFAULT '',
+  byte_size INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  channels INTEGER NOT NULL,
+  format TEXT NOT NULL,
+  exif_orientation INTEGER NOT NULL DEFAULT 0,
+  has_exif INTEGER NOT NULL DEFAULT 0,
+  capture_time TEXT,
+  original_label TEXT NOT NULL DEFAULT '',
+  label TEXT,
+  original_split TEXT NOT NULL DEFAULT '',
+  split TEXT NOT NULL DEFAULT '' CHECK(split IN ('','train','val','test')),
+  status TEXT NOT NULL DEFAULT 'active',
+  video_frame_index INTEGER,
+  video_time_s REAL,
+  created_at TEXT NOT NULL);
+CREATE INDEX samples_source ON samples(source_id);
+CREATE INDEX samples_label ON samples(label);
+CREATE INDEX samples_path ON samples(original_path);
+
+CREATE TABLE duplicates(
+  id INTEGER PRIMARY KEY,
+  sample_id INTEGER NOT NULL REFERENCES samples(id),
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  path TEXT NOT NULL UNIQUE,
+  original_label TEXT NOT NULL DEFAULT '',
+  content_hash TEXT NOT NULL,
+  run_id INTEGER REFERENCES runs(id),
+  recorded_at TEXT NOT NULL);
+CREATE INDEX duplicates_sample ON duplicates(sample_id);
+
+CREATE TABLE known_files(
+  path TEXT PRIMARY KEY,
+  byte_size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  content_hash TEXT NOT NULL);
+
+CREATE TABLE bad_files(
+  path TEXT PRIMARY KEY,
+  reason TEXT NOT NULL,
+  run_id INTEGER REFERENCES runs(id),
+  recorded_at TEXT NOT NULL);
+
+CREATE TABLE decisions(
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER REFERENCES runs(id),
+  sample_id INTEGER NOT NULL REFERENCES samples(id),
+  field TEXT NOT NULL CHECK(field IN ('label','split','status')),
+  old_value TEXT,
+  new_value TEXT,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  undone_at TEXT,
+  undo_of INTEGER REFERENCES decisions(id));
+CREATE INDEX decisions_sample ON decisions(sample_id);
+)SQL",
+  };
+  return migrations;
+}
+
+}  // namespace winnow::store

@@ -1,0 +1,626 @@
+#include "winnow/store/project_store.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+#include <system_error>
+
+#include "store/migrations.hpp"
+#include "store/sqlite_statement.hpp"
+
+namespace winnow::store {
+
+namespace fs = std::filesystem;
+
+std::string nowUtcIso8601() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[40] = {};
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &utc);
+  char out[48] = {};
+  std::snprintf(out, sizeof(out), "%s.%03dZ", buffer, static_cast<int>(millis));
+  return out;
+}
+
+ProjectStore::ProjectStore(fs::path projectDir, sqlite3* db)
+    : projectDir_(std::move(projectDir)), db_(db) {}
+
+ProjectStore::~ProjectStore() { sqlite3_close_v2(db_); }
+
+Result<std::unique_ptr<ProjectStore>> ProjectStore::create(const fs::path& projectDir) {
+  std::error_code ec;
+  if (fs::exists(projectDir / kDatabaseFileName, ec)) {
+    return makeError(ErrorCode::InvalidArgument,
+                     projectDir.string() + ": already a winnow project (winnow.db exists)");
+  }
+  fs::create_directories(projectDir, ec);
+  if (ec) {
+    return makeError(ErrorCode::Io, projectDir.string() + ": cannot create folder: " + ec.message());
+  }
+  return openDatabase(projectDir, /*create=*/true);
+}
+
+Result<std::unique_ptr<ProjectStore>> ProjectStore::open(const fs::path& projectDir) {
+  std::error_code ec;
+  if (!fs::exists(projectDir / kDatabaseFileName, ec)) {
+    return makeError(ErrorCode::NotFound,
+                     projectDir.string() + ": not a winnow project (no winnow.db; run 'winnow init')");
+  }
+  return openDatabase(projectDir, /*create=*/false);
+}
+
+Result<std::unique_ptr<ProjectStore>> ProjectStore::openDatabase(const fs::path& projectDir,
+                                                                 bool create) {
+  const fs::path dbPath = projectDir / kDatabaseFileName;
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(dbPath.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = dbPath.string() + ": cannot open database: " +
+                          (db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close_v2(db);
+    return makeError(ErrorCode::Database, message);
+  }
+  std::unique_ptr<ProjectStore> store(new ProjectStore(fs::absolute(projectDir), db));
+  sqlite3_busy_timeout(db, 10'000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
+                             "PRAGMA synchronous=NORMAL"}) {
+    if (Status status = store->execute(pragma); !status) {
+      return makeError(ErrorCode::Database, dbPath.string() + ": " + status.error().message);
+    }
+  }
+  if (!create) {
+    // A file that is not SQLite fails here with "file is not a database".
+    SqliteStatement check(db, "SELECT count(*) FROM sqlite_master");
+    if (!check.ok() || check.step() != SQLITE_ROW) {
+      return makeError(ErrorCode::Database,
+                       dbPath.string() + ": not a readable winnow database: " + sqlite3_errmsg(db));
+    }
+  }
+  if (Status status = store->migrate(); !status) {
+    return makeError(status.error().code, dbPath.string() + ": " + status.error().message);
+  }
+  return store;
+}
+
+Status ProjectStore::execute(const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    return makeError(ErrorCode::Database, text);
+  }
+  return okStatus();
+}
+
+int ProjectStore::schemaVersion() const {
+  SqliteStatement statement(db_, "PRAGMA user_version");
+  if (!statement.ok() || statement.step() != SQLITE_ROW) return -1;
+  return statement.columnInt(0);
+}
+
+Status ProjectStore::migrate() {
+  const int current = schemaVersion();
+  const auto& migrations = schemaMigrations();
+  const int latest = static_cast<int>(migrations.size());
+  if (current > latest) {
+    return makeError(ErrorCode::Database,
+                     "schema version " + std::to_string(current) +
+                         " is newer than this winnow supports (" + std::to_string(latest) + ")");
+  }
+  if (current == 0) {
+    // A non-empty database without our version stamp is someone else's file.
+    SqliteStatement tables(db_, "SELECT count(*) FROM sqlite_master");
+    if (tables.ok() && tables.step() == SQLITE_ROW && tables.columnInt64(0) > 0) {
+      return makeError(ErrorCode::Database, "not a winnow database (unknown tables, no version)");
+    }
+  }
+  for (int version = current + 1; version <= latest; ++version) {
+    std::string sql = "BEGIN IMMEDIATE;\n" + std::string(migrations[version - 1]) +
+                      "\nPRAGMA user_version=" + std::to_string(version) + ";\nCOMMIT;";
+    if (Status status = execute(sql); !status) {
+      (void)execute("ROLLBACK");
+      return makeError(ErrorCode::Database, "migration to schema version " +
+                                                std::to_string(version) +
+                                                " failed: " + status.error().message);
+    }
+  }
+  return okStatus();
+}
+
+ProjectStore::Transaction::~Transaction() {
+  if (store_) (void)store_->execute("ROLLBACK");
+}
+
+Status ProjectStore::Transaction::commit() {
+  if (!store_) return makeError(ErrorCode::Internal, "transaction already finished");
+  Status status = store_->execute("COMMIT");
+  if (status) store_ = nullptr;
+  return status;
+}
+
+Result<ProjectStore::Transaction> ProjectStore::beginTransaction() {
+  if (Status status = execute("BEGIN IMMEDIATE"); !status) return status.error();
+  return Transaction(this);
+}
+
+// ---- sources -----------------------------------------------------------------------------------
+
+Result<std::int64_t> ProjectStore::upsertSource(const std::string& name, const std::string& rootPath,
+                                                const std::string& kind) {
+  SqliteStatement insert(db_,
+                         "INSERT INTO sources(name, root_path, kind, created_at) VALUES(?,?,?,?) "
+                         "ON CONFLICT(name) DO UPDATE SET root_path=excluded.root_path, "
+                         "kind=excluded.kind");
+  if (!insert.ok()) return insert.error("upsert source");
+  insert.bind(1, name);
+  insert.bind(2, rootPath);
+  insert.bind(3, kind);
+  insert.bind(4, nowUtcIso8601());
+  if (insert.step() != SQLITE_DONE) return insert.error("upsert source '" + name + "'");
+  SqliteStatement select(db_, "SELECT id FROM sources WHERE name=?");
+  select.bind(1, name);
+  if (select.step() != SQLITE_ROW) return select.error("find source '" + name + "'");
+  return select.columnInt64(0);
+}
+
+Result<std::vector<SourceRecord>> ProjectStore::listSources() {
+  SqliteStatement select(db_, "SELECT id, name, root_path, kind, created_at FROM sources ORDER BY id");
+  if (!select.ok()) return select.error("list sources");
+  std::vector<SourceRecord> sources;
+  while (select.step() == SQLITE_ROW) {
+    sources.push_back({select.columnInt64(0), select.columnText(1), select.columnText(2),
+                       select.columnText(3), select.columnText(4)});
+  }
+  return sources;
+}
+
+// ---- samples -----------------------------------------------------------------------------------
+
+Result<std::optional<std::int64_t>> ProjectStore::findSampleByHash(const std::string& contentHash) {
+  SqliteStatement select(db_, "SELECT id FROM samples WHERE content_hash=? ORDER BY id LIMIT 1");
+  if (!select.ok()) return select.error("find sample");
+  select.bind(1, contentHash);
+  const int rc = select.step();
+  if (rc == SQLITE_ROW) return std::optional<std::int64_t>(select.columnInt64(0));
+  if (rc == SQLITE_DONE) return std::optional<std::int64_t>();
+  return select.error("find sample");
+}
+
+Result<bool> ProjectStore::isKnownFile(const std::string& path, std::int64_t byteSize,
+                                       std::int64_t mtimeNs) {
+  SqliteStatement select(db_,
+                         "SELECT 1 FROM known_files WHERE path=? AND byte_size=? AND mtime_ns=?");
+  if (!select.ok()) return select.error("look up known file");
+  select.bind(1, path);
+  select.bind(2, byteSize);
+  select.bind(3, mtimeNs);
+  const int rc = select.step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return select.error("look up known file");
+}
+
+Status ProjectStore::rememberFile(const std::string& path, std::int64_t byteSize,
+                                  std::int64_t mtimeNs, const std::string& contentHash) {
+  SqliteStatement upsert(db_,
+                         "INSERT INTO known_files(path, byte_size, mtime_ns, content_hash) "
+                         "VALUES(?,?,?,?) ON CONFLICT(path) DO UPDATE SET "
+                         "byte_size=excluded.byte_size, mtime_ns=excluded.mtime_ns, "
+                         "content_hash=excluded.content_hash");
+  if (!upsert.ok()) return upsert.error("remember file");
+  upsert.bind(1, path);
+  upsert.bind(2, byteSize);
+  upsert.bind(3, mtimeNs);
+  upsert.bind(4, contentHash);
+  if (upsert.step() != SQLITE_DONE) return upsert.error("remember file " + path);
+  return okStatus();
+}
+
+namespace {
+
+constexpr const char* kSampleColumns =
+    "s.id, s.content_hash, s.source_id, src.name, s.original_path, s.derived_path, s.byte_size, "
+    "s.width, s.height, s.channels, s.format, s.exif_orientation, s.has_exif, s.capture_time, "
+    "s.original_label, s.label, s.original_split, s.split, s.status, s.video_frame_index, "
+    "s.video_time_s, s.created_at";
+
+SampleRecord readSample(const SqliteStatement& row) {
+  SampleRecord sample;
+  sample.id = row.columnInt64(0);
+  sample.contentHash = row.columnText(1);
+  sample.sourceId = row.columnInt64(2);
+  sample.sourceName = row.columnText(3);
+  sample.originalPath = row.columnText(4);
+  sample.derivedPath = row.columnText(5);
+  sample.byteSize = row.columnInt64(6);
+  sample.width = row.columnInt(7);
+  sample.height = row.columnInt(8);
+  sample.channels = row.columnInt(9);
+  sample.format = row.columnText(10);
+  sample.exifOrientation = row.columnInt(11);
+  sample.hasExif = row.columnInt(12) != 0;
+  sample.captureTime = row.columnOptionalText(13);
+  sample.originalLabel = row.columnText(14);
+  sample.label = row.columnOptionalText(15);
+  sample.originalSplit = row.columnText(16);
+  sample.split = row.columnText(17);
+  sample.status = row.columnText(18);
+  sample.videoFrameIndex = row.columnOptionalInt64(19);
+  sample.videoTimeSeconds = row.columnOptionalDouble(20);
+  sample.createdAt = row.columnText(21);
+  return sample;
+}
+
+}  // namespace
+
+Result<std::int64_t> ProjectStore::insertSample(const SampleRecord& sample) {
+  SqliteStatement insert(
+      db_,
+      "INSERT INTO samples(content_hash, source_id, original_path, derived_path, byte_size, width, "
+      "height, channels, format, exif_orientation, has_exif, capture_time, original_label, label, "
+      "original_split, split, status, video_frame_index, video_time_s, created_at) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!insert.ok()) return insert.error("insert sample");
+  insert.bind(1, sample.contentHash);
+  insert.bind(2, sample.sourceId);
+  insert.bind(3, sample.originalPath);
+  insert.bind(4, sample.derivedPath);
+  insert.bind(5, sample.byteSize);
+  insert.bind(6, sample.width);
+  insert.bind(7, sample.height);
+  insert.bind(8, sample.channels);
+  insert.bind(9, sample.format);
+  insert.bind(10, sample.exifOrientation);
+  insert.bind(11, sample.hasExif ? 1 : 0);
+  insert.bind(12, sample.captureTime);
+  insert.bind(13, sample.originalLabel);
+  insert.bind(14, sample.label);
+  insert.bind(15, sample.originalSplit);
+  insert.bind(16, sample.split);
+  insert.bind(17, sample.status.empty() ? std::string(kStatusActive) : sample.status);
+  insert.bind(18, sample.videoFrameIndex);
+  insert.bind(19, sample.videoTimeSeconds);
+  insert.bind(20, sample.createdAt.empty() ? nowUtcIso8601() : sample.createdAt);
+  if (insert.step() != SQLITE_DONE) return insert.error("insert sample " + sample.originalPath);
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Result<SampleRecord> ProjectStore::getSample(std::int64_t sampleId) {
+  const std::string sql = std::string("SELECT ") + kSampleColumns +
+                          " FROM samples s JOIN sources src ON src.id = s.source_id WHERE s.id=?";
+  SqliteStatement select(db_, sql.c_str());
+  if (!select.ok()) return select.error("get sample");
+  select.bind(1, sampleId);
+  const int rc = select.step();
+  if (rc == SQLITE_ROW) return readSample(select);
+  if (rc == SQLITE_DONE) {
+    return makeError(ErrorCode::NotFound, "sample " + std::to_string(sampleId) + " not found");
+  }
+  return select.error("get sample");
+}
+
+Result<std::vector<SampleRecord>> ProjectStore::listSamples(const SampleFilter& filter) {
+  std::string sql = std::string("SELECT ") + kSampleColumns +
+                    " FROM samples s JOIN sources src ON src.id = s.source_id WHERE 1=1";
+  if (filter.status) sql += " AND s.status = :status";
+  if (filter.split) sql += " AND s.split = :split";
+  if (filter.label) sql += " AND s.label = :label";
+  if (filter.sourceId) sql += " AND s.source_id = :source";
+  if (filter.labelledOnly) sql += " AND s.label IS NOT NULL";
+  sql += " ORDER BY s.id";
+  SqliteStatement select(db_, sql.c_str());
+  if (!select.ok()) return select.error("list samples");
+  int index = 1;
+  if (filter.status) select.bind(index++, *filter.status);
+  if (filter.split) select.bind(index++, *filter.split);
+  if (filter.label) select.bind(index++, *filter.label);
+  if (filter.sourceId) select.bind(index++, *filter.sourceId);
+  std::vector<SampleRecord> samples;
+  int rc = SQLITE_ROW;
+  while ((rc = select.step()) == SQLITE_ROW) samples.push_back(readSample(select));
+  if (rc != SQLITE_DONE) return select.error("list samples");
+  return samples;
+}
+
+Status ProjectStore::recordDuplicate(const DuplicateRecord& duplicate) {
+  SqliteStatement insert(db_,
+                         "INSERT INTO duplicates(sample_id, source_id, path, original_label, "
+                         "content_hash, run_id, recorded_at) VALUES(?,?,?,?,?,?,?) "
+                         "ON CONFLICT(path) DO NOTHING");
+  if (!insert.ok()) return insert.error("record duplicate");
+  insert.bind(1, duplicate.sampleId);
+  insert.bind(2, duplicate.sourceId);
+  insert.bind(3, duplicate.path);
+  insert.bind(4, duplicate.originalLabel);
+  insert.bind(5, duplicate.contentHash);
+  insert.bind(6, duplicate.runId);
+  insert.bind(7, nowUtcIso8601());
+  if (insert.step() != SQLITE_DONE) return insert.error("record duplicate " + duplicate.path);
+  return okStatus();
+}
+
+Result<std::vector<DuplicateRecord>> ProjectStore::listDuplicates() {
+  SqliteStatement select(db_,
+                         "SELECT id, sample_id, source_id, path, original_label, content_hash, "
+                         "run_id FROM duplicates ORDER BY id");
+  if (!select.ok()) return select.error("list duplicates");
+  std::vector<DuplicateRecord> duplicates;
+  while (select.step() == SQLITE_ROW) {
+    duplicates.push_back({select.columnInt64(0), select.columnInt64(1), select.columnInt64(2),
+                          select.columnText(3), select.columnText(4), select.columnText(5),
+                          select.columnOptionalInt64(6)});
+  }
+  return duplicates;
+}
+
+Status ProjectStore::recordBadFile(std::optional<std::int64_t> runId, const std::string& path,
+                                   const std::string& reason) {
+  SqliteStatement upsert(db_,
+                         "INSERT INTO bad_files(path, reason, run_id, recorded_at) VALUES(?,?,?,?) "
+                         "ON CONFLICT(path) DO UPDATE SET reason=excluded.reason, "
+                         "run_id=excluded.run_id, recorded_at=excluded.recorded_at");
+  if (!upsert.ok()) return upsert.error("record bad file");
+  upsert.bind(1, path);
+  upsert.bind(2, reason);
+  upsert.bind(3, runId);
+  upsert.bind(4, nowUtcIso8601());
+  if (upsert.step() != SQLITE_DONE) return upsert.error("record bad file " + path);
+  return okStatus();
+}
+
+Status ProjectStore::clearBadFile(const std::string& path) {
+  SqliteStatement remove(db_, "DELETE FROM bad_files WHERE path=?");
+  if (!remove.ok()) return remove.error("clear bad file");
+  remove.bind(1, path);
+  if (remove.step() != SQLITE_DONE) return remove.error("clear bad file " + path);
+  return okStatus();
+}
+
+// ---- decisions ---------------------------------------------------------------------------------
+
+namespace {
+
+bool isDecisionField(const std::string& field) {
+  return field == "label" || field == "split" || field == "status";
+}
+
+}  // namespace
+
+Status ProjectStore::applyDecision(std::int64_t sampleId, const std::string& field,
+                                   const std::optional<std::string>& newValue,
+                                   const std::string& actor, const std::string& reason,
+                                   std::optional<std::int64_t> runId) {
+  if (!isDecisionField(field)) {
+    return makeError(ErrorCode::InvalidArgument, "unknown sample field '" + field + "'");
+  }
+  if (field != "label" && !newValue) {
+    return makeError(ErrorCode::InvalidArgument, "field '" + field + "' cannot be empty");
+  }
+  const bool ownTransaction = sqlite3_get_autocommit(db_) != 0;
+  std::optional<Transaction> transaction;
+  if (ownTransaction) {
+    auto begun = beginTransaction();
+    if (!begun) return begun.error();
+    transaction.emplace(std::move(begun.value()));
+  }
+  const std::string selectSql = "SELECT " + field + " FROM samples WHERE id=?";
+  SqliteStatement select(db_, selectSql.c_str());
+  select.bind(1, sampleId);
+  if (select.step() != SQLITE_ROW) {
+    return makeError(ErrorCode::NotFound, "sample " + std::to_string(sampleId) + " not found");
+  }
+  const std::optional<std::string> oldValue = select.columnOptionalText(0);
+  if (oldValue == newValue) return okStatus();
+
+  const std::string updateSql = "UPDATE samples SET " + field + "=? WHERE id=?";
+  SqliteStatement update(db_, updateSql.c_str());
+  update.bind(1, newValue);
+  update.bind(2, sampleId);
+  if (update.step() != SQLITE_DONE) return update.error("update sample");
+
+  SqliteStatement insert(db_,
+                         "INSERT INTO decisions(run_id, sample_id, field, old_value, new_value, "
+                         "actor, reason, created_at) VALUES(?,?,?,?,?,?,?,?)");
+  insert.bind(1, runId);
+  insert.bind(2, sampleId);
+  insert.bind(3, field);
+  insert.bind(4, oldValue);
+  insert.bind(5, newValue);
+  insert.bind(6, actor);
+  insert.bind(7, reason);
+  insert.bind(8, nowUtcIso8601());
+  if (insert.step() != SQLITE_DONE) return insert.error("record decision");
+  if (transaction) return transaction->commit();
+  return okStatus();
+}
+
+namespace {
+
+DecisionRecord readDecision(const SqliteStatement& row) {
+  DecisionRecord decision;
+  decision.id = row.columnInt64(0);
+  decision.runId = row.columnOptionalInt64(1);
+  decision.sampleId = row.columnInt64(2);
+  decision.field = row.columnText(3);
+  decision.oldValue = row.columnOptionalText(4);
+  decision.newValue = row.columnOptionalText(5);
+  decision.actor = row.columnText(6);
+  decision.reason = row.columnText(7);
+  decision.createdAt = row.columnText(8);
+  decision.undone = !row.columnIsNull(9);
+  return decision;
+}
+
+constexpr const char* kDecisionColumns =
+    "id, run_id, sample_id, field, old_value, new_value, actor, reason, created_at, undone_at";
+
+}  // namespace
+
+Result<std::vector<DecisionRecord>> ProjectStore::undoLast(int count, const std::string& actor) {
+  if (count <= 0) return makeError(ErrorCode::InvalidArgument, "undo count must be positive");
+  auto begun = beginTransaction();
+  if (!begun) return begun.error();
+  Transaction transaction = std::move(begun.value());
+
+  const std::string sql = std::string("SELECT ") + kDecisionColumns +
+                          " FROM decisions WHERE undone_at IS NULL AND undo_of IS NULL "
+                          "ORDER BY id DESC LIMIT ?";
+  SqliteStatement select(db_, sql.c_str());
+  select.bind(1, count);
+  std::vector<DecisionRecord> toUndo;
+  while (select.step() == SQLITE_ROW) toUndo.push_back(readDecision(select));
+
+  const std::string now = nowUtcIso8601();
+  for (const DecisionRecord& decision : toUndo) {
+    const std::string updateSql = "UPDATE samples SET " + decision.field + "=? WHERE id=?";
+    SqliteStatement update(db_, updateSql.c_str());
+    update.bind(1, decision.oldValue);
+    update.bind(2, decision.sampleId);
+    if (update.step() != SQLITE_DONE) return update.error("undo decision");
+
+    SqliteStatement mark(db_, "UPDATE decisions SET undone_at=? WHERE id=?");
+    mark.bind(1, now);
+    mark.bind(2, decision.id);
+    if (mark.step() != SQLITE_DONE) return mark.error("mark decision undone");
+
+    // The undo is itself a decision, so the audit trail stays complete.
+    SqliteStatement insert(db_,
+                           "INSERT INTO decisions(sample_id, field, old_value, new_value, actor, "
+                           "reason, created_at, undo_of) VALUES(?,?,?,?,?,?,?,?)");
+    insert.bind(1, decision.sampleId);
+    insert.bind(2, decision.field);
+    insert.bind(3, decision.newValue);
+    insert.bind(4, decision.oldValue);
+    insert.bind(5, actor);
+    insert.bind(6, "undo of decision " + std::to_string(decision.id));
+    insert.bind(7, now);
+    insert.bind(8, decision.id);
+    if (insert.step() != SQLITE_DONE) return insert.error("record undo");
+  }
+  if (Status status = transaction.commit(); !status) return status.error();
+  return toUndo;
+}
+
+Result<std::vector<DecisionRecord>> ProjectStore::listDecisions(int limit) {
+  const std::string sql =
+      std::string("SELECT ") + kDecisionColumns + " FROM decisions ORDER BY id DESC LIMIT ?";
+  SqliteStatement select(db_, sql.c_str());
+  if (!select.ok()) return select.error("list decisions");
+  select.bind(1, limit);
+  std::vector<DecisionRecord> decisions;
+  while (select.step() == SQLITE_ROW) decisions.push_back(readDecision(select));
+  return decisions;
+}
+
+// ---- runs --------------------------------------------------------------------------------------
+
+Result<std::int64_t> ProjectStore::beginRun(const std::string& command,
+                                            const std::string& parametersJson) {
+  SqliteStatement insert(db_,
+                         "INSERT INTO runs(command, parameters_json, started_at, outcome) "
+                         "VALUES(?,?,?,'running')");
+  if (!insert.ok()) return insert.error("begin run");
+  insert.bind(1, command);
+  insert.bind(2, parametersJson);
+  insert.bind(3, nowUtcIso8601());
+  if (insert.step() != SQLITE_DONE) return insert.error("begin run");
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Status ProjectStore::finishRun(std::int64_t runId, const std::string& outcome,
+                               const std::string& summaryJson) {
+  SqliteStatement update(db_,
+                         "UPDATE runs SET finished_at=?, outcome=?, summary_json=? WHERE id=?");
+  if (!update.ok()) return update.error("finish run");
+  update.bind(1, nowUtcIso8601());
+  update.bind(2, outcome);
+  update.bind(3, summaryJson);
+  update.bind(4, runId);
+  if (update.step() != SQLITE_DONE) return update.error("finish run");
+  return okStatus();
+}
+
+Result<std::vector<RunRecord>> ProjectStore::listRuns(int limit) {
+  SqliteStatement select(db_,
+                         "SELECT id, command, parameters_json, started_at, "
+                         "coalesce(finished_at,''), outcome, coalesce(summary_json,'') "
+                         "FROM runs ORDER BY id DESC LIMIT ?");
+  if (!select.ok()) return select.error("list runs");
+  select.bind(1, limit);
+  std::vector<RunRecord> runs;
+  while (select.step() == SQLITE_ROW) {
+    runs.push_back({select.columnInt64(0), select.columnText(1), select.columnText(2),
+                    select.columnText(3), select.columnText(4), select.columnText(5),
+                    select.columnText(6)});
+  }
+  return runs;
+}
+
+// ---- reports -----------------------------------------------------------------------------------
+
+namespace {
+
+Result<std::vector<CountByKey>> countBy(sqlite3* db, const char* sql) {
+  SqliteStatement select(db, sql);
+  if (!select.ok()) return select.error("count");
+  std::vector<CountByKey> counts;
+  while (select.step() == SQLITE_ROW) counts.push_back({select.columnText(0), select.columnInt64(1)});
+  return counts;
+}
+
+Result<std::int64_t> countOne(sqlite3* db, const char* sql) {
+  SqliteStatement select(db, sql);
+  if (!select.ok() || select.step() != SQLITE_ROW) return select.error("count");
+  return select.columnInt64(0);
+}
+
+}  // namespace
+
+Result<ProjectStats> ProjectStore::stats() {
+  ProjectStats stats;
+  auto samples = countOne(db_, "SELECT count(*) FROM samples");
+  auto active = countOne(db_, "SELECT count(*) FROM samples WHERE status='active'");
+  auto duplicates = countOne(db_, "SELECT count(*) FROM duplicates");
+  auto bad = countOne(db_, "SELECT count(*) FROM bad_files");
+  for (auto* result : {&samples, &active, &duplicates, &bad}) {
+    if (!*result) return result->error();
+  }
+  stats.samples = *samples;
+  stats.activeSamples = *active;
+  stats.duplicates = *duplicates;
+  stats.badFiles = *bad;
+
+  auto byLabel = countBy(db_,
+                         "SELECT coalesce(label,''), count(*) FROM samples WHERE status='active' "
+                         "GROUP BY 1 ORDER BY 1");
+  auto bySource = countBy(db_,
+                          "SELECT src.name, count(*) FROM samples s JOIN sources src ON "
+                          "src.id=s.source_id WHERE s.status='active' GROUP BY 1 ORDER BY 1");
+  auto bySplit = countBy(db_,
+                         "SELECT split, count(*) FROM samples WHERE status='active' GROUP BY 1 "
+                         "ORDER BY 1");
+  auto byStatus = countBy(db_, "SELECT status, count(*) FROM samples GROUP BY 1 ORDER BY 1");
+  for (auto* result : {&byLabel, &bySource, &bySplit, &byStatus}) {
+    if (!*result) return result->error();
+  }
+  stats.byLabel = std::move(byLabel.value());
+  stats.bySource = std::move(bySource.value());
+  stats.bySplit = std::move(bySplit.value());
+  stats.byStatus = std::move(byStatus.value());
+
+  SqliteStatement cross(db_,
+                        "SELECT coalesce(s.label,''), src.name, count(*) FROM samples s JOIN "
+                        "sources src ON src.id=s.source_id WHERE s.status='active' GROUP BY 1,2");
+  if (!cross.ok()) return cross.error("count label by source");
+  while (cross.step() == SQLITE_ROW) {
+    stats.labelBySource[cross.columnText(0)][cross.columnText(1)] = cross.columnInt64(2);
+  }
+  return stats;
+}
+
+}  // namespace winnow::store

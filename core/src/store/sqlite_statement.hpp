@@ -1,0 +1,89 @@
+// Minimal RAII wrapper over a prepared SQLite statement. Private to the store module.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "winnow/util/result.hpp"
+
+namespace winnow::store {
+
+inline Error sqliteError(sqlite3* db, const std::string& what) {
+  return makeError(ErrorCode::Database, what + ": " + sqlite3_errmsg(db));
+}
+
+class SqliteStatement {
+ public:
+  SqliteStatement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      prepareError_ = sqlite3_errmsg(db);
+      stmt_ = nullptr;
+    }
+  }
+  ~SqliteStatement() { sqlite3_finalize(stmt_); }
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  bool ok() const { return stmt_ != nullptr; }
+  Error error(const std::string& what) const {
+    return makeError(ErrorCode::Database,
+                     what + ": " + (stmt_ ? sqlite3_errmsg(db_) : prepareError_));
+  }
+
+  // Binding is 1-based, as in SQLite.
+  void bind(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  void bind(int index, int value) { sqlite3_bind_int(stmt_, index, value); }
+  void bind(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
+  void bind(int index, const std::string& value) {
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  }
+  void bindNull(int index) { sqlite3_bind_null(stmt_, index); }
+  template <typename T>
+  void bind(int index, const std::optional<T>& value) {
+    if (value) {
+      bind(index, *value);
+    } else {
+      bindNull(index);
+    }
+  }
+
+  // Returns SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(stmt_); }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  std::int64_t columnInt64(int column) const { return sqlite3_column_int64(stmt_, column); }
+  int columnInt(int column) const { return sqlite3_column_int(stmt_, column); }
+  double columnDouble(int column) const { return sqlite3_column_double(stmt_, column); }
+  bool columnIsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  std::string columnText(int column) const {
+    const unsigned char* text = sqlite3_column_text(stmt_, column);
+    return text ? std::string(reinterpret_cast<const char*>(text),
+                              static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+                : std::string();
+  }
+  std::optional<std::string> columnOptionalText(int column) const {
+    if (columnIsNull(column)) return std::nullopt;
+    return columnText(column);
+  }
+  std::optional<std::int64_t> columnOptionalInt64(int column) const {
+    if (columnIsNull(column)) return std::nullopt;
+    return columnInt64(column);
+  }
+  std::optional<double> columnOptionalDouble(int column) const {
+    if (columnIsNull(column)) return std::nullopt;
+    return columnDouble(column);
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string prepareError_;
+};
+
+}  // namespace winnow::store

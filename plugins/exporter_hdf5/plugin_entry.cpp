@@ -1,0 +1,117 @@
+// Entry point of winnow_exporter_hdf5: declares the capability table and turns exceptions into
+// statuses. All logic lives in Hdf5DatasetWriter.
+#include <new>
+#include <opencv2/core.hpp>
+#include <string>
+
+#include "export_failure.hpp"
+#include "hdf5_dataset_writer.hpp"
+#include "hdf5_export_params.hpp"
+#include "winnow/sdk/plugin_abi.h"
+
+namespace {
+
+using winnow::exporter_hdf5::ExportFailure;
+using winnow::exporter_hdf5::Hdf5DatasetWriter;
+
+void reportError(winnow_error_sink sink, std::string message) {
+  for (char& c : message) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  if (sink.set_error != nullptr) sink.set_error(sink.context, message.c_str());
+}
+
+template <typename Fn>
+winnow_status guarded(winnow_error_sink error, Fn&& fn) noexcept {
+  try {
+    fn();
+    return WINNOW_STATUS_OK;
+  } catch (const ExportFailure& failure) {
+    reportError(error, failure.what());
+    return failure.status();
+  } catch (const cv::Exception& failure) {
+    reportError(error, std::string("hdf5 exporter: OpenCV: ") + failure.err);
+  } catch (const std::bad_alloc&) {
+    reportError(error, "hdf5 exporter: out of memory");
+  } catch (const std::exception& failure) {
+    reportError(error, std::string("hdf5 exporter: ") + failure.what());
+  } catch (...) {
+    reportError(error, "hdf5 exporter: unknown internal error");
+  }
+  return WINNOW_STATUS_ERROR;
+}
+
+Hdf5DatasetWriter* writerOf(void* instance) {
+  if (instance == nullptr) {
+    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, "hdf5 exporter: instance is null");
+  }
+  return static_cast<Hdf5DatasetWriter*>(instance);
+}
+
+winnow_status create(const char* paramsJson, const winnow_host_api* /*host*/, void** outInstance,
+                     winnow_error_sink error) {
+  if (outInstance == nullptr) {
+    reportError(error, "hdf5 exporter: out_instance is null");
+    return WINNOW_STATUS_INVALID_ARGUMENT;
+  }
+  *outInstance = nullptr;
+  return guarded(error, [&] {
+    *outInstance = new Hdf5DatasetWriter(winnow::exporter_hdf5::parseHdf5ExportParams(paramsJson));
+  });
+}
+
+void destroy(void* instance) { delete static_cast<Hdf5DatasetWriter*>(instance); }
+
+winnow_status begin(void* instance, const winnow_export_begin_info* info,
+                    winnow_error_sink error) {
+  return guarded(error, [&] {
+    if (info == nullptr) {
+      throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, "hdf5 exporter: begin info is null");
+    }
+    writerOf(instance)->begin(*info);
+  });
+}
+
+winnow_status writeSample(void* instance, const winnow_export_sample* sample,
+                          winnow_error_sink error) {
+  return guarded(error, [&] {
+    if (sample == nullptr) {
+      throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, "hdf5 exporter: sample is null");
+    }
+    writerOf(instance)->writeSample(*sample);
+  });
+}
+
+winnow_status finish(void* instance, winnow_error_sink error) {
+  return guarded(error, [&] { writerOf(instance)->finish(); });
+}
+
+void abortExport(void* instance) {
+  if (instance != nullptr) static_cast<Hdf5DatasetWriter*>(instance)->abort();
+}
+
+const winnow_exporter_ops kExporterOps = {
+    sizeof(winnow_exporter_ops), begin, writeSample, finish, abortExport,
+};
+
+const winnow_capability kCapabilities[] = {
+    {sizeof(winnow_capability), WINNOW_CAPABILITY_KIND_EXPORTER, "hdf5", create, destroy,
+     &kExporterOps},
+};
+
+const winnow_plugin_info kPluginInfo = {
+    sizeof(winnow_plugin_info),
+    WINNOW_PLUGIN_ABI_VERSION,
+    WINNOW_PLUGIN_API_LEVEL,
+    "winnow.exporter.hdf5",
+    "0.1.0",
+    sizeof(kCapabilities) / sizeof(kCapabilities[0]),
+    kCapabilities,
+};
+
+}  // namespace
+
+extern "C" WINNOW_PLUGIN_EXPORT const winnow_plugin_info* winnow_plugin_init_v1(
+    const winnow_host_api* /*host*/, winnow_error_sink /*error*/) {
+  return &kPluginInfo;
+}

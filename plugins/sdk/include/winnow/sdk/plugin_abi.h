@@ -1,0 +1,210 @@
+/* winnow plugin C ABI.
+ *
+ * The only thing that crosses between the winnow host and a plugin library. Plain C: no
+ * exceptions, no STL, no OpenCV or Torch types. Rules:
+ *  - The ABI version must match exactly (WINNOW_PLUGIN_ABI_VERSION). The API level is additive:
+ *    a host of level N loads plugins of level <= N; a plugin that needs a newer host is refused.
+ *  - Every struct starts with `struct_size`; fields are only ever appended. Readers check
+ *    struct_size before touching a field that was added after level 1.
+ *  - Every call returns a winnow_status. On failure the plugin reports a one-line message through
+ *    the winnow_error_sink it was given. Strings handed to the host are UTF-8, NUL-terminated, and
+ *    only need to live until the call returns (the host copies them).
+ *  - Objects a plugin creates are destroyed by the same plugin's destroy(); the host keeps the
+ *    library loaded for as long as any object from it is alive.
+ */
+#ifndef WINNOW_SDK_PLUGIN_ABI_H
+#define WINNOW_SDK_PLUGIN_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WINNOW_PLUGIN_ABI_VERSION 1u
+#define WINNOW_PLUGIN_API_LEVEL 1u
+
+/* Name of the one symbol a plugin library exports (see winnow_plugin_init_v1_fn). */
+#define WINNOW_PLUGIN_ENTRY_POINT "winnow_plugin_init_v1"
+
+#if defined(_WIN32)
+#define WINNOW_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define WINNOW_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+typedef enum winnow_status {
+  WINNOW_STATUS_OK = 0,
+  WINNOW_STATUS_ERROR = 1,            /* generic failure; message in the error sink */
+  WINNOW_STATUS_INVALID_ARGUMENT = 2, /* bad parameters or input */
+  WINNOW_STATUS_CANCELLED = 3,        /* the host asked to stop */
+  WINNOW_STATUS_UNSUPPORTED = 4       /* the input is of a kind this capability does not handle */
+} winnow_status;
+
+typedef enum winnow_capability_kind {
+  WINNOW_CAPABILITY_KIND_INVALID = 0,
+  WINNOW_CAPABILITY_KIND_DETECTOR = 1,
+  WINNOW_CAPABILITY_KIND_AUGMENTER = 2,
+  WINNOW_CAPABILITY_KIND_BALANCER = 3,
+  WINNOW_CAPABILITY_KIND_MODEL = 4,
+  WINNOW_CAPABILITY_KIND_EXPORTER = 5
+} winnow_capability_kind;
+
+typedef enum winnow_log_level {
+  WINNOW_LOG_LEVEL_INVALID = 0,
+  WINNOW_LOG_LEVEL_DEBUG = 1,
+  WINNOW_LOG_LEVEL_INFO = 2,
+  WINNOW_LOG_LEVEL_WARNING = 3,
+  WINNOW_LOG_LEVEL_ERROR = 4
+} winnow_log_level;
+
+/* Channel order of an image view. Host images are always 8-bit, interleaved. */
+typedef enum winnow_pixel_format {
+  WINNOW_PIXEL_FORMAT_INVALID = 0,
+  WINNOW_PIXEL_FORMAT_GRAY8 = 1,
+  WINNOW_PIXEL_FORMAT_RGB8 = 2,
+  WINNOW_PIXEL_FORMAT_RGBA8 = 3
+} winnow_pixel_format;
+
+/* A borrowed view of 8-bit interleaved pixels, already EXIF-oriented. Valid only during the call
+ * it is passed to. Row r starts at data + r * stride_bytes. */
+typedef struct winnow_image_view {
+  uint32_t struct_size;
+  winnow_pixel_format format;
+  int32_t width;
+  int32_t height;
+  int32_t channels; /* 1, 3 or 4, consistent with format */
+  int64_t stride_bytes;
+  const uint8_t* data;
+} winnow_image_view;
+
+/* Where a plugin reports a failure message. set_error may be called at most once per call. */
+typedef struct winnow_error_sink {
+  void* context;
+  void (*set_error)(void* context, const char* message);
+} winnow_error_sink;
+
+/* Services the host offers to plugins. Valid from init until the library is unloaded.
+ * Thread safety: log and is_cancelled may be called from any thread. */
+typedef struct winnow_host_api {
+  uint32_t struct_size;
+  uint32_t api_level;
+  void* context;
+  void (*log)(void* context, winnow_log_level level, const char* message);
+  /* Non-zero once the user asked to cancel the current job; long calls should poll it. */
+  int32_t (*is_cancelled)(void* context);
+} winnow_host_api;
+
+/* ---- exporter ------------------------------------------------------------------------------ */
+
+typedef struct winnow_export_begin_info {
+  uint32_t struct_size;
+  const char* output_path;   /* file or folder the exporter must create; it may not exist yet */
+  uint64_t sample_count;     /* exact number of write_sample calls that follow */
+  uint32_t class_count;
+  const char* const* class_names; /* class_count entries, index = label index */
+  const char* pipeline_config_json; /* config that produced the data ("{}" if none) */
+  const char* project_info_json;    /* project name, store path, winnow version, time */
+} winnow_export_begin_info;
+
+typedef struct winnow_export_sample {
+  uint32_t struct_size;
+  int64_t sample_id;
+  int32_t label_index;      /* -1 when the sample has no label */
+  const char* label;        /* "" when unlabelled */
+  const char* split;        /* "train", "val", "test" or "" (unassigned) */
+  const char* source;
+  const char* original_label;
+  const char* original_path;
+  const char* content_hash;
+  const char* file_extension; /* of the original, lower case with dot, e.g. ".jpg" */
+  winnow_image_view image;  /* decoded, EXIF-oriented pixels */
+  const uint8_t* encoded_bytes; /* the original file's bytes (may be NULL for derived frames) */
+  uint64_t encoded_size;
+} winnow_export_sample;
+
+/* Exporter contract: begin, then exactly sample_count write_sample calls in a stable order, then
+ * finish (which must make the output appear atomically) or abort (which must leave nothing). */
+typedef struct winnow_exporter_ops {
+  uint32_t struct_size;
+  winnow_status (*begin)(void* instance, const winnow_export_begin_info* info,
+                         winnow_error_sink error);
+  winnow_status (*write_sample)(void* instance, const winnow_export_sample* sample,
+                                winnow_error_sink error);
+  winnow_status (*finish)(void* instance, winnow_error_sink error);
+  void (*abort)(void* instance);
+} winnow_exporter_ops;
+
+/* ---- augmenter ----------------------------------------------------------------------------- */
+
+/* Receives the augmented image; the host copies the pixels before returning. */
+typedef struct winnow_image_sink {
+  void* context;
+  winnow_status (*put)(void* context, const winnow_image_view* image);
+} winnow_image_sink;
+
+/* Augmenter contract: deterministic for (input, params, seed). */
+typedef struct winnow_augmenter_ops {
+  uint32_t struct_size;
+  winnow_status (*apply)(void* instance, const winnow_image_view* input, uint64_t seed,
+                         winnow_image_sink output, winnow_error_sink error);
+} winnow_augmenter_ops;
+
+/* ---- detector ------------------------------------------------------------------------------ */
+
+typedef struct winnow_face_box {
+  uint32_t struct_size;
+  float x, y, width, height; /* pixels in the input image's frame */
+  float score;               /* 0..1 */
+  int32_t landmark_count;    /* 0 or the number of (x, y) pairs in landmarks */
+  const float* landmarks;
+} winnow_face_box;
+
+typedef struct winnow_box_sink {
+  void* context;
+  void (*put)(void* context, const winnow_face_box* box);
+} winnow_box_sink;
+
+typedef struct winnow_detector_ops {
+  uint32_t struct_size;
+  winnow_status (*detect)(void* instance, const winnow_image_view* input, winnow_box_sink output,
+                          winnow_error_sink error);
+} winnow_detector_ops;
+
+/* ---- capabilities and the entry point ------------------------------------------------------ */
+
+typedef struct winnow_capability {
+  uint32_t struct_size;
+  winnow_capability_kind kind;
+  const char* id; /* unique within the plugin; must match the manifest */
+  /* Create an instance from parameters (JSON object text, already validated by the host against
+   * the capability's schema in the manifest). On failure returns non-OK, reports through error,
+   * and leaves *out_instance NULL. */
+  winnow_status (*create)(const char* params_json, const winnow_host_api* host, void** out_instance,
+                          winnow_error_sink error);
+  void (*destroy)(void* instance);
+  /* Kind-specific operations: winnow_exporter_ops*, winnow_augmenter_ops*, winnow_detector_ops*. */
+  const void* ops;
+} winnow_capability;
+
+typedef struct winnow_plugin_info {
+  uint32_t struct_size;
+  uint32_t abi_version; /* WINNOW_PLUGIN_ABI_VERSION the plugin was built with */
+  uint32_t api_level;   /* WINNOW_PLUGIN_API_LEVEL the plugin was built with */
+  const char* plugin_id;
+  const char* version;
+  uint32_t capability_count;
+  const winnow_capability* capabilities;
+} winnow_plugin_info;
+
+/* The entry point. Returns a static table that stays valid while the library is loaded, or NULL
+ * on failure (with a message through error). Called once per load. */
+typedef const winnow_plugin_info* (*winnow_plugin_init_v1_fn)(const winnow_host_api* host,
+                                                              winnow_error_sink error);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* WINNOW_SDK_PLUGIN_ABI_H */

@@ -1,0 +1,113 @@
+// Writes the built-in demo dataset under <out>/ (see samples/README.md):
+//   studio/{circle,square}/      64x64 PNG, source 1
+//   field/{round,box}/           160x120 JPEG, source 2 with its own class names
+//                                (mapped round=circle, box=square by the demo pipeline),
+//                                one exact duplicate of a studio image, one truncated JPEG,
+//                                one file that is not an image, and a short video of a circle.
+// Deterministic for a given seed, so the demo's numbers are the same on every machine.
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+enum class Shape { Invalid = 0, Circle, Square };
+
+cv::Mat drawShape(Shape shape, int width, int height, cv::RNG& rng) {
+  cv::Mat image(height, width, CV_8UC3,
+                cv::Scalar(rng.uniform(0, 90), rng.uniform(0, 90), rng.uniform(0, 90)));
+  for (int i = 0; i < 6; ++i) {  // background clutter so images differ in more than the shape
+    cv::line(image, {rng.uniform(0, width), rng.uniform(0, height)},
+             {rng.uniform(0, width), rng.uniform(0, height)},
+             cv::Scalar(rng.uniform(0, 120), rng.uniform(0, 120), rng.uniform(0, 120)), 1,
+             cv::LINE_AA);
+  }
+  const int side = std::min(width, height);
+  const int size = rng.uniform(side / 5, side / 3);
+  const cv::Point center(rng.uniform(size, width - size), rng.uniform(size, height - size));
+  const cv::Scalar color(rng.uniform(140, 256), rng.uniform(140, 256), rng.uniform(140, 256));
+  if (shape == Shape::Circle) {
+    cv::circle(image, center, size, color, cv::FILLED, cv::LINE_AA);
+  } else {
+    const cv::RotatedRect box(center, cv::Size2f(2.0f * size, 2.0f * size),
+                              static_cast<float>(rng.uniform(-20, 20)));
+    cv::Point2f corners[4];
+    box.points(corners);
+    std::vector<cv::Point> polygon(corners, corners + 4);
+    cv::fillConvexPoly(image, polygon, color, cv::LINE_AA);
+  }
+  return image;
+}
+
+bool writeImage(const fs::path& path, const cv::Mat& image) {
+  fs::create_directories(path.parent_path());
+  if (!cv::imwrite(path.string(), image)) {
+    std::cerr << path.string() << ": cannot write\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: winnow_sample_data <output-folder>\n";
+    return 2;
+  }
+  const fs::path out = argv[1];
+  fs::remove_all(out);
+  cv::RNG rng(20261123);
+  int written = 0;
+  const int perClass = 24;
+  for (int i = 0; i < perClass; ++i) {
+    written += writeImage(out / "studio/circle" / ("c" + std::to_string(i) + ".png"),
+                          drawShape(Shape::Circle, 64, 64, rng));
+    written += writeImage(out / "studio/square" / ("s" + std::to_string(i) + ".png"),
+                          drawShape(Shape::Square, 64, 64, rng));
+  }
+  for (int i = 0; i < perClass / 2; ++i) {
+    written += writeImage(out / "field/round" / ("round " + std::to_string(i) + ".jpg"),
+                          drawShape(Shape::Circle, 160, 120, rng));
+    written += writeImage(out / "field/box" / ("box_" + std::to_string(i) + ".jpg"),
+                          drawShape(Shape::Square, 160, 120, rng));
+  }
+  // An exact duplicate across sources: the demo must record it, not ingest it twice.
+  fs::copy_file(out / "studio/circle/c0.png", out / "field/round/copy of c0.png");
+  // A corrupt file: a JPEG cut in half.
+  {
+    std::ifstream in(out / "field/box/box_0.jpg", std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream cut(out / "field/box/box_truncated.jpg", std::ios::binary);
+    cut.write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  }
+  // Not an image at all, with an image's name.
+  std::ofstream(out / "field/round/notes.jpg") << "this is a text file, not a JPEG\n";
+  // A 3-second video of a moving circle at 10 fps; the demo samples it at 1 frame per second.
+  {
+    const fs::path videoPath = out / "field/round/rolling ball.avi";
+    cv::VideoWriter writer(videoPath.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10.0,
+                           cv::Size(160, 120));
+    if (!writer.isOpened()) {
+      std::cerr << videoPath.string() << ": cannot write video (OpenCV without a video writer)\n";
+      return 1;
+    }
+    for (int frame = 0; frame < 30; ++frame) {
+      cv::Mat image(120, 160, CV_8UC3, cv::Scalar(30, 40, 50));
+      cv::circle(image, {20 + frame * 4, 60}, 18, cv::Scalar(60, 200, 240), cv::FILLED, cv::LINE_AA);
+      writer.write(image);
+    }
+  }
+  std::cout << "wrote " << written << " images, 1 duplicate, 1 truncated JPEG, 1 non-image and "
+            << "1 video to " << out.string() << "\n";
+  return 0;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# winnow set-up: installs every dependency (Debian 12 packages), builds, then
+#   scripts/setup.sh demo   runs the main job (the demo pipeline on the built-in sample data)
+#   scripts/setup.sh test   runs the whole test suite (and again under ASan+UBSan)
+# Run as root (or with sudo available) from anywhere inside the checkout.
+set -euo pipefail
+
+mode=${1:-demo}
+case "$mode" in demo|test) ;; *) echo "usage: $0 demo|test" >&2; exit 2 ;; esac
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libopencv-dev libhdf5-dev libboost-dev libboost-program-options-dev libboost-filesystem-dev
+  nlohmann-json3-dev libvalijson-dev libheif-dev libheif-examples libexif-dev libxxhash-dev
+  libsqlite3-dev sqlite3 googletest libgtest-dev python3 python3-h5py python3-numpy
+  libjpeg-turbo-progs
+)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${#missing[@]} Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+jobs=$(nproc)
+build=${WINNOW_BUILD_DIR:-$root/build}
+echo "== building winnow in $build"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$jobs"
+
+if [ "$mode" = demo ]; then
+  exec bash "$root/scripts/demo.sh" "$build"
+fi
+
+echo "== running the test suite"
+ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 900
+
+if [ "${WINNOW_SKIP_SANITIZERS:-0}" != 1 ]; then
+  asan=${build}-asan
+  echo "== building and testing again under ASan+UBSan in $asan"
+  cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWINNOW_SANITIZE=ON >/dev/null
+  cmake --build "$asan" -j"$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$asan" --output-on-failure -j"$jobs" --timeout 1800
+fi

@@ -1,0 +1,210 @@
+// End-to-end tests of the `winnow` command: exit codes, --json output, and the README's
+// quick-start commands on real data.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "ingest/bad_file_fixtures.hpp"
+#include "support/temp_dir.hpp"
+
+namespace winnow {
+namespace {
+
+namespace fs = std::filesystem;
+using test::sharedData;
+using test::TempDir;
+
+struct CommandResult {
+  int exitCode = -1;
+  std::string out;  // stdout only; stderr goes to a file beside it
+  std::string err;
+};
+
+std::string quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+CommandResult runWinnow(const std::vector<std::string>& args, const TempDir& dir) {
+  std::string command = quote(WINNOW_CLI);
+  for (const auto& arg : args) command += " " + quote(arg);
+  const fs::path errPath = dir / "stderr.txt";
+  command += " 2>" + quote(errPath.string());
+  CommandResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return result;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(errPath);
+  result.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+  return result;
+}
+
+nlohmann::json parseJson(const CommandResult& result) {
+  auto json = nlohmann::json::parse(result.out, nullptr, false);
+  EXPECT_FALSE(json.is_discarded()) << "stdout is not JSON:\n" << result.out << "\nstderr:\n" << result.err;
+  return json;
+}
+
+TEST(Cli, HelpUsageErrorsAndUnknownCommands) {
+  TempDir dir;
+  EXPECT_EQ(runWinnow({"--help"}, dir).exitCode, 0);
+  EXPECT_EQ(runWinnow({"ingest", "--help"}, dir).exitCode, 0);
+  auto unknown = runWinnow({"frobnicate"}, dir);
+  EXPECT_EQ(unknown.exitCode, 2);
+  EXPECT_NE(unknown.err.find("unknown command 'frobnicate'"), std::string::npos);
+  auto missingArg = runWinnow({"ingest"}, dir);
+  EXPECT_EQ(missingArg.exitCode, 2);
+  auto noProject = runWinnow({"stats", (dir / "nope").string()}, dir);
+  EXPECT_EQ(noProject.exitCode, 1);
+  EXPECT_NE(noProject.err.find("not a winnow project"), std::string::npos);
+}
+
+// The issue's must-show 2 through the CLI, plus export, label/undo and the runs log.
+TEST(Cli, QuickStartOnRealData) {
+  if (!fs::exists(sharedData() / "mask/prajnasb")) GTEST_SKIP() << "../shared/data not present";
+  TempDir dir;
+  const std::string project = (dir / "p").string();
+  ASSERT_EQ(runWinnow({"init", project}, dir).exitCode, 0);
+  auto mask = runWinnow({"ingest", project, (sharedData() / "mask/prajnasb").string(), "--source",
+                         "mask", "--map", "without_mask=real", "--json"}, dir);
+  ASSERT_EQ(mask.exitCode, 0) << mask.err;
+  auto maskJson = parseJson(mask);
+  EXPECT_EQ(maskJson["files_seen"], 1376);
+  EXPECT_EQ(maskJson["duplicates"], 97);
+  auto rf = runWinnow({"ingest", project, (sharedData() / "realfake/hard").string(), "--source", "rf",
+                       "--json"}, dir);
+  ASSERT_EQ(rf.exitCode, 0) << rf.err;
+  EXPECT_EQ(parseJson(rf)["files_seen"], 1289);
+
+  auto stats = parseJson(runWinnow({"stats", project, "--json"}, dir));
+  EXPECT_EQ(stats["active_samples"], 2568);
+  EXPECT_EQ(stats["duplicates"], 97);
+  EXPECT_EQ(stats["class_count"], 3);
+  EXPECT_EQ(stats["classes"]["real"], 1224);
+  EXPECT_EQ(stats["classes"]["fake"], 700);
+  EXPECT_EQ(stats["classes"]["with_mask"], 644);
+  EXPECT_EQ(stats["class_by_source"]["real"]["mask"], 1224 - 589);
+
+  const fs::path h5 = dir / "out/all.h5";
+  auto exported = runWinnow({"export", project, "--format", "hdf5", "--output", h5.string(), "-p",
+                             "image_size=32", "--json"}, dir);
+  ASSERT_EQ(exported.exitCode, 0) << exported.err;
+  EXPECT_EQ(parseJson(exported)["exported"], 2568);
+  ASSERT_TRUE(fs::exists(h5));
+
+  // Read back with h5py, as a Python user would.
+  const std::string python =
+      "import h5py,json,sys\n"
+      "f=h5py.File(sys.argv[1],'r')\n"
+      "n=[x.decode() if isinstance(x,bytes) else x for x in f['class_names'][:]]\n"
+      "l=f['labels'][:]\n"
+      "print(json.dumps({'shape':list(f['images'].shape),'counts':{n[i]:int((l==i).sum()) for i in range(len(n))}}))\n";
+  std::ofstream(dir / "read.py") << python;
+  FILE* pipe = ::popen(("/usr/bin/python3 " + quote((dir / "read.py").string()) + " " + quote(h5.string())).c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
+  ASSERT_EQ(::pclose(pipe), 0) << out;
+  auto readBack = nlohmann::json::parse(out);
+  EXPECT_EQ(readBack["shape"], nlohmann::json({2568, 32, 32, 3}));
+  EXPECT_EQ(readBack["counts"]["real"], 1224);
+  EXPECT_EQ(readBack["counts"]["fake"], 700);
+  EXPECT_EQ(readBack["counts"]["with_mask"], 644);
+
+  // A relabel and a reject are decisions; undo reverts the newest first.
+  auto samples = parseJson(runWinnow({"samples", project, "--class", "fake", "--limit", "2", "--json"}, dir));
+  ASSERT_EQ(samples.size(), 2u);
+  const std::string first = std::to_string(samples[0]["id"].get<long long>());
+  const std::string second = std::to_string(samples[1]["id"].get<long long>());
+  ASSERT_EQ(runWinnow({"label", project, "real", first}, dir).exitCode, 0);
+  ASSERT_EQ(runWinnow({"reject", project, second}, dir).exitCode, 0);
+  auto after = parseJson(runWinnow({"stats", project, "--json"}, dir));
+  EXPECT_EQ(after["classes"]["fake"], 698);
+  EXPECT_EQ(after["classes"]["real"], 1225);
+  auto undone = parseJson(runWinnow({"undo", project, "-n", "2", "--json"}, dir));
+  EXPECT_EQ(undone["undone"].size(), 2u);
+  auto restored = parseJson(runWinnow({"stats", project, "--json"}, dir));
+  EXPECT_EQ(restored["classes"]["fake"], 700);
+  auto runs = parseJson(runWinnow({"runs", project, "--json"}, dir));
+  EXPECT_GE(runs.size(), 5u);
+}
+
+TEST(Cli, IngestWithBadFilesExitsThreeAndNamesEachFile) {
+  if (!fs::exists(sharedData() / "realfake/hard/real")) GTEST_SKIP() << "../shared/data not present";
+  TempDir dir;
+  const fs::path folder = dir / "in";
+  const auto fixtures =
+      test::writeBadFiles(folder, *fs::directory_iterator(sharedData() / "realfake/hard/real"));
+  int good = 0;
+  for (const auto& entry : fs::directory_iterator(sharedData() / "realfake/hard/fake")) {
+    fs::copy_file(entry.path(), folder / entry.path().filename());
+    if (++good == 3) break;
+  }
+  const std::string project = (dir / "p").string();
+  ASSERT_EQ(runWinnow({"init", project}, dir).exitCode, 0);
+  auto result = runWinnow({"ingest", project, folder.string()}, dir);
+  EXPECT_EQ(result.exitCode, 3);
+  for (const auto& fixture : fixtures) {
+    EXPECT_NE(result.err.find(fixture.path.string() + ": "), std::string::npos)
+        << fixture.path << " missing from stderr:\n" << result.err;
+  }
+  EXPECT_NE(result.out.find("3 added"), std::string::npos) << result.out;
+}
+
+TEST(Cli, PipelineErrorsPointAtTheOffendingKeyBeforeAnythingRuns) {
+  TempDir dir;
+  std::ofstream(dir / "bad.json") << R"({"version": 1, "project": "p", "steps": [
+      {"run": "ingest", "params": {"path": "x", "layot": "flat"}},
+      {"run": "export", "capability": "hdf5", "output": "o.h5", "params": {"image_size": 3}}]})";
+  auto result = runWinnow({"run", (dir / "bad.json").string()}, dir);
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_NE(result.err.find("/steps/0/params/layot"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("/steps/1/params/image_size"), std::string::npos) << result.err;
+  EXPECT_FALSE(fs::exists(dir / "p")) << "nothing may run when validation fails";
+}
+
+TEST(Cli, DemoPipelineRunsEndToEnd) {
+  TempDir dir;
+  const std::string tool = WINNOW_SAMPLE_DATA_TOOL;
+  ASSERT_EQ(std::system((quote(tool) + " " + quote((dir / "data").string()) + " >/dev/null").c_str()), 0);
+  nlohmann::json pipeline = nlohmann::json::parse(std::ifstream(fs::path(WINNOW_SOURCE_DIR) / "samples/demo.pipeline.json"));
+  // Point the demo's relative paths at this test's folder.
+  pipeline["project"] = "project";
+  pipeline["steps"][0]["params"]["path"] = "data/studio";
+  pipeline["steps"][1]["params"]["path"] = "data/field";
+  pipeline["steps"][3]["output"] = "out/demo.h5";
+  pipeline["steps"][4]["output"] = "out/folders";
+  std::ofstream(dir / "demo.json") << pipeline.dump(2);
+  auto result = runWinnow({"run", (dir / "demo.json").string(), "--json"}, dir);
+  EXPECT_EQ(result.exitCode, 3) << result.err;  // finished, with the planted bad files reported
+  auto report = parseJson(result);
+  ASSERT_EQ(report["steps"].size(), 5u);
+  EXPECT_TRUE(report["ok"].get<bool>());
+  const auto& field = report["steps"][1]["summary"];
+  EXPECT_EQ(field["duplicates"], 1);
+  EXPECT_EQ(field["bad_file_count"], 2);
+  EXPECT_EQ(field["video_frames"], 3);
+  const auto& stats = report["steps"][2]["summary"];
+  EXPECT_EQ(stats["class_count"], 2);
+  EXPECT_EQ(stats["classes"]["circle"], 24 + 12 + 3);
+  EXPECT_EQ(stats["classes"]["square"], 24 + 12);
+  EXPECT_EQ(report["steps"][3]["summary"]["exported"], 24 + 12 + 3 + 24 + 12);
+  EXPECT_TRUE(fs::exists(dir / "out/demo.h5"));
+  EXPECT_TRUE(fs::exists(dir / "out/folders"));
+}
+
+}  // namespace
+}  // namespace winnow
