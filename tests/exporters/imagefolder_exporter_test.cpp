@@ -262,7 +262,9 @@ TEST_F(ImageFolderExporterTest, AbortAndCountMismatchLeaveNothing) {
 
 TEST_F(ImageFolderExporterTest, BadInputGetsStatusAndMessage) {
   for (const char* params : {"{", R"({"mode": "tar"})", R"({"unlabelled_name": ""})",
-                             R"({"unassigned_split_name": "Train"})", R"({"extra": true})"}) {
+                             R"({"unassigned_split_name": "Train"})",
+                             R"({"unassigned_split_name": "winnow-export.json"})",
+                             R"({"extra": true})"}) {
     ExporterInstance exporter(*plugin_, params);
     EXPECT_EQ(exporter.createStatus(), WINNOW_STATUS_INVALID_ARGUMENT) << params;
     EXPECT_NE(exporter.lastError().message.find("params."), std::string::npos)

@@ -147,6 +147,56 @@ TEST(DecodeImage, SixteenBitPngBecomesEightBit) {
   EXPECT_EQ(grey->image.pixels[0], 0x40);
 }
 
+TEST(DecodeImage, SixteenBitPgm) {
+  cv::Mat deep(3, 4, CV_16UC1, cv::Scalar(0xC0C0));
+  for (ColorMode mode : {ColorMode::Rgb, ColorMode::Preserve}) {
+    auto decoded = decodeImage(test::encode(".pgm", deep), "deep.pgm", mode);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(decoded->image.pixels[0], 0xC0);
+    EXPECT_EQ(decoded->image.pixels.size(), 12u * decoded->image.channels());
+  }
+}
+
+TEST(DecodeImage, JpegWithDataAfterEndMarker) {
+  // Motion photos and some cameras append data after EOI; that is not truncation.
+  Bytes jpeg = test::encode(".jpg", test::quadrantPattern(40, 30));
+  jpeg.insert(jpeg.end(), 3000, 0x5A);
+  auto decoded = decodeImage(jpeg, "motion.jpg");
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->image.width, 40);
+}
+
+TEST(DecodeImage, ProgressiveJpeg) {
+  const Bytes jpeg = test::encode(".jpg", test::quadrantPattern(64, 40), {cv::IMWRITE_JPEG_PROGRESSIVE, 1});
+  auto decoded = decodeImage(jpeg, "prog.jpg");
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(test::colourAt(decoded->image, 48, 30), test::Quadrant::White);
+  Bytes cut = jpeg;
+  cut.resize(cut.size() - 40);
+  auto truncated = decodeImage(cut, "prog.jpg");
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_NE(truncated.error().message.find("truncated"), std::string::npos);
+}
+
+TEST(DecodeImage, PngExifOrientationIsAppliedOnce) {
+  const Bytes png = test::encode(".png", test::storedForOrientation(test::quadrantPattern(64, 40), 8));
+  const Bytes app1 = test::exifApp1(8);
+  const Bytes tiff(app1.begin() + 10, app1.end());
+  Bytes chunk = {0, 0, 0, static_cast<std::uint8_t>(tiff.size()), 'e', 'X', 'I', 'f'};
+  chunk.insert(chunk.end(), tiff.begin(), tiff.end());
+  chunk.insert(chunk.end(), {0, 0, 0, 0});
+  Bytes withExif(png.begin(), png.begin() + 33);
+  withExif.insert(withExif.end(), chunk.begin(), chunk.end());
+  withExif.insert(withExif.end(), png.begin() + 33, png.end());
+  for (ColorMode mode : {ColorMode::Rgb, ColorMode::Preserve}) {
+    auto decoded = decodeImage(withExif, "e.png", mode);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    ASSERT_EQ(decoded->image.width, 64);
+    EXPECT_EQ(test::colourAt(decoded->image, 16, 10), test::Quadrant::Red);
+    EXPECT_EQ(test::colourAt(decoded->image, 48, 30), test::Quadrant::White);
+  }
+}
+
 TEST(DecodeImageReduced, OnlyShrinksWhenMuchLarger) {
   const Bytes jpeg = test::encode(".jpg", test::quadrantPattern(1600, 1200));
   auto r8 = decodeImageReduced(jpeg, "r.jpg", 150);

@@ -121,6 +121,7 @@ TEST(JsonSchema, FormatViolationsWritesOneLineEach) {
   EXPECT_EQ(formatViolations("config.json", violations),
             "config.json: /a/b: must be >= 8\nconfig.json: /: bad");
   EXPECT_EQ(joinViolationsOneLine("params", violations), "params/a/b: must be >= 8; params: bad");
+  EXPECT_EQ(joinViolationsOneLine("", violations), "/a/b: must be >= 8; /: bad");
 }
 
 TEST(JsonSchema, WithDefaultsFillsNestedAndArrayItemsWithoutOverwriting) {

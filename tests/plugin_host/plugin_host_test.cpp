@@ -30,7 +30,7 @@ class FixtureDiscovery : public ::testing::Test {
  protected:
   void SetUp() override {
     HostServices services;
-    services.log = [this](LogLevel level, std::string_view pluginId, std::string_view message) {
+    services.log = [this](LogLevel level, std::string_view pluginId, std::string_view /*message*/) {
       std::lock_guard<std::mutex> lock(logMutex_);
       if (level == LogLevel::Warning && pluginId == "winnow.plugin-host") {
         ++rejectionLogs_;
@@ -204,8 +204,8 @@ TEST(PluginHostDiscovery, DuplicatePluginIdIsRejectedAndTheFirstKept) {
   EXPECT_EQ(first->state, PluginState::Loaded);
   EXPECT_EQ(first->manifestPath.parent_path(), copy);
   EXPECT_EQ(second->state, PluginState::Rejected);
-  EXPECT_EQ(second->rejectionReason,
-            "duplicate plugin id 'fixture.good': a plugin with this id is already loaded");
+  EXPECT_EQ(second->rejectionReason, "duplicate plugin id 'fixture.good': already loaded from " +
+                                         (copy / "winnow_fixture_good.winnow-plugin.json").string());
   fs::remove_all(copy);
 }
 

@@ -73,10 +73,11 @@ const nlohmann::json* resolveLocalRef(const nlohmann::json& root, const nlohmann
       return node;
     }
     auto ref = node->find("$ref");
-    if (ref == node->end() || !ref->is_string()) {
+    const std::string* refText = ref == node->end() ? nullptr : ref->get_ptr<const std::string*>();
+    if (refText == nullptr) {
       return node;
     }
-    const std::string target = ref->get<std::string>();
+    const std::string target = *refText;
     if (target.rfind('#', 0) != 0) {
       return nullptr;
     }
@@ -159,8 +160,9 @@ std::string quotedBetween(const std::string& message) {
   return message.substr(first + 1, last - first - 1);
 }
 
-// Rewrites one valijson error into a violation naming the key and saying what is expected.
-SchemaViolation describe(const nlohmann::json& root, const nlohmann::json& document,
+// Rewrites one valijson error into violations naming the key and saying what is expected
+// (several for additionalProperties, where valijson names only the first extra key).
+std::vector<SchemaViolation> describe(const nlohmann::json& root, const nlohmann::json& document,
                          std::vector<std::string> tokens, const std::string& raw) {
   const nlohmann::json* node = schemaAt(root, tokens);
   const nlohmann::json* value = nullptr;
@@ -189,8 +191,28 @@ SchemaViolation describe(const nlohmann::json& root, const nlohmann::json& docum
     tokens.push_back(quotedBetween(raw));
     message = "required key is missing";
   } else if (startsWith(raw, "Object contains a property that could not be validated")) {
-    tokens.push_back(quotedBetween(raw));
-    message = "unknown key (not allowed here)";
+    std::vector<std::string> extraKeys;
+    if (value != nullptr && value->is_object() && node != nullptr && node->is_object() &&
+        !node->contains("patternProperties")) {
+      const auto props = node->find("properties");
+      for (auto it = value->begin(); it != value->end(); ++it) {
+        if (props == node->end() || !props->is_object() || !props->contains(it.key())) {
+          extraKeys.push_back(it.key());
+        }
+      }
+    }
+    if (extraKeys.empty()) {
+      const auto start = raw.rfind(": '");
+      extraKeys.push_back(start == std::string::npos ? std::string()
+                                                     : raw.substr(start + 3, raw.size() - start - 5));
+    }
+    std::vector<SchemaViolation> out;
+    for (const auto& key : extraKeys) {
+      auto keyTokens = tokens;
+      keyTokens.push_back(key);
+      out.push_back({toPointer(keyTokens), "unknown key (not allowed here)"});
+    }
+    return out;
   } else if (startsWith(raw, "Value type not permitted")) {
     std::string expected = schemaValue("type");
     message = expected.empty() ? "has the wrong type" : "must be of type " + expected;
@@ -234,7 +256,7 @@ SchemaViolation describe(const nlohmann::json& root, const nlohmann::json& docum
       message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
     }
   }
-  return SchemaViolation{toPointer(tokens), message};
+  return {SchemaViolation{toPointer(tokens), message}};
 }
 
 void fillDefaults(const nlohmann::json& root, const nlohmann::json* schema, nlohmann::json& value,
@@ -315,9 +337,10 @@ std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document
       if (anyPrecise && isWrapperMessage(description)) {
         continue;
       }
-      SchemaViolation violation = describe(compiled_->json, document, tokens, description);
-      if (seen.insert({violation.pointer, violation.message}).second) {
-        violations.push_back(std::move(violation));
+      for (auto& violation : describe(compiled_->json, document, tokens, description)) {
+        if (seen.insert({violation.pointer, violation.message}).second) {
+          violations.push_back(std::move(violation));
+        }
       }
     }
   } catch (const std::exception& e) {
@@ -379,11 +402,8 @@ std::string joinViolationsOneLine(const std::string& prefix,
     if (!out.empty()) {
       out += "; ";
     }
-    std::string location = prefix;
-    if (!violation.pointer.empty()) {
-      location += (location.empty() ? "" : "/") + violation.pointer.substr(1);
-    }
-    out += (location.empty() ? std::string("(root)") : location) + ": " + violation.message;
+    std::string location = prefix + violation.pointer;
+    out += (location.empty() ? std::string("/") : location) + ": " + violation.message;
   }
   return out;
 }

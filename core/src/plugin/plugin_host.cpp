@@ -55,6 +55,16 @@ std::size_t opsSizeFor(CapabilityKind kind) {
   }
 }
 
+// Element `index` of the plugin's capability array. The array is strided by the plugin's own
+// struct_size (read from the first element), so a plugin built against a later SDK whose
+// winnow_capability grew by appended fields is still read correctly.
+const winnow_capability& capabilityAt(const winnow_plugin_info& info, std::uint32_t index) {
+  const std::size_t stride = std::max<std::size_t>(info.capabilities[0].struct_size,
+                                                   sizeof(winnow_capability));
+  const auto* base = reinterpret_cast<const unsigned char*>(info.capabilities);
+  return *reinterpret_cast<const winnow_capability*>(base + stride * index);
+}
+
 CapabilityKind kindFromAbi(winnow_capability_kind kind) {
   switch (kind) {
     case WINNOW_CAPABILITY_KIND_DETECTOR: return CapabilityKind::Detector;
@@ -71,7 +81,7 @@ CapabilityKind kindFromAbi(winnow_capability_kind kind) {
 struct PluginHost::Impl {
   std::shared_ptr<const HostServices> services;
   std::vector<PluginRecord> records;
-  std::set<std::string, std::less<>> loadedPluginIds;
+  std::map<std::string, std::filesystem::path, std::less<>> loadedPluginIds;  // id -> manifest
   // std::map nodes are stable, so descriptor pointers handed out stay valid.
   std::map<std::string, LoadedCapability, std::less<>> capabilities;
 
@@ -176,7 +186,7 @@ void PluginHost::Impl::loadManifest(const std::filesystem::path& manifestPath) {
     log(LogLevel::Warning, manifestPath.string() + ": plugin rejected: " + rejection->reason);
   } else {
     record.state = PluginState::Loaded;
-    loadedPluginIds.insert(record.id);
+    loadedPluginIds.emplace(record.id, record.manifestPath);
     for (auto& capability : loaded) {
       std::string id = capability.descriptor.id;
       capabilities.emplace(std::move(id), std::move(capability));
@@ -212,8 +222,9 @@ std::optional<Rejection> PluginHost::Impl::tryLoad(PluginRecord& record,
   record.capabilities = manifest.capabilities;
   record.libraryPath = record.manifestPath.parent_path() / manifest.library;
 
-  if (loadedPluginIds.count(manifest.id) != 0) {
-    return Rejection{"duplicate plugin id '" + manifest.id + "': a plugin with this id is already loaded"};
+  if (auto loadedFrom = loadedPluginIds.find(manifest.id); loadedFrom != loadedPluginIds.end()) {
+    return Rejection{"duplicate plugin id '" + manifest.id + "': already loaded from " +
+                     loadedFrom->second.string()};
   }
   std::set<std::string> seenCapabilities;
   for (const auto& capability : manifest.capabilities) {
@@ -282,8 +293,9 @@ std::optional<Rejection> PluginHost::Impl::tryLoad(PluginRecord& record,
   for (std::size_t i = 0; i < manifest.capabilities.size(); ++i) {
     LoadedCapability capability{manifest.capabilities[i], nullptr, shared, schemas[i]};
     for (std::uint32_t c = 0; c < info->capability_count; ++c) {
-      if (capability.descriptor.id == info->capabilities[c].id) {
-        capability.capability = &info->capabilities[c];
+      const winnow_capability& candidate = capabilityAt(*info, c);
+      if (capability.descriptor.id == candidate.id) {
+        capability.capability = &candidate;
       }
     }
     loaded.push_back(std::move(capability));
@@ -323,9 +335,19 @@ std::optional<Rejection> PluginHost::Impl::checkTable(const detail::Manifest& ma
                      " capabilities but no table"};
   }
   std::set<std::string> libraryIds;
+  if (info.capability_count > 0 && info.capabilities[0].struct_size < sizeof(winnow_capability)) {
+    return Rejection{"library capability #0: struct_size " +
+                     std::to_string(info.capabilities[0].struct_size) + " is too small (level 1 needs " +
+                     std::to_string(sizeof(winnow_capability)) + ")"};
+  }
   for (std::uint32_t c = 0; c < info.capability_count; ++c) {
-    const winnow_capability& capability = info.capabilities[c];
+    const winnow_capability& capability = capabilityAt(info, c);
     const std::string where = "library capability #" + std::to_string(c);
+    if (capability.struct_size != info.capabilities[0].struct_size) {
+      return Rejection{where + ": struct_size " + std::to_string(capability.struct_size) +
+                       " differs from the first entry's " +
+                       std::to_string(info.capabilities[0].struct_size)};
+    }
     if (capability.struct_size < sizeof(winnow_capability)) {
       return Rejection{where + ": struct_size " + std::to_string(capability.struct_size) +
                        " is too small (level 1 needs " + std::to_string(sizeof(winnow_capability)) + ")"};

@@ -6,6 +6,7 @@
 // Thread safety: discover() must not run concurrently with anything else on the same host. After
 // it returns, the const queries, validateParams() and create() may be called from several threads.
 // Lifetime: instances created here keep their library loaded, so they may outlive the host.
+// A moved-from host may only be destroyed or assigned to.
 #pragma once
 
 #include <filesystem>
