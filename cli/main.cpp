@@ -5,7 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "balance_commands.hpp"
 #include "cli_support.hpp"
+#include "curation_commands.hpp"
+#include "dupes_commands.hpp"
+#include "face_commands.hpp"
 
 namespace {
 
@@ -31,7 +35,19 @@ const std::map<std::string, CommandEntry>& commands() {
       {"runs", {commandRuns, "list recent runs and their outcomes"}},
       {"plugins", {commandPlugins, "list loaded and rejected plugins and their capabilities"}},
       {"export", {commandExport, "export the dataset through an exporter plugin (hdf5, imagefolder)"}},
+      {"detect", {commandDetect, "detect faces in every active sample with a detector plugin (stored, no-face flagged)"}},
+      {"faces", {commandFaces, "print the face boxes of one image as JSON"}},
+      {"balance", {commandBalance, "balance classes: undersample / augment (with lineage) / class weights"}},
+      {"split", {commandSplit, "train/val/test split, stratified by class and disjoint by group"}},
+      {"quality", {commandQuality, "quality measures and flags (blurry, too dark, grey in colour set, ...)"}},
+      {"flagged", {commandFlagged, "list samples by quality flag or measure (sorted by value)"}},
+      {"report", {commandReport, "merge/class report: classes by source, duplicates across sources, warnings"}},
+      {"audit", {commandAudit, "shortcut audit: does one nuisance property alone predict the label?"}},
+      {"mislabels", {commandMislabels, "suspected mislabels: out-of-fold k-NN label disagreement"}},
       {"run", {commandRun, "run a pipeline JSON file (validated before anything runs)"}},
+      {"dupes", {commandDupes, "find near-duplicate clusters; non-keepers become 'duplicate'"}},
+      {"not-duplicate", {commandNotDuplicate, "mark two samples as not duplicates (never clustered again)"}},
+      {"keeper", {commandKeeper, "choose the keeper of a duplicate cluster"}},
   };
   return table;
 }

@@ -1,7 +1,9 @@
 // JsonSchema: pointers name the offending key, defaults are filled, bad files give one-line errors.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 
 #include "winnow/config/json_schema.hpp"
@@ -146,6 +148,35 @@ TEST(JsonSchema, InvalidSchemaIsAnErrorNotACrash) {
       << schema.error().message;
   auto remote = JsonSchema::compile(json::parse(R"({"$ref": "http://example.com/x.json"})"), "remote");
   EXPECT_FALSE(remote.ok());
+}
+
+TEST(JsonSchema, RootTypeViolationHasTheEmptyPointer) {
+  const auto schema = compileSteps();
+  const auto violations = schema.validate(json::array());
+  ASSERT_FALSE(violations.empty());
+  EXPECT_EQ(violations[0].pointer, "");
+  EXPECT_EQ(formatViolations("cfg.json", {violations[0]}), "cfg.json: /: " + violations[0].message);
+}
+
+TEST(JsonSchema, ValidateIsSafeFromSeveralThreads) {
+  const auto schema = compileSteps();
+  const json bad = json::parse(R"({"steps": [{"kind": "a", "params": {"image_size": 1}}]})");
+  const json good = json::parse(R"({"steps": [{"kind": "a", "params": {"image_size": 9}}]})");
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (schema.validate(bad).size() != 1 || !schema.validate(good).empty()) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 class TempDir : public ::testing::Test {

@@ -4,9 +4,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <mutex>
 
+#include "winnow/config/json_schema.hpp"
 #include "winnow/plugin/plugin_host.hpp"
 
 namespace winnow::plugin {
@@ -250,6 +252,47 @@ TEST(CapabilityKindNames, RoundTrip) {
   EXPECT_FALSE(parseCapabilityKind("painter").has_value());
   EXPECT_FALSE(parseCapabilityKind("invalid").has_value());
   EXPECT_STREQ(pluginStateName(PluginState::Rejected), "rejected");
+}
+
+}  // namespace
+}  // namespace winnow::plugin
+
+namespace winnow::plugin {
+namespace {
+
+// Every in-tree plugin's manifest must pass schemas/plugin-manifest.schema.json and carry a
+// compilable params_schema, so a broken manifest fails here with its key named, not at run time.
+TEST(InTreeManifests, PassTheManifestSchema) {
+  const char* overrideDir = std::getenv("WINNOW_MANIFEST_CHECK_DIR");
+  const fs::path pluginsDir = overrideDir != nullptr ? fs::path(overrideDir)
+                                                     : fs::path(WINNOW_SOURCE_DIR) / "plugins";
+  auto schemaJson = config::readJsonFile(fs::path(WINNOW_SOURCE_DIR) / "schemas" /
+                                         "plugin-manifest.schema.json");
+  ASSERT_TRUE(schemaJson.ok()) << schemaJson.error().message;
+  auto schema = config::JsonSchema::compile(*schemaJson, "plugin-manifest.schema.json");
+  ASSERT_TRUE(schema.ok()) << schema.error().message;
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(pluginsDir)) {
+    const fs::path manifestPath = entry.path() / "manifest.json";
+    if (!fs::is_regular_file(manifestPath)) {
+      continue;
+    }
+    ++checked;
+    auto manifest = config::readJsonFile(manifestPath);
+    ASSERT_TRUE(manifest.ok()) << manifest.error().message;
+    const auto violations = schema->validate(*manifest);
+    EXPECT_TRUE(violations.empty()) << config::formatViolations(manifestPath.string(), violations);
+    for (const auto& capability : manifest->value("capabilities", nlohmann::json::array())) {
+      auto params = config::JsonSchema::compile(capability.value("params_schema", nlohmann::json()),
+                                                manifestPath.string());
+      EXPECT_TRUE(params.ok()) << params.error().message;
+    }
+  }
+  RecordProperty("manifests_checked", checked);
+  if (checked == 0) {
+    GTEST_SKIP() << "no plugins/*/manifest.json under " << pluginsDir;
+  }
+  std::cout << "checked " << checked << " in-tree manifests\n";
 }
 
 }  // namespace

@@ -89,6 +89,84 @@ CREATE TABLE decisions(
   undo_of INTEGER REFERENCES decisions(id));
 CREATE INDEX decisions_sample ON decisions(sample_id);
 )SQL",
+      // 2: curation — perceptual hashes, measures, flags, faces, embeddings, duplicate clusters,
+      // not-duplicate marks, augmentation lineage, identities.
+      R"SQL(
+ALTER TABLE samples ADD COLUMN identity TEXT;
+
+CREATE TABLE sample_hashes(
+  sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+  phash INTEGER NOT NULL,
+  dhash INTEGER NOT NULL,
+  computed_at TEXT NOT NULL);
+
+CREATE TABLE sample_measures(
+  sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY(sample_id, name));
+CREATE INDEX sample_measures_name ON sample_measures(name, value);
+
+CREATE TABLE sample_flags(
+  sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  flag TEXT NOT NULL,
+  value REAL NOT NULL,
+  threshold REAL NOT NULL,
+  run_id INTEGER REFERENCES runs(id),
+  PRIMARY KEY(sample_id, flag));
+CREATE INDEX sample_flags_flag ON sample_flags(flag);
+
+CREATE TABLE faces(
+  id INTEGER PRIMARY KEY,
+  sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  detector TEXT NOT NULL,
+  params_json TEXT NOT NULL,
+  x REAL NOT NULL, y REAL NOT NULL, width REAL NOT NULL, height REAL NOT NULL,
+  score REAL NOT NULL,
+  landmarks_json TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL);
+CREATE INDEX faces_sample ON faces(sample_id, detector);
+
+CREATE TABLE embeddings(
+  sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  extractor TEXT NOT NULL,
+  dimension INTEGER NOT NULL,
+  vector BLOB NOT NULL,
+  PRIMARY KEY(sample_id, extractor));
+
+CREATE TABLE duplicate_clusters(
+  id INTEGER PRIMARY KEY,
+  method TEXT NOT NULL,
+  keeper_sample_id INTEGER NOT NULL REFERENCES samples(id),
+  keeper_reason TEXT NOT NULL,
+  run_id INTEGER REFERENCES runs(id),
+  created_at TEXT NOT NULL);
+
+CREATE TABLE duplicate_cluster_members(
+  cluster_id INTEGER NOT NULL REFERENCES duplicate_clusters(id) ON DELETE CASCADE,
+  sample_id INTEGER NOT NULL REFERENCES samples(id),
+  distance REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY(cluster_id, sample_id));
+CREATE INDEX duplicate_cluster_members_sample ON duplicate_cluster_members(sample_id);
+
+CREATE TABLE not_duplicate_pairs(
+  sample_a INTEGER NOT NULL REFERENCES samples(id),
+  sample_b INTEGER NOT NULL REFERENCES samples(id),
+  actor TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY(sample_a, sample_b),
+  CHECK(sample_a < sample_b));
+
+CREATE TABLE lineage(
+  child_sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+  parent_sample_id INTEGER NOT NULL REFERENCES samples(id),
+  augmentation TEXT NOT NULL,
+  params_json TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  run_id INTEGER REFERENCES runs(id),
+  created_at TEXT NOT NULL);
+CREATE INDEX lineage_parent ON lineage(parent_sample_id);
+)SQL",
   };
   return migrations;
 }

@@ -25,6 +25,8 @@ namespace winnow::store {
 // Sample status values. "active" samples are exported; the others are kept for audit.
 inline constexpr const char* kStatusActive = "active";
 inline constexpr const char* kStatusRejected = "rejected";
+// Non-keeper of a near-duplicate cluster: kept for audit, not exported, never split.
+inline constexpr const char* kStatusDuplicate = "duplicate";
 
 struct SourceRecord {
   std::int64_t id = 0;
@@ -119,7 +121,7 @@ struct ProjectStats {
 
 class ProjectStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   static constexpr const char* kDatabaseFileName = "winnow.db";
 
   // Creates <projectDir> (if needed) and a new store in it; fails if one exists already.

@@ -172,6 +172,57 @@ typedef struct winnow_detector_ops {
                           winnow_error_sink error);
 } winnow_detector_ops;
 
+/* ---- balancer (API level 2) ----------------------------------------------------------------- */
+
+/* One class as the balancer sees it: its active samples, optionally with a feature vector each
+ * (e.g. perceptual-hash bits or an embedding) for diversity-aware undersampling. */
+typedef struct winnow_balance_class {
+  uint32_t struct_size;
+  const char* name;
+  uint64_t sample_count;
+  const int64_t* sample_ids;  /* sample_count entries */
+  uint32_t feature_dim;       /* 0 when no features are given */
+  const float* features;      /* sample_count x feature_dim, row-major, or NULL */
+} winnow_balance_class;
+
+typedef struct winnow_balance_input {
+  uint32_t struct_size;
+  uint32_t class_count;
+  const winnow_balance_class* classes;
+  uint64_t seed;
+} winnow_balance_input;
+
+typedef enum winnow_balance_action {
+  WINNOW_BALANCE_ACTION_INVALID = 0,
+  WINNOW_BALANCE_ACTION_KEEP = 1,        /* leave the class as it is */
+  WINNOW_BALANCE_ACTION_UNDERSAMPLE = 2, /* keep exactly the listed sample ids */
+  WINNOW_BALANCE_ACTION_OVERSAMPLE = 3,  /* the listed ids, repeats allowed, make up target_count */
+  WINNOW_BALANCE_ACTION_AUGMENT = 4      /* add target_count - sample_count augmented children of the
+                                            listed parent ids (repeats allowed, one per child) */
+} winnow_balance_action;
+
+typedef struct winnow_balance_class_plan {
+  uint32_t struct_size;
+  const char* class_name;
+  winnow_balance_action action;
+  uint64_t target_count;
+  uint64_t sample_id_count;
+  const int64_t* sample_ids; /* see winnow_balance_action */
+  float loss_weight;         /* class weight for a weighted loss; 1 = neutral */
+} winnow_balance_class_plan;
+
+typedef struct winnow_balance_plan_sink {
+  void* context;
+  winnow_status (*put)(void* context, const winnow_balance_class_plan* plan);
+} winnow_balance_plan_sink;
+
+/* Balancer contract: exactly one plan per input class, deterministic for (input, params, seed). */
+typedef struct winnow_balancer_ops {
+  uint32_t struct_size;
+  winnow_status (*plan)(void* instance, const winnow_balance_input* input,
+                        winnow_balance_plan_sink output, winnow_error_sink error);
+} winnow_balancer_ops;
+
 /* ---- capabilities and the entry point ------------------------------------------------------ */
 
 typedef struct winnow_capability {
@@ -184,7 +235,8 @@ typedef struct winnow_capability {
   winnow_status (*create)(const char* params_json, const winnow_host_api* host, void** out_instance,
                           winnow_error_sink error);
   void (*destroy)(void* instance);
-  /* Kind-specific operations: winnow_exporter_ops*, winnow_augmenter_ops*, winnow_detector_ops*. */
+  /* Kind-specific operations: winnow_exporter_ops*, winnow_augmenter_ops*, winnow_detector_ops*,
+   * winnow_balancer_ops* (API level 2). */
   const void* ops;
 } winnow_capability;
 

@@ -1,0 +1,160 @@
+// Near-duplicate subcommands: dupes (find and store clusters), not-duplicate, keeper.
+#include "dupes_commands.hpp"
+
+#include <iostream>
+
+#include "cli_support.hpp"
+#include "winnow/dedupe/dupes.hpp"
+#include "winnow/store/project_store.hpp"
+
+namespace winnow::cli {
+
+namespace {
+
+void printClusters(const nlohmann::json& clusters, std::ostream& out) {
+  for (const auto& cluster : clusters) {
+    out << "cluster " << cluster["id"].get<std::int64_t>() << " [" << cluster["method"].get<std::string>()
+        << "] keeper " << cluster["keeper"].get<std::int64_t>() << ": "
+        << cluster["keeper_reason"].get<std::string>() << "\n";
+    for (const auto& m : cluster["members"]) {
+      out << "  " << (m["keeper"].get<bool>() ? "* " : "  ") << m["sample_id"].get<std::int64_t>()
+          << "\tphash d=" << m["phash_distance"].get<double>() << "\tdhash d=" << m["dhash_distance"].get<int>()
+          << "\t" << m["width"].get<int>() << "x" << m["height"].get<int>() << "\t"
+          << m["status"].get<std::string>() << "\t" << m["path"].get<std::string>() << "\n";
+    }
+  }
+}
+
+}  // namespace
+
+int commandDupes(const std::vector<std::string>& args) {
+  po::options_description options("dupes options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
+      "phash-distance", po::value<int>(), "largest pHash distance of a pair (default 12)")(
+      "dhash-distance", po::value<int>(), "largest dHash distance of a pair (default 14)")(
+      "video-distance", po::value<int>(), "consecutive video frames within this distance group (default 6)")(
+      "min-cosine", po::value<double>(), "embedding cosine similarity of a pair (default 0.97)")(
+      "no-embeddings", "ignore the embeddings table")(
+      "apply", "store clusters and mark non-keepers 'duplicate' (the default)")(
+      "dry-run", "only print the clusters; statuses and stored clusters stay as they are")(
+      "threads", po::value<int>(), "worker threads (0 = one per core)");
+  po::positional_options_description positional;
+  positional.add("project", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("dupes", "<project> [--phash-distance N] [--dhash-distance N] [--dry-run]",
+                        options, positional, args, line, exitCode)) {
+    return exitCode;
+  }
+  if (line.values.count("apply") && line.values.count("dry-run")) {
+    return printError(makeError(ErrorCode::InvalidArgument, "--apply and --dry-run exclude each other"),
+                      line.json, kExitUsage);
+  }
+  nlohmann::json params = nlohmann::json::object();
+  if (line.values.count("phash-distance")) params["phash_distance"] = line.values["phash-distance"].as<int>();
+  if (line.values.count("dhash-distance")) params["dhash_distance"] = line.values["dhash-distance"].as<int>();
+  if (line.values.count("video-distance")) params["video_distance"] = line.values["video-distance"].as<int>();
+  if (line.values.count("min-cosine")) params["min_cosine"] = line.values["min-cosine"].as<double>();
+  if (line.values.count("no-embeddings")) params["embeddings"] = false;
+  if (line.values.count("threads")) params["threads"] = line.values["threads"].as<int>();
+  params["apply"] = line.values.count("dry-run") == 0;
+
+  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
+  if (!opened) return printError(opened.error(), line.json);
+  store::ProjectStore& store = **opened;
+  auto runId = store.beginRun("dupes", params.dump());
+  const std::optional<std::int64_t> run = runId ? std::optional<std::int64_t>(*runId) : std::nullopt;
+  job::JobContext job(progressStyle(line.json));
+  plugin::PluginHost host;  // dupes uses no plugins
+  auto summary = dedupe::runDupes(store, host, params, job, run);
+  if (!summary) {
+    if (run) (void)store.finishRun(*run, "failed", nlohmann::json{{"error", summary.error().message}}.dump());
+    const bool usage = summary.error().code == ErrorCode::Schema;
+    return printError(summary.error(), line.json, usage ? kExitUsage : kExitFailure);
+  }
+  const bool cancelled = summary->value("cancelled", false);
+  if (run) {
+    nlohmann::json brief = *summary;
+    brief.erase("cluster_list");
+    (void)store.finishRun(*run, cancelled ? "cancelled" : "ok", brief.dump());
+  }
+  if (line.json) {
+    printJson(*summary);
+  } else {
+    printClusters((*summary)["cluster_list"], std::cout);
+    const auto& s = *summary;
+    std::cout << s["clusters"].get<std::int64_t>() << " clusters, " << s["samples_in_clusters"].get<std::int64_t>()
+              << " samples in clusters, of " << s["samples_considered"].get<std::int64_t>() << " considered ("
+              << s["hashed"].get<std::int64_t>() << " newly hashed, " << s["hash_failures"].get<std::int64_t>()
+              << " unreadable)\n";
+    if (s["applied"].get<bool>()) {
+      std::cout << s["marked_duplicate"].get<std::int64_t>() << " marked duplicate, "
+                << s["restored_active"].get<std::int64_t>() << " restored to active"
+                << " (undo with: winnow undo <project> --count N)\n";
+    } else {
+      std::cout << "dry run: nothing stored\n";
+    }
+  }
+  if (cancelled) return kExitCancelled;
+  return kExitOk;
+}
+
+int commandNotDuplicate(const std::vector<std::string>& args) {
+  po::options_description options("not-duplicate options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
+      "a", po::value<std::int64_t>()->required(), "first sample id")(
+      "b", po::value<std::int64_t>()->required(), "second sample id")(
+      "actor", po::value<std::string>()->default_value("user:cli"), "who decides");
+  po::positional_options_description positional;
+  positional.add("project", 1).add("a", 1).add("b", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("not-duplicate", "<project> <id-a> <id-b>", options, positional, args, line,
+                        exitCode)) {
+    return exitCode;
+  }
+  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
+  if (!opened) return printError(opened.error(), line.json);
+  const auto a = line.values["a"].as<std::int64_t>();
+  const auto b = line.values["b"].as<std::int64_t>();
+  if (Status s = dedupe::markNotDuplicate(**opened, a, b, line.values["actor"].as<std::string>()); !s) {
+    return printError(s.error(), line.json);
+  }
+  if (line.json) {
+    printJson({{"ok", true}, {"sample_a", std::min(a, b)}, {"sample_b", std::max(a, b)}});
+  } else {
+    std::cout << "samples " << a << " and " << b << " are marked not duplicates\n";
+  }
+  return kExitOk;
+}
+
+int commandKeeper(const std::vector<std::string>& args) {
+  po::options_description options("keeper options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
+      "cluster", po::value<std::int64_t>()->required(), "duplicate cluster id")(
+      "sample", po::value<std::int64_t>()->required(), "member to keep")(
+      "actor", po::value<std::string>()->default_value("user:cli"), "who decides");
+  po::positional_options_description positional;
+  positional.add("project", 1).add("cluster", 1).add("sample", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("keeper", "<project> <cluster-id> <sample-id>", options, positional, args, line,
+                        exitCode)) {
+    return exitCode;
+  }
+  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
+  if (!opened) return printError(opened.error(), line.json);
+  const auto cluster = line.values["cluster"].as<std::int64_t>();
+  const auto sample = line.values["sample"].as<std::int64_t>();
+  if (Status s = dedupe::setKeeper(**opened, cluster, sample, line.values["actor"].as<std::string>()); !s) {
+    return printError(s.error(), line.json);
+  }
+  if (line.json) {
+    printJson({{"ok", true}, {"cluster", cluster}, {"keeper", sample}});
+  } else {
+    std::cout << "sample " << sample << " is now the keeper of cluster " << cluster << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace winnow::cli

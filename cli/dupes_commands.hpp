@@ -1,0 +1,13 @@
+// Near-duplicate subcommands: dupes, not-duplicate, keeper.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace winnow::cli {
+
+int commandDupes(const std::vector<std::string>& args);
+int commandNotDuplicate(const std::vector<std::string>& args);
+int commandKeeper(const std::vector<std::string>& args);
+
+}  // namespace winnow::cli

@@ -1,0 +1,105 @@
+// Near-duplicate clusters of a project: perceptual hashes (cached in sample_hashes), Hamming
+// neighbours through HammingIndex, embedding neighbours (embeddings table), near-identical
+// consecutive video frames, then constrained union-find into clusters with one keeper each.
+//
+// Pair rule (high precision; exact copies were already removed at ingest):
+//   "hash"  : phash distance <= phash_distance AND dhash distance <= dhash_distance — two
+//             independent 64-bit hashes must agree, which keeps unrelated look-alikes out;
+//   "video" : consecutive sampled frames of one video with phash AND dhash distance
+//             <= video_distance;
+//   "embedding:<extractor>": cosine similarity >= min_cosine (every extractor in the table).
+// A pair marked not-duplicate is never an edge, and two clusters are never merged when a
+// not-duplicate pair would end up inside one cluster (edges are taken most-similar first).
+// Samples with status "rejected" take no part.
+//
+// Persistence (apply): all clusters of earlier runs are replaced (the clustering is recomputed
+// from every enabled method, so each sample is in at most one cluster); a keeper the user chose
+// (setKeeper) stays the keeper of the cluster that contains it. Non-keepers get status "duplicate"
+// through applyDecision (actor "dupes"), so `winnow undo` restores them. dupes only changes a
+// sample's status when the sample has no status decision yet or its latest one was made by
+// "dupes": a user's own decision (restore, undo, reject) is never overridden. Nothing is deleted.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "winnow/job/job_context.hpp"
+#include "winnow/util/result.hpp"
+
+namespace winnow::store {
+class ProjectStore;
+}
+namespace winnow::plugin {
+class PluginHost;
+}
+
+namespace winnow::dedupe {
+
+inline constexpr const char* kDupesActor = "dupes";
+// Names of the measures dupes stores in sample_measures (computed from the hashing decode,
+// longest side about 256 px for large JPEGs).
+inline constexpr const char* kSharpnessMeasure = "dedupe.sharpness_laplacian_var";
+inline constexpr const char* kBrightnessMeasure = "dedupe.brightness_mean";
+
+struct HashingSummary {
+  std::int64_t computed = 0;  // samples hashed in this call
+  std::int64_t cached = 0;    // samples that already had hashes
+  std::int64_t failed = 0;    // could not be read/decoded (warned, retried next time)
+  bool cancelled = false;
+};
+
+// Hashes every sample that has no sample_hashes row yet; threads = 0 means one per core.
+// Reads and decodes in worker threads, commits in batches (one transaction per batch).
+Result<HashingSummary> computeMissingHashes(store::ProjectStore& store, unsigned threads,
+                                            job::JobContext& job);
+
+struct ClusterMember {
+  std::int64_t sampleId = 0;
+  double distance = 0.0;  // phash Hamming distance to the keeper
+  int dhashDistance = 0;  // dhash Hamming distance to the keeper
+  std::string status;
+  std::string path;
+  int width = 0;
+  int height = 0;
+  std::optional<double> sharpness;
+  std::optional<double> brightness;
+  std::int64_t byteSize = 0;
+  std::string format;
+};
+
+struct DuplicateCluster {
+  std::int64_t id = 0;  // 0 in a dry run
+  std::string method;   // "hash", "video", "embedding:<x>" or several joined with '+'
+  std::int64_t keeperSampleId = 0;
+  std::string keeperReason;
+  std::vector<ClusterMember> members;  // keeper first
+};
+
+// The stored clusters with their members and measures, ordered by id.
+Result<std::vector<DuplicateCluster>> listClusters(store::ProjectStore& store);
+
+// Makes sampleId the keeper of clusterId (it must be a member): records keeper_reason
+// "chosen by <actor>", restores the new keeper to "active" and demotes the old keeper to
+// "duplicate", both as decisions of `actor`. Survives re-runs.
+Status setKeeper(store::ProjectStore& store, std::int64_t clusterId, std::int64_t sampleId,
+                 const std::string& actor);
+
+// Records that a and b are not duplicates (never clustered together again). When both are in one
+// stored cluster, the non-keeper of the two (whose latest status decision is by "dupes") is
+// restored to "active" and removed from the cluster; a cluster left with one member is dropped.
+Status markNotDuplicate(store::ProjectStore& store, std::int64_t sampleA, std::int64_t sampleB,
+                        const std::string& actor);
+
+// The step: params validated against schemas/steps/dupes.schema.json (defaults filled in).
+// Returns a JSON summary: counts, thresholds, and "clusters" (each with keeper, reason, members).
+Result<nlohmann::json> runDupes(store::ProjectStore& store, plugin::PluginHost& host,
+                                const nlohmann::json& params, job::JobContext& job,
+                                std::optional<std::int64_t> runId);
+
+nlohmann::json toJson(const DuplicateCluster& cluster);
+
+}  // namespace winnow::dedupe

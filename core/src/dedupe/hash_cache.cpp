@@ -1,0 +1,163 @@
+// computeMissingHashes: perceptual hashes and keeper measures for samples that have none yet.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "store/sqlite_statement.hpp"
+#include "winnow/dedupe/dupes.hpp"
+#include "winnow/dedupe/perceptual_hash.hpp"
+#include "winnow/image/image_codec.hpp"
+#include "winnow/store/project_store.hpp"
+
+namespace winnow::dedupe {
+
+namespace {
+
+constexpr std::size_t kBatchSize = 256;
+// JPEGs at least twice this size decode shrunk in the DCT (2-8x faster); hashes need 32x32 and
+// the sharpness measure 96x96.
+constexpr int kHashDecodeSide = 128;
+
+struct PendingSample {
+  std::int64_t id = 0;
+  std::filesystem::path path;
+};
+
+struct HashOutcome {
+  bool ok = false;
+  HashedImage hashed;
+  std::string error;
+};
+
+HashOutcome hashFile(const std::filesystem::path& path) {
+  HashOutcome outcome;
+  auto bytes = image::readFileBytes(path);
+  if (!bytes) {
+    outcome.error = bytes.error().message;
+    return outcome;
+  }
+  auto decoded = image::decodeImageReduced(*bytes, path, kHashDecodeSide);
+  if (!decoded) {
+    outcome.error = decoded.error().message;
+    return outcome;
+  }
+  auto hashed = hashImage(*decoded);
+  if (!hashed) {
+    outcome.error = path.string() + ": " + hashed.error().message;
+    return outcome;
+  }
+  outcome.ok = true;
+  outcome.hashed = *hashed;
+  return outcome;
+}
+
+Status storeBatch(store::ProjectStore& store, const std::vector<PendingSample>& batch,
+                  const std::vector<HashOutcome>& outcomes, HashingSummary& summary,
+                  job::JobContext& job) {
+  auto begun = store.beginTransaction();
+  if (!begun) return begun.error();
+  store::ProjectStore::Transaction transaction = std::move(begun.value());
+  sqlite3* db = store.handle();
+  store::SqliteStatement insertHash(
+      db, "INSERT OR REPLACE INTO sample_hashes(sample_id, phash, dhash, computed_at) VALUES(?,?,?,?)");
+  store::SqliteStatement insertMeasure(
+      db, "INSERT OR REPLACE INTO sample_measures(sample_id, name, value) VALUES(?,?,?)");
+  if (!insertHash.ok()) return insertHash.error("store hashes");
+  if (!insertMeasure.ok()) return insertMeasure.error("store measures");
+  const std::string now = store::nowUtcIso8601();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const HashOutcome& outcome = outcomes[i];
+    if (!outcome.ok) {
+      ++summary.failed;
+      job.warn("dupes: sample " + std::to_string(batch[i].id) + ": " + outcome.error);
+      continue;
+    }
+    insertHash.reset();
+    insertHash.bind(1, batch[i].id);
+    insertHash.bind(2, static_cast<std::int64_t>(outcome.hashed.hashes.phash));
+    insertHash.bind(3, static_cast<std::int64_t>(outcome.hashed.hashes.dhash));
+    insertHash.bind(4, now);
+    if (insertHash.step() != SQLITE_DONE) return insertHash.error("store hashes");
+    const std::pair<const char*, double> measures[] = {
+        {kSharpnessMeasure, outcome.hashed.measures.sharpness},
+        {kBrightnessMeasure, outcome.hashed.measures.brightness}};
+    for (const auto& [name, value] : measures) {
+      insertMeasure.reset();
+      insertMeasure.bind(1, batch[i].id);
+      insertMeasure.bind(2, std::string(name));
+      insertMeasure.bind(3, value);
+      if (insertMeasure.step() != SQLITE_DONE) return insertMeasure.error("store measures");
+    }
+    ++summary.computed;
+  }
+  return transaction.commit();
+}
+
+}  // namespace
+
+Result<HashingSummary> computeMissingHashes(store::ProjectStore& store, unsigned threads,
+                                            job::JobContext& job) {
+  HashingSummary summary;
+  sqlite3* db = store.handle();
+  {
+    store::SqliteStatement count(db, "SELECT COUNT(*) FROM sample_hashes");
+    if (!count.ok() || count.step() != SQLITE_ROW) return count.error("count hashes");
+    summary.cached = count.columnInt64(0);
+  }
+  std::vector<PendingSample> pending;
+  {
+    store::SqliteStatement select(
+        db,
+        "SELECT s.id, s.original_path, s.derived_path FROM samples s "
+        "LEFT JOIN sample_hashes h ON h.sample_id = s.id WHERE h.sample_id IS NULL ORDER BY s.id");
+    if (!select.ok()) return select.error("list samples to hash");
+    int rc = SQLITE_ROW;
+    while ((rc = select.step()) == SQLITE_ROW) {
+      PendingSample sample;
+      sample.id = select.columnInt64(0);
+      const std::string derived = select.columnText(2);
+      sample.path = derived.empty() ? std::filesystem::path(select.columnText(1))
+                                    : store.projectDir() / derived;
+      pending.push_back(std::move(sample));
+    }
+    if (rc != SQLITE_DONE) return select.error("list samples to hash");
+  }
+  if (pending.empty()) return summary;
+
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  job.begin("hashing", static_cast<std::int64_t>(pending.size()));
+  for (std::size_t first = 0; first < pending.size(); first += kBatchSize) {
+    if (job.cancelled()) {
+      summary.cancelled = true;
+      break;
+    }
+    const std::vector<PendingSample> batch(
+        pending.begin() + static_cast<std::ptrdiff_t>(first),
+        pending.begin() + static_cast<std::ptrdiff_t>(std::min(pending.size(), first + kBatchSize)));
+    std::vector<HashOutcome> outcomes(batch.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&]() {
+      for (std::size_t i = next++; i < batch.size(); i = next++) {
+        if (job.cancelled()) return;
+        outcomes[i] = hashFile(batch[i].path);
+        job.advance();
+      }
+    };
+    std::vector<std::thread> workers;
+    const unsigned count = static_cast<unsigned>(std::min<std::size_t>(threads, batch.size()));
+    for (unsigned t = 1; t < count; ++t) workers.emplace_back(work);
+    work();
+    for (std::thread& worker : workers) worker.join();
+    if (job.cancelled()) {  // the unfinished batch is dropped whole
+      summary.cancelled = true;
+      break;
+    }
+    if (Status status = storeBatch(store, batch, outcomes, summary, job); !status) {
+      return status.error();
+    }
+  }
+  job.finish();
+  return summary;
+}
+
+}  // namespace winnow::dedupe

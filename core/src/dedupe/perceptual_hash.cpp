@@ -1,0 +1,95 @@
+#include "winnow/dedupe/perceptual_hash.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "image/cv_image.hpp"
+
+namespace winnow::dedupe {
+
+namespace {
+
+constexpr int kSharpnessSide = 96;
+
+cv::Mat toGrey(const Image& image) {
+  const cv::Mat mat = image::detail::asMat(image);
+  cv::Mat grey;
+  switch (image.channels()) {
+    case 1: grey = mat; break;
+    case 3: cv::cvtColor(mat, grey, cv::COLOR_RGB2GRAY); break;
+    case 4: cv::cvtColor(mat, grey, cv::COLOR_RGBA2GRAY); break;
+    default: break;
+  }
+  return grey;
+}
+
+std::uint64_t pHash(const cv::Mat& grey) {
+  cv::Mat small;
+  cv::resize(grey, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+  cv::Mat floats;
+  small.convertTo(floats, CV_32F);
+  cv::Mat dct;
+  cv::dct(floats, dct);
+  std::array<float, 64> block{};
+  for (int y = 0; y < 8; ++y) {
+    for (int x = 0; x < 8; ++x) block[static_cast<std::size_t>(y * 8 + x)] = dct.at<float>(y, x);
+  }
+  std::array<float, 63> ac{};
+  std::copy(block.begin() + 1, block.end(), ac.begin());
+  std::nth_element(ac.begin(), ac.begin() + 31, ac.end());
+  const float median = ac[31];
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < 64; ++i) {
+    if (block[i] > median) bits |= (1ull << i);
+  }
+  return bits;
+}
+
+std::uint64_t dHash(const cv::Mat& grey) {
+  cv::Mat small;
+  cv::resize(grey, small, cv::Size(9, 8), 0, 0, cv::INTER_AREA);
+  std::uint64_t bits = 0;
+  for (int y = 0; y < 8; ++y) {
+    const std::uint8_t* row = small.ptr<std::uint8_t>(y);
+    for (int x = 0; x < 8; ++x) {
+      if (row[x] > row[x + 1]) bits |= (1ull << static_cast<unsigned>(y * 8 + x));
+    }
+  }
+  return bits;
+}
+
+}  // namespace
+
+Result<HashedImage> hashImage(const Image& image) {
+  if (!image::detail::isConsistent(image)) {
+    return makeError(ErrorCode::InvalidArgument, "perceptual hash: empty or inconsistent image");
+  }
+  try {
+    const cv::Mat grey = toGrey(image);
+    if (grey.empty()) {
+      return makeError(ErrorCode::InvalidArgument, "perceptual hash: unsupported channel count");
+    }
+    HashedImage out;
+    out.hashes.phash = pHash(grey);
+    out.hashes.dhash = dHash(grey);
+    // At a fixed 96x96 so values compare across copies of any size, and so that JPEG block
+    // artifacts (which make a recompressed copy look sharper at full size) mostly average out.
+    cv::Mat thumb;
+    cv::resize(grey, thumb, cv::Size(kSharpnessSide, kSharpnessSide), 0, 0, cv::INTER_AREA);
+    cv::Mat laplacian;
+    cv::Laplacian(thumb, laplacian, CV_32F, 3);
+    cv::Scalar mean;
+    cv::Scalar stddev;
+    cv::meanStdDev(laplacian, mean, stddev);
+    out.measures.sharpness = stddev[0] * stddev[0];
+    out.measures.brightness = cv::mean(grey)[0];
+    return out;
+  } catch (const cv::Exception& e) {
+    return makeError(ErrorCode::Internal, std::string("perceptual hash: OpenCV: ") + e.what());
+  }
+}
+
+}  // namespace winnow::dedupe

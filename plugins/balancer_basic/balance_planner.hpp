@@ -1,0 +1,62 @@
+// Balancing plans, independent of the C ABI (plugin_entry.cpp converts). Contract: exactly one
+// plan per input class, in input order; deterministic for (classes, params, seed) and independent
+// of the order of the classes (each class draws from its own seed, derived from its name).
+// Bad parameters throw PlanFailure with a one-line message naming the key.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "winnow/sdk/plugin_abi.h"
+
+namespace winnow::balancer_basic {
+
+class PlanFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ClassSamples {
+  std::string name;
+  std::vector<std::int64_t> sampleIds;
+  std::uint32_t featureDim = 0;   // 0 = no features
+  std::vector<float> features;    // sampleIds.size() x featureDim, row-major
+};
+
+struct ClassPlan {
+  std::string className;
+  winnow_balance_action action = WINNOW_BALANCE_ACTION_INVALID;
+  std::uint64_t targetCount = 0;
+  std::vector<std::int64_t> sampleIds;  // meaning as in winnow_balance_action
+  float lossWeight = 1.0F;
+};
+
+enum class TargetRule { Invalid = 0, Smallest, Largest, Median, Class, Count };
+enum class UndersampleMethod { Invalid = 0, Random, MostDiverse };
+enum class SmallClassMethod { Invalid = 0, Augment, Oversample, Keep };
+
+struct TargetCountParams {
+  TargetRule target = TargetRule::Median;
+  std::string targetClass;          // for TargetRule::Class
+  std::uint64_t targetCount = 0;    // for TargetRule::Count
+  UndersampleMethod undersample = UndersampleMethod::Random;
+  SmallClassMethod smallClasses = SmallClassMethod::Augment;
+  double maxGrowthFactor = 10.0;    // a class grows to at most this many times its size; 0 = no cap
+};
+
+TargetCountParams parseTargetCountParams(const char* paramsJson);
+void checkClassWeightsParams(const char* paramsJson);
+
+std::vector<ClassPlan> planTargetCount(const std::vector<ClassSamples>& classes,
+                                       const TargetCountParams& params, std::uint64_t seed);
+// KEEP every class; lossWeight = N / (K * n_c) (sklearn's "balanced" weights).
+std::vector<ClassPlan> planClassWeights(const std::vector<ClassSamples>& classes);
+
+// Indices of `keep` rows chosen by farthest-point sampling (squared Euclidean distance on the
+// features), starting from a seeded random row; sorted ascending. Deterministic for the seed.
+std::vector<std::size_t> farthestPointSample(const std::vector<float>& features, std::size_t rows,
+                                             std::uint32_t dim, std::size_t keep, std::uint64_t seed);
+
+}  // namespace winnow::balancer_basic
