@@ -27,13 +27,19 @@ fi
 rm -rf "$work/set" "$work/project"
 "$maker" "$data" "$work/set" 150 300
 
+# CPU seconds (user + sys) of each tool too, to compare them fairly on a busy machine.
+timed() { local out=$1; shift; /usr/bin/time -f "%U %S" -a -o "$out" "$@"; }
+rm -f "$work/winnow.cpu" "$work/findimagedupes.cpu"
 t0=$(date +%s.%N)
-"$winnow" init "$work/project" >/dev/null
-"$winnow" ingest "$work/project" "$work/set/images" --layout flat --json >"$work/ingest.json" 2>/dev/null
-"$winnow" dupes "$work/project" --json "$@" >"$work/winnow.json" 2>/dev/null
+timed "$work/winnow.cpu" "$winnow" init "$work/project" >/dev/null
+timed "$work/winnow.cpu" "$winnow" ingest "$work/project" "$work/set/images" --layout flat --json >"$work/ingest.json" 2>/dev/null
+timed "$work/winnow.cpu" "$winnow" dupes "$work/project" --json "$@" >"$work/winnow.json" 2>/dev/null
 t1=$(date +%s.%N)
-findimagedupes -t 90% -- "$work"/set/images/* >"$work/findimagedupes.txt" 2>"$work/findimagedupes.err" || true
+timed "$work/findimagedupes.cpu" findimagedupes -t 90% -- "$work"/set/images/* >"$work/findimagedupes.txt" 2>"$work/findimagedupes.err" || true
 t2=$(date +%s.%N)
+sumcpu() { awk '{s += $1 + $2} END {printf "%.2f", s}' "$1"; }
+echo "cpu seconds (user+sys): winnow $(sumcpu "$work/winnow.cpu") findimagedupes $(sumcpu "$work/findimagedupes.cpu")"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 python3 - "$work" "$t0" "$t1" "$t2" <<'PY'
 import itertools, json, os, sys

@@ -174,8 +174,10 @@ int commandSplit(const std::vector<std::string>& args) {
   for (const auto& entry : summary["classes"]) {
     const std::string name = entry["class"].get<std::string>();
     std::cout << "  " << (name.empty() ? "(unlabelled)" : name) << " (" << entry["total"] << "):";
-    for (const auto& [split, ratio] : entry["ratios"].items()) {
-      std::cout << " " << split << " " << entry["counts"][split] << " (" << percent(ratio.get<double>()) << ")";
+    for (const auto& splitName : summary["splits"]) {
+      const std::string split = splitName.get<std::string>();
+      std::cout << " " << split << " " << entry["counts"][split] << " ("
+                << percent(entry["ratios"][split].get<double>()) << ")";
     }
     std::cout << "\n";
   }

@@ -31,7 +31,7 @@ int commandDupes(const std::vector<std::string>& args) {
   po::options_description options("dupes options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
       "phash-distance", po::value<int>(), "largest pHash distance of a pair (default 12)")(
-      "dhash-distance", po::value<int>(), "largest dHash distance of a pair (default 14)")(
+      "dhash-distance", po::value<int>(), "largest dHash distance of a pair (default 8)")(
       "video-distance", po::value<int>(), "consecutive video frames within this distance group (default 6)")(
       "min-cosine", po::value<double>(), "embedding cosine similarity of a pair (default 0.97)")(
       "no-embeddings", "ignore the embeddings table")(

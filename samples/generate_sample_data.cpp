@@ -2,7 +2,8 @@
 //   studio/{circle,square}/      64x64 PNG, source 1
 //   field/{round,box}/           160x120 JPEG, source 2 with its own class names
 //                                (mapped round=circle, box=square by the demo pipeline),
-//                                one exact duplicate of a studio image, one truncated JPEG,
+//                                one exact duplicate and three near-duplicates (re-shot) of studio
+//                                images, a blurred and a dark square, one truncated JPEG,
 //                                one file that is not an image, and a short video of a circle.
 // Deterministic for a given seed, so the demo's numbers are the same on every machine.
 #include <opencv2/core.hpp>
@@ -80,6 +81,24 @@ int main(int argc, char** argv) {
                           drawShape(Shape::Circle, 160, 120, rng));
     written += writeImage(out / "field/box" / ("box_" + std::to_string(i) + ".jpg"),
                           drawShape(Shape::Square, 160, 120, rng));
+  }
+  // Near-duplicates across sources: three studio circles re-saved by "another camera"
+  // (enlarged to 128 px, JPEG quality 70). The demo's dupes step must cluster each with its original.
+  for (int i = 1; i <= 3; ++i) {
+    cv::Mat original = cv::imread((out / "studio/circle" / ("c" + std::to_string(i) + ".png")).string());
+    cv::Mat enlarged;
+    cv::resize(original, enlarged, cv::Size(128, 128), 0, 0, cv::INTER_CUBIC);
+    cv::imwrite((out / "field/round" / ("reshot " + std::to_string(i) + ".jpg")).string(), enlarged,
+                {cv::IMWRITE_JPEG_QUALITY, 70});
+    ++written;
+  }
+  // Quality problems the quality step must flag: a blurred and an underexposed square.
+  {
+    cv::Mat blurred = drawShape(Shape::Square, 64, 64, rng);
+    cv::GaussianBlur(blurred, blurred, cv::Size(0, 0), 4.0);
+    written += writeImage(out / "studio/square/blurred.png", blurred);
+    cv::Mat dark = drawShape(Shape::Square, 64, 64, rng) * 0.12;
+    written += writeImage(out / "studio/square/underexposed.png", dark);
   }
   // An exact duplicate across sources: the demo must record it, not ingest it twice.
   fs::copy_file(out / "studio/circle/c0.png", out / "field/round/copy of c0.png");

@@ -15,7 +15,7 @@ packages=(
   libopencv-dev libhdf5-dev libboost-dev libboost-program-options-dev libboost-filesystem-dev
   nlohmann-json3-dev libvalijson-dev libheif-dev libheif-examples libexif-dev libxxhash-dev
   libsqlite3-dev sqlite3 googletest libgtest-dev python3 python3-h5py python3-numpy
-  libjpeg-turbo-progs
+  libjpeg-turbo-progs opencv-data
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -1,5 +1,5 @@
 // runBalance on a project ingested from real pictures: realfake/hard (real 589, fake 700) plus a
-// 600-picture subset of mask/prajnasb/with_mask. Undersample to the smallest class, augment to
+// mask/prajnasb/with_mask (linked, as their own source). Undersample to the smallest class, augment to
 // the largest (children decode, carry lineage, inherit label/split), undo, re-run without
 // stacking, oversample repeat counts, class weights.
 #include <gtest/gtest.h>
@@ -23,7 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kMaskSubset = 600;
+constexpr int kMaskSubset = 690;  // all of with_mask: 644 unique pictures
 
 plugin::PluginHost& host() {
   static plugin::PluginHost* instance = [] {

@@ -185,23 +185,28 @@ TEST(Cli, DemoPipelineRunsEndToEnd) {
   pipeline["project"] = "project";
   pipeline["steps"][0]["params"]["path"] = "data/studio";
   pipeline["steps"][1]["params"]["path"] = "data/field";
-  pipeline["steps"][3]["output"] = "out/demo.h5";
-  pipeline["steps"][4]["output"] = "out/folders";
+  pipeline["steps"][11]["output"] = "out/demo.h5";
+  pipeline["steps"][12]["output"] = "out/folders";
   std::ofstream(dir / "demo.json") << pipeline.dump(2);
   auto result = runWinnow({"run", (dir / "demo.json").string(), "--json"}, dir);
   EXPECT_EQ(result.exitCode, 3) << result.err;  // finished, with the planted bad files reported
   auto report = parseJson(result);
-  ASSERT_EQ(report["steps"].size(), 5u);
-  EXPECT_TRUE(report["ok"].get<bool>());
+  ASSERT_EQ(report["steps"].size(), 13u) << report.dump(2);
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
   const auto& field = report["steps"][1]["summary"];
   EXPECT_EQ(field["duplicates"], 1);
   EXPECT_EQ(field["bad_file_count"], 2);
   EXPECT_EQ(field["video_frames"], 3);
   const auto& stats = report["steps"][2]["summary"];
   EXPECT_EQ(stats["class_count"], 2);
-  EXPECT_EQ(stats["classes"]["circle"], 24 + 12 + 3);
-  EXPECT_EQ(stats["classes"]["square"], 24 + 12);
-  EXPECT_EQ(report["steps"][3]["summary"]["exported"], 24 + 12 + 3 + 24 + 12);
+  EXPECT_EQ(stats["classes"]["circle"], 24 + 12 + 3 + 3);
+  EXPECT_EQ(stats["classes"]["square"], 24 + 2 + 12);
+  // The three re-shot studio circles are clustered with their originals and demoted.
+  EXPECT_GE(report["steps"][3]["summary"]["marked_duplicate"].get<int>(), 3);
+  EXPECT_TRUE(report["steps"][9]["summary"]["verified"].get<bool>());
+  const auto& after = report["steps"][10]["summary"];
+  EXPECT_GT(after["splits"]["train"].get<int>(), after["splits"]["test"].get<int>());
+  EXPECT_GT(report["steps"][11]["summary"]["exported"].get<int>(), 60);
   EXPECT_TRUE(fs::exists(dir / "out/demo.h5"));
   EXPECT_TRUE(fs::exists(dir / "out/folders"));
 }

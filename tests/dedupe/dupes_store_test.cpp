@@ -38,7 +38,7 @@ void buildSet(const fs::path& set) {
     cv::Mat half;
     cv::resize(photo, half, {}, 0.5, 0.5, cv::INTER_AREA);
     cv::imwrite(prefix + "_half.jpg", half, {cv::IMWRITE_JPEG_QUALITY, 90});
-    const int cut = photo.cols * 3 / 100;
+    const int cut = photo.cols * 2 / 100;  // 4% of each side in all
     cv::imwrite(prefix + "_crop.jpg", photo(cv::Rect(cut, cut, photo.cols - 2 * cut, photo.rows - 2 * cut)),
                 {cv::IMWRITE_JPEG_QUALITY, 90});
     cv::Mat brighter;
@@ -236,6 +236,52 @@ TEST_F(DupesStoreTest, EmbeddingsPairSamplesAndBadParamsAreRefused) {
   }
   EXPECT_FALSE(runDupes(*store_, host_, {{"phash_distance", -1}}, job_, std::nullopt).ok());
   EXPECT_FALSE(runDupes(*store_, host_, {{"bogus", 1}}, job_, std::nullopt).ok());
+}
+
+TEST_F(DupesStoreTest, BarelyChangingConsecutiveVideoFramesAreGrouped) {
+  // Frames 0-2: one photo with faint noise; frames 3-4: another photo.
+  auto source = store_->upsertSource("clip", (dir_ / "clip").string(), "video");
+  ASSERT_TRUE(source.ok());
+  fs::create_directories(store_->projectDir() / "frames");
+  const fs::path real = test::sharedData() / "realfake/hard/real";
+  std::vector<std::int64_t> ids;
+  for (int frame = 0; frame < 5; ++frame) {
+    cv::Mat image = cv::imread((real / (frame < 3 ? "real_200.jpg" : "real_201.jpg")).string());
+    ASSERT_FALSE(image.empty());
+    cv::Mat noise(image.size(), image.type());
+    cv::randn(noise, 0, 2);
+    image += noise;
+    const std::string name = "frames/f" + std::to_string(frame) + ".png";
+    ASSERT_TRUE(cv::imwrite((store_->projectDir() / name).string(), image));
+    store::SampleRecord sample;
+    sample.contentHash = "xxh128:test-frame-" + std::to_string(frame);
+    sample.sourceId = *source;
+    sample.originalPath = (dir_ / "clip.mp4").string();
+    sample.derivedPath = name;
+    sample.byteSize = static_cast<std::int64_t>(fs::file_size(store_->projectDir() / name));
+    sample.width = image.cols;
+    sample.height = image.rows;
+    sample.channels = 3;
+    sample.format = "video-frame";
+    sample.videoFrameIndex = frame;
+    auto id = store_->insertSample(sample);
+    ASSERT_TRUE(id.ok()) << id.error().message;
+    ids.push_back(*id);
+  }
+  const nlohmann::json summary = run();
+  EXPECT_GE(summary["pairs"]["video"].get<int>(), 3) << summary.dump(1);
+  const std::int64_t first = clusterOf(ids[0]);
+  ASSERT_NE(first, 0);
+  EXPECT_EQ(clusterOf(ids[1]), first);
+  EXPECT_EQ(clusterOf(ids[2]), first);
+  EXPECT_NE(clusterOf(ids[3]), first);
+  const auto clusters = listClusters(*store_);
+  ASSERT_TRUE(clusters.ok());
+  for (const auto& c : *clusters) {
+    if (c.id == first) {
+      EXPECT_NE(c.method.find("video"), std::string::npos) << c.method;
+    }
+  }
 }
 
 }  // namespace

@@ -47,12 +47,12 @@ TEST(PerceptualHash, VariantsOfRealPhotosAreNearAndOthersFar) {
     cv::resize(photo, half, {}, 0.5, 0.5, cv::INTER_AREA);
     cv::Mat brighter;
     photo.convertTo(brighter, -1, 1.0, 10.0);
-    const int cut = photo.cols * 3 / 100;
+    const int cut = photo.cols * 2 / 100;  // 4% of each side in all
     const cv::Mat cropped = photo(cv::Rect(cut, cut, photo.cols - 2 * cut, photo.rows - 2 * cut)).clone();
     for (const cv::Mat& variant : {recompress(photo, 60), half, brighter, cropped}) {
       const PerceptualHashes h = hashesOf(variant);
-      EXPECT_LE(hammingDistance(h.phash, original.phash), 14) << "photo " << k;
-      EXPECT_LE(hammingDistance(h.dhash, original.dhash), 14) << "photo " << k;
+      EXPECT_LE(hammingDistance(h.phash, original.phash), 12) << "photo " << k;
+      EXPECT_LE(hammingDistance(h.dhash, original.dhash), 12) << "photo " << k;
     }
   }
   // Unrelated photos are far apart in at least one of the two hashes.

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <cstdio>
 #include <random>
 #include <set>
 
@@ -92,6 +93,13 @@ class SplitTest : public ::testing::Test {
     const auto originals = ids("format='jpeg'");  // any status: clusters include non-keepers
     ASSERT_GT(originals.size(), 1000U);
     auto pick = [&] { return originals[random() % originals.size()]; };
+    // Identities and capture times are one value per sample: those picks never repeat.
+    std::set<std::int64_t> used;
+    auto pickUnused = [&] {
+      std::int64_t id = pick();
+      while (!used.insert(id).second) id = pick();
+      return id;
+    };
     auto transaction = store_->beginTransaction();
     ASSERT_TRUE(transaction.ok());
     for (int c = 0; c < 40; ++c) {
@@ -116,7 +124,7 @@ class SplitTest : public ::testing::Test {
     for (int person = 0; person < 30; ++person) {
       std::vector<std::int64_t> group;
       for (int k = 0; k < 4; ++k) {
-        const std::int64_t id = pick();
+        const std::int64_t id = pickUnused();
         group.push_back(id);
         store::SqliteStatement identity(store_->handle(), "UPDATE samples SET identity=? WHERE id=?");
         identity.bind(1, "person-" + std::to_string(person));
@@ -128,7 +136,7 @@ class SplitTest : public ::testing::Test {
     for (int burst = 0; burst < 10; ++burst) {
       std::vector<std::int64_t> group;
       for (int k = 0; k < 3; ++k) {
-        const std::int64_t id = pick();
+        const std::int64_t id = pickUnused();
         group.push_back(id);
         char time[32];
         std::snprintf(time, sizeof(time), "2024-05-%02dT10:00:%02d", burst + 1, k * 2);

@@ -1,8 +1,17 @@
 #include "winnow/pipeline/pipeline.hpp"
 
+#include <map>
 #include <system_error>
 
+#include "winnow/audit/class_report.hpp"
+#include "winnow/audit/mislabel_finder.hpp"
+#include "winnow/audit/shortcut_audit.hpp"
+#include "winnow/balance/dataset_balancer.hpp"
 #include "winnow/config/schema_files.hpp"
+#include "winnow/dedupe/dupes.hpp"
+#include "winnow/faces/face_detection.hpp"
+#include "winnow/quality/quality_runner.hpp"
+#include "winnow/split/dataset_splitter.hpp"
 #include "winnow/exporting/dataset_exporter.hpp"
 #include "winnow/ingest/folder_ingester.hpp"
 #include "winnow/report/summary_json.hpp"
@@ -26,6 +35,34 @@ void addViolations(std::vector<std::string>& lines, const std::string& file,
     lines.push_back(file + ": " + pointerPrefix + (violation.pointer.empty() ? "" : violation.pointer) +
                     ": " + violation.message);
   }
+}
+
+using OperationFunction = Result<nlohmann::json> (*)(store::ProjectStore&, plugin::PluginHost&,
+                                                    const nlohmann::json&, job::JobContext&,
+                                                    std::optional<std::int64_t>);
+
+// Curation operations that follow the common convention: params validated against
+// schemas/steps/<name>.schema.json, a JSON summary back.
+OperationFunction findOperation(const std::string& name) {
+  static const std::map<std::string, OperationFunction> operations = {
+      {"detect", &faces::runDetect},        {"dupes", &dedupe::runDupes},
+      {"quality", &quality::runQuality},    {"report", &audit::runReport},
+      {"audit", &audit::runAudit},          {"mislabels", &audit::runMislabels},
+      {"balance", &balance::runBalance},    {"split", &split::runSplit},
+  };
+  auto found = operations.find(name);
+  return found == operations.end() ? nullptr : found->second;
+}
+
+// "key=value, ..." of a summary's top-level scalars: one readable line for the terminal; the full
+// summary goes into the --json report and the runs table.
+std::string scalarSummary(const nlohmann::json& summary) {
+  std::string line;
+  for (const auto& [key, value] : summary.items()) {
+    if (value.is_structured()) continue;
+    line += (line.empty() ? "" : ", ") + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return line;
 }
 
 ingest::IngestOptions ingestOptionsFrom(const nlohmann::json& params, const fs::path& baseDir) {
@@ -110,6 +147,12 @@ Result<Pipeline> loadPipeline(const fs::path& file, const plugin::PluginHost& ho
       step.output = resolve(pipeline.baseDir, raw.at("output").get<std::string>());
       if (raw.contains("split")) step.split = raw.at("split").get<std::string>();
       step.includeUnlabelled = raw.value("include_unlabelled", false);
+    } else if (findOperation(step.run) != nullptr) {
+      const auto& stepSchema = config::projectSchema("steps/" + step.run + ".schema.json");
+      if (!stepSchema) return stepSchema.error();
+      auto violations = stepSchema->validate(params);
+      addViolations(problems, fileName, pointer + "/params", violations);
+      if (violations.empty()) step.params = stepSchema->withDefaults(params);
     } else if (!params.empty()) {
       problems.push_back(fileName + ": " + pointer + "/params: step '" + step.run +
                          "' takes no parameters");
@@ -161,6 +204,12 @@ Result<nlohmann::json> runPipeline(const Pipeline& pipeline, plugin::PluginHost&
         outcome = report::toJson(*stats);
       } else {
         outcome = stats.error();
+      }
+    } else if (OperationFunction operation = findOperation(step.run)) {
+      outcome = operation(store, host, step.params, job, *runId);
+      if (outcome) {
+        cancelled = outcome->value("cancelled", false);
+        job.info(step.run + ": " + scalarSummary(*outcome));
       }
     } else if (step.run == "export") {
       exporting::ExportOptions options;

@@ -220,6 +220,7 @@ Result<nlohmann::json> runSplit(store::ProjectStore& store, plugin::PluginHost& 
   nlohmann::json joins = nlohmann::json::object();
   for (const auto& [kind, count] : sampleGroups->joinsByKind) joins[kind] = count;
   return nlohmann::json{{"seed", seed},
+                        {"splits", names},
                         {"target_ratios", targets},
                         {"classes", classes},
                         {"max_ratio_deviation", worstDeviation},

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define WINNOW_PLUGIN_ABI_VERSION 1u
-#define WINNOW_PLUGIN_API_LEVEL 1u
+#define WINNOW_PLUGIN_API_LEVEL 2u
 
 /* Name of the one symbol a plugin library exports (see winnow_plugin_init_v1_fn). */
 #define WINNOW_PLUGIN_ENTRY_POINT "winnow_plugin_init_v1"
