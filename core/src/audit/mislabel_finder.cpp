@@ -52,7 +52,7 @@ std::vector<float> genericFeature(const Image& image) {
   cv::Mat window;
   cv::resize(grey, window, cv::Size(64, 64), 0, 0,
              grey.cols > 64 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  cv::HOGDescriptor hog(cv::Size(64, 64), cv::Size(32, 32), cv::Size(16, 16), cv::Size(16, 16), 9);
+  cv::HOGDescriptor hog(cv::Size(64, 64), cv::Size(16, 16), cv::Size(8, 8), cv::Size(8, 8), 9);
   std::vector<float> gradients;
   hog.compute(window, gradients);
   normalise(gradients);
