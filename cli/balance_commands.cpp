@@ -13,10 +13,6 @@
 namespace winnow::cli {
 namespace {
 
-std::vector<std::string> listOption(const CommandLine& line, const char* name) {
-  return line.values.count(name) ? line.values[name].as<std::vector<std::string>>()
-                                 : std::vector<std::string>();
-}
 
 // Runs one operation inside a recorded run (finishRun with the summary or the error).
 int runRecorded(const std::string& command, const std::vector<std::string>& args, const CommandLine& line,

@@ -82,4 +82,65 @@ Result<nlohmann::json> parseKeyValues(const std::vector<std::string>& pairs, con
   return object;
 }
 
+std::vector<std::string> listOption(const CommandLine& line, const char* name) {
+  return line.values.count(name) ? line.values[name].as<std::vector<std::string>>()
+                                 : std::vector<std::string>();
+}
+
+std::string formatNumber(double value, int decimals) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+void addParamOption(po::options_description& options) {
+  options.add_options()("param,p", po::value<std::vector<std::string>>()->composing(),
+                        "step parameter key=value, repeatable (see schemas/steps/<command>.schema.json)");
+}
+
+int runOperation(const std::string& command, const CommandLine& line, nlohmann::json params,
+                 const ProjectOperation& operation,
+                 const std::function<void(const nlohmann::json&)>& printText) {
+  if (line.values.count("param")) {
+    auto extra = parseKeyValues(line.values["param"].as<std::vector<std::string>>(), "--param");
+    if (!extra) return printError(extra.error(), line.json, kExitUsage);
+    params.update(*extra);
+  }
+  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
+  if (!opened) return printError(opened.error(), line.json);
+  store::ProjectStore& store = **opened;
+  plugin::PluginHost host = makePluginHost(
+      line.values.count("plugin-path") ? listOption(line, "plugin-path") : std::vector<std::string>(), line.json);
+  std::optional<std::int64_t> runId;
+  if (auto begun = store.beginRun(command, params.dump())) runId = *begun;
+  job::JobContext job(progressStyle(line.json));
+  auto result = operation(store, host, params, job, runId);
+  if (!result) {
+    if (runId) (void)store.finishRun(*runId, "failed", nlohmann::json{{"error", result.error().message}}.dump());
+    const bool usage = result.error().code == ErrorCode::InvalidArgument;
+    return printError(result.error(), line.json, usage ? kExitUsage : kExitFailure);
+  }
+  const bool cancelled = result->value("cancelled", false);
+  if (runId) (void)store.finishRun(*runId, cancelled ? "cancelled" : "ok", result->dump());
+  if (line.json) {
+    printJson(*result);
+  } else if (cancelled) {
+    std::cout << command << " cancelled; committed work is kept\n";
+  } else {
+    printText(*result);
+  }
+  if (cancelled) return kExitCancelled;
+  return result->value("failed", std::int64_t{0}) > 0 ? kExitPartial : kExitOk;
+}
+
+bool parseProjectCommand(const std::string& command, const std::string& usage,
+                         po::options_description& options, const std::vector<std::string>& args,
+                         CommandLine& line, int& exitCode) {
+  options.add_options()("project", po::value<std::string>()->required(), "project folder");
+  po::positional_options_description positional;
+  positional.add("project", 1);
+  return parseCommandLine(command, usage, options, positional, args, line, exitCode);
+}
+
+
 }  // namespace winnow::cli

@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 
 #include "winnow/job/job_context.hpp"
 #include "winnow/plugin/plugin_host.hpp"
+#include "winnow/store/project_store.hpp"
 #include "winnow/util/result.hpp"
 
 namespace winnow::cli {
@@ -50,6 +52,26 @@ plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, 
 // key=value pairs ("image_size=64") into a JSON object; values parse as JSON when they can
 // ("64" -> 64, "true" -> true), else as strings.
 Result<nlohmann::json> parseKeyValues(const std::vector<std::string>& pairs, const char* what);
+
+// key=value options and project-operation plumbing shared by the subcommands.
+std::vector<std::string> listOption(const CommandLine& line, const char* name);
+std::string formatNumber(double value, int decimals = 2);
+// Adds -p/--param key=value (repeatable) for a step's parameters.
+void addParamOption(po::options_description& options);
+// Adds the positional <project> and parses.
+bool parseProjectCommand(const std::string& command, const std::string& usage,
+                         po::options_description& options, const std::vector<std::string>& args,
+                         CommandLine& line, int& exitCode);
+
+using ProjectOperation = std::function<Result<nlohmann::json>(
+    store::ProjectStore&, plugin::PluginHost&, const nlohmann::json&, job::JobContext&,
+    std::optional<std::int64_t>)>;
+// Opens the project, records a run, runs `operation` with the --param values merged over
+// `params` (plugins from --plugin-path, when the command has it, and the default folders), prints
+// the result (JSON, or via `printText`) and returns the exit code (3 when some inputs failed).
+int runOperation(const std::string& command, const CommandLine& line, nlohmann::json params,
+                 const ProjectOperation& operation,
+                 const std::function<void(const nlohmann::json&)>& printText);
 
 using CommandFunction = std::function<int(const std::vector<std::string>&)>;
 

@@ -15,69 +15,6 @@
 
 namespace winnow::cli {
 
-namespace {
-
-using Operation = std::function<Result<nlohmann::json>(
-    store::ProjectStore&, plugin::PluginHost&, const nlohmann::json&, job::JobContext&,
-    std::optional<std::int64_t>)>;
-
-std::string number(double value, int decimals = 2) {
-  char text[48];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
-
-void addParamOption(po::options_description& options) {
-  options.add_options()("param,p", po::value<std::vector<std::string>>()->composing(),
-                        "step parameter key=value, repeatable (see schemas/steps/<command>.schema.json)");
-}
-
-// Opens the project, records a run, runs `operation` with the --param values merged over
-// `params`, prints the result (JSON or via `printText`) and returns the exit code.
-int runOperation(const std::string& command, const CommandLine& line, nlohmann::json params,
-                 const Operation& operation,
-                 const std::function<void(const nlohmann::json&)>& printText) {
-  if (line.values.count("param")) {
-    auto extra = parseKeyValues(line.values["param"].as<std::vector<std::string>>(), "--param");
-    if (!extra) return printError(extra.error(), line.json, kExitUsage);
-    params.update(*extra);
-  }
-  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
-  if (!opened) return printError(opened.error(), line.json);
-  store::ProjectStore& store = **opened;
-  plugin::PluginHost host;
-  std::optional<std::int64_t> runId;
-  if (auto begun = store.beginRun(command, params.dump())) runId = *begun;
-  job::JobContext job(progressStyle(line.json));
-  auto result = operation(store, host, params, job, runId);
-  if (!result) {
-    if (runId) (void)store.finishRun(*runId, "failed", nlohmann::json{{"error", result.error().message}}.dump());
-    const bool usage = result.error().code == ErrorCode::InvalidArgument;
-    return printError(result.error(), line.json, usage ? kExitUsage : kExitFailure);
-  }
-  const bool cancelled = result->value("cancelled", false);
-  if (runId) (void)store.finishRun(*runId, cancelled ? "cancelled" : "ok", result->dump());
-  if (line.json) {
-    printJson(*result);
-  } else if (cancelled) {
-    std::cout << command << " cancelled; committed work is kept\n";
-  } else {
-    printText(*result);
-  }
-  if (cancelled) return kExitCancelled;
-  return result->value("failed", std::int64_t{0}) > 0 ? kExitPartial : kExitOk;
-}
-
-bool parseProjectCommand(const std::string& command, const std::string& usage,
-                         po::options_description& options, const std::vector<std::string>& args,
-                         CommandLine& line, int& exitCode) {
-  options.add_options()("project", po::value<std::string>()->required(), "project folder");
-  po::positional_options_description positional;
-  positional.add("project", 1);
-  return parseCommandLine(command, usage, options, positional, args, line, exitCode);
-}
-
-}  // namespace
 
 int commandQuality(const std::vector<std::string>& args) {
   po::options_description options("quality options");
@@ -106,7 +43,7 @@ int commandQuality(const std::vector<std::string>& args) {
       if (!worst.empty()) {
         std::cout << "   worst:";
         for (const auto& example : worst) {
-          std::cout << " #" << example.at("id") << "=" << number(example.at("value").get<double>());
+          std::cout << " #" << example.at("id") << "=" << formatNumber(example.at("value").get<double>());
         }
       }
       std::cout << "\n";
@@ -159,7 +96,7 @@ int commandFlagged(const std::vector<std::string>& args) {
     printJson({{byFlag ? "flag" : "measure", name}, {"samples", rows}});
   } else {
     for (const auto& row : *list) {
-      std::cout << row.sampleId << "\t" << number(row.value, 3) << "\t" << row.label.value_or("-")
+      std::cout << row.sampleId << "\t" << formatNumber(row.value, 3) << "\t" << row.label.value_or("-")
                 << "\t" << row.source << "\t" << row.status << "\t" << row.path << "\n";
     }
     if (list->empty()) std::cout << "no samples with " << (byFlag ? "flag " : "measure ") << name << "\n";
@@ -191,7 +128,7 @@ int commandAudit(const std::vector<std::string>& args) {
   return runOperation("audit", line, nlohmann::json::object(), audit::runAudit, [](const nlohmann::json& r) {
     std::cout << "shortcut audit: " << r.at("samples") << " active labelled samples, "
               << r.at("classes").size() << " classes; chance: AUC 0.50, balanced accuracy "
-              << number(r.at("baseline").at("balanced_accuracy").get<double>()) << "\n";
+              << formatNumber(r.at("baseline").at("balanced_accuracy").get<double>()) << "\n";
     for (const auto& property : r.at("properties")) {
       std::cout << (property.at("flagged").get<bool>() ? "  SHORTCUT " : "  ok       ")
                 << property.at("explanation").get<std::string>() << "\n";
@@ -225,7 +162,7 @@ int commandMislabels(const std::vector<std::string>& args) {
               << r.at("suspects") << " with most neighbours disagreeing)\n";
     std::cout << "id\tscore\tlabel\tsuggested\tpath\n";
     for (const auto& row : r.at("ranked")) {
-      std::cout << row.at("id") << "\t" << number(row.at("score").get<double>()) << "\t"
+      std::cout << row.at("id") << "\t" << formatNumber(row.at("score").get<double>()) << "\t"
                 << row.at("label").get<std::string>() << "\t"
                 << (row.at("suggested_label").is_null() ? std::string("-")
                                                         : row.at("suggested_label").get<std::string>())

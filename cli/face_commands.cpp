@@ -3,19 +3,12 @@
 #include <iostream>
 
 #include "cli_support.hpp"
+#include "winnow/faces/face_crops.hpp"
 #include "winnow/faces/face_detection.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::cli {
 
-namespace {
-
-std::vector<std::string> listOption(const CommandLine& line, const char* name) {
-  return line.values.count(name) ? line.values[name].as<std::vector<std::string>>()
-                                 : std::vector<std::string>();
-}
-
-}  // namespace
 
 int commandDetect(const std::vector<std::string>& args) {
   po::options_description options("detect options");
@@ -93,6 +86,86 @@ int commandFaces(const std::vector<std::string>& args) {
   if (!result) return printError(result.error(), true);
   printJson(*result);
   return kExitOk;
+}
+
+int commandCrops(const std::vector<std::string>& args) {
+  po::options_description options("crops options");
+  addParamOption(options);
+  options.add_options()("detector,d", po::value<std::string>(), "whose faces to crop (default faceapi_ssd)")(
+      "size", po::value<int>(), "output side in pixels (default 224)")(
+      "margin", po::value<double>(), "margin on every side, fraction of the face (default 0.25)")(
+      "multiple", po::value<std::string>(), "several faces: largest | all | flag (default largest)");
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseProjectCommand("crops", "<project> [--detector faceapi_ssd] [--size 224] [-p key=value]...",
+                           options, args, line, exitCode)) {
+    return exitCode;
+  }
+  nlohmann::json params = nlohmann::json::object();
+  if (line.values.count("detector")) params["detector"] = line.values["detector"].as<std::string>();
+  if (line.values.count("size")) params["size"] = line.values["size"].as<int>();
+  if (line.values.count("margin")) params["margin"] = line.values["margin"].as<double>();
+  if (line.values.count("multiple")) params["multiple"] = line.values["multiple"].as<std::string>();
+  return runOperation("crops", line, params, faces::runCrops, [](const nlohmann::json& r) {
+    std::cout << "crops from " << r.at("detector").get<std::string>() << ": " << r.at("crops")
+              << " written to " << r.at("folder").get<std::string>() << " (" << r.at("samples")
+              << " samples; " << r.at("no_face") << " without a face and " << r.at("multiple_faces")
+              << " with several, flagged; " << r.at("not_detected") << " not detected yet; "
+              << r.at("failed") << " unreadable)\n";
+  });
+}
+
+int commandEmbed(const std::vector<std::string>& args) {
+  po::options_description options("embed options");
+  addParamOption(options);
+  options.add_options()("model,m", po::value<std::string>(), "model capability (default faceapi_recognition)")(
+      "source", po::value<std::string>(), "faces (aligned chip of the largest face) | image (whole image)")(
+      "detector,d", po::value<std::string>(), "whose faces (default faceapi_ssd)")(
+      "redo", "embed again samples that already have a vector")(
+      "plugin-path", po::value<std::vector<std::string>>()->composing(), "extra plugin folder");
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseProjectCommand("embed", "<project> [--model faceapi_recognition] [--source faces|image]", options,
+                           args, line, exitCode)) {
+    return exitCode;
+  }
+  nlohmann::json params = nlohmann::json::object();
+  if (line.values.count("model")) params["model"] = line.values["model"].as<std::string>();
+  if (line.values.count("source")) params["source"] = line.values["source"].as<std::string>();
+  if (line.values.count("detector")) params["detector"] = line.values["detector"].as<std::string>();
+  if (line.values.count("redo")) params["redo"] = true;
+  return runOperation("embed", line, params, faces::runEmbed, [](const nlohmann::json& r) {
+    std::cout << "embedded " << r.at("embedded") << " samples with " << r.at("model").get<std::string>() << " ("
+              << r.at("dimension") << "-d, " << formatNumber(r.at("images_per_second").get<double>(), 1)
+              << " images/s); " << r.at("no_face") << " without a face, " << r.at("already_embedded")
+              << " already done, " << r.at("failed") << " unreadable\n";
+  });
+}
+
+int commandIdentity(const std::vector<std::string>& args) {
+  po::options_description options("identity options");
+  addParamOption(options);
+  options.add_options()("extractor", po::value<std::string>(), "embeddings to use (default faceapi_recognition)")(
+      "png", po::value<std::string>(), "write the distance histograms to this PNG");
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseProjectCommand("identity", "<project> [--png histograms.png]", options, args, line, exitCode)) {
+    return exitCode;
+  }
+  nlohmann::json params = nlohmann::json::object();
+  if (line.values.count("extractor")) params["extractor"] = line.values["extractor"].as<std::string>();
+  if (line.values.count("png")) params["png"] = line.values["png"].as<std::string>();
+  return runOperation("identity", line, params, faces::runIdentityCheck, [](const nlohmann::json& r) {
+    std::cout << r.at("samples") << " samples of " << r.at("identities") << " people: nearest-neighbour "
+              << "leave-one-out accuracy " << formatNumber(100 * r.at("nearest_neighbour_loo_accuracy").get<double>())
+              << "%\n  same person: median distance "
+              << formatNumber(r.at("same_person").at("median").get<double>(), 3) << "; different people: "
+              << formatNumber(r.at("different_people").at("median").get<double>(), 3)
+              << "\n  best threshold " << formatNumber(r.at("best_threshold").get<double>(), 3) << " (pair accuracy "
+              << formatNumber(100 * r.at("pair_accuracy_at_best_threshold").get<double>()) << "%; at 0.6: "
+              << formatNumber(100 * r.at("pair_accuracy_at_0_6").get<double>()) << "%)\n";
+    if (r.contains("png")) std::cout << "  histograms: " << r.at("png").get<std::string>() << "\n";
+  });
 }
 
 }  // namespace winnow::cli

@@ -1,4 +1,4 @@
-// Subcommands of the faces pipeline: detect (a project), faces (one image).
+// Subcommands of the faces pipeline: detect, crops, embed, identity (a project), faces (one image).
 #pragma once
 
 #include <string>
@@ -8,5 +8,8 @@ namespace winnow::cli {
 
 int commandDetect(const std::vector<std::string>& args);
 int commandFaces(const std::vector<std::string>& args);
+int commandCrops(const std::vector<std::string>& args);
+int commandEmbed(const std::vector<std::string>& args);
+int commandIdentity(const std::vector<std::string>& args);
 
 }  // namespace winnow::cli

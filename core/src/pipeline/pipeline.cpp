@@ -9,6 +9,7 @@
 #include "winnow/balance/dataset_balancer.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/dedupe/dupes.hpp"
+#include "winnow/faces/face_crops.hpp"
 #include "winnow/faces/face_detection.hpp"
 #include "winnow/quality/quality_runner.hpp"
 #include "winnow/split/dataset_splitter.hpp"
@@ -49,6 +50,8 @@ OperationFunction findOperation(const std::string& name) {
       {"quality", &quality::runQuality},    {"report", &audit::runReport},
       {"audit", &audit::runAudit},          {"mislabels", &audit::runMislabels},
       {"balance", &balance::runBalance},    {"split", &split::runSplit},
+      {"crops", &faces::runCrops},          {"embed", &faces::runEmbed},
+      {"identity", &faces::runIdentityCheck},
   };
   auto found = operations.find(name);
   return found == operations.end() ? nullptr : found->second;

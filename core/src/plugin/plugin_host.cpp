@@ -51,7 +51,9 @@ std::size_t opsSizeFor(CapabilityKind kind) {
     case CapabilityKind::Detector: return sizeof(winnow_detector_ops);
     case CapabilityKind::Augmenter: return sizeof(winnow_augmenter_ops);
     case CapabilityKind::Exporter: return sizeof(winnow_exporter_ops);
-    default: return 0;  // balancer and model have no level-1 ops table yet
+    case CapabilityKind::Balancer: return sizeof(winnow_balancer_ops);
+    case CapabilityKind::Model: return sizeof(winnow_model_ops);
+    default: return 0;
   }
 }
 
@@ -382,7 +384,7 @@ std::optional<Rejection> PluginHost::Impl::checkTable(const detail::Manifest& ma
       std::memcpy(&declared, capability.ops, sizeof(declared));  // every ops table starts with struct_size
       if (declared < opsSize) {
         return Rejection{"capability '" + id + "': ops struct_size " + std::to_string(declared) +
-                         " is too small (level 1 needs " + std::to_string(opsSize) + ")"};
+                         " is too small (needs " + std::to_string(opsSize) + ")"};
       }
     }
   }
@@ -480,6 +482,11 @@ Result<Detector> PluginHost::createDetector(std::string_view capabilityId,
 Result<ExporterSession> PluginHost::createExporter(std::string_view capabilityId,
                                                    const nlohmann::json& params) {
   return wrapCreated<ExporterSession>(create(capabilityId, params));
+}
+
+Result<Embedder> PluginHost::createEmbedder(std::string_view capabilityId,
+                                            const nlohmann::json& params) {
+  return wrapCreated<Embedder>(create(capabilityId, params));
 }
 
 }  // namespace winnow::plugin

@@ -167,6 +167,26 @@ CREATE TABLE lineage(
   created_at TEXT NOT NULL);
 CREATE INDEX lineage_parent ON lineage(parent_sample_id);
 )SQL",
+      // 3: face crops (derived files, rebuildable) with their geometry and source face.
+      R"SQL(
+CREATE TABLE face_crops(
+  id INTEGER PRIMARY KEY,
+  sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  face_id INTEGER REFERENCES faces(id) ON DELETE SET NULL,
+  detector TEXT NOT NULL,
+  face_index INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  centre_x REAL NOT NULL, centre_y REAL NOT NULL,
+  side_x REAL NOT NULL, side_y REAL NOT NULL,
+  angle_degrees REAL NOT NULL,
+  params_json TEXT NOT NULL,
+  run_id INTEGER REFERENCES runs(id),
+  created_at TEXT NOT NULL,
+  UNIQUE(sample_id, detector, face_index));
+CREATE INDEX face_crops_detector ON face_crops(detector, sample_id);
+)SQL",
   };
   return migrations;
 }

@@ -41,6 +41,15 @@ class SqliteStatement {
     sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
   }
   void bindNull(int index) { sqlite3_bind_null(stmt_, index); }
+  void bindBlob(int index, const void* data, std::size_t size) {
+    sqlite3_bind_blob(stmt_, index, data, static_cast<int>(size), SQLITE_TRANSIENT);
+  }
+  std::string columnBlob(int column) const {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    return data ? std::string(static_cast<const char*>(data),
+                              static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+                : std::string();
+  }
   template <typename T>
   void bind(int index, const std::optional<T>& value) {
     if (value) {

@@ -20,6 +20,7 @@
 #include "winnow/plugin/capability.hpp"
 #include "winnow/plugin/capability_instance.hpp"
 #include "winnow/plugin/detector.hpp"
+#include "winnow/plugin/embedder.hpp"
 #include "winnow/plugin/exporter_session.hpp"
 #include "winnow/plugin/host_services.hpp"
 #include "winnow/plugin/plugin_record.hpp"
@@ -72,6 +73,7 @@ class PluginHost {
   Result<Detector> createDetector(std::string_view capabilityId, const nlohmann::json& params);
   Result<ExporterSession> createExporter(std::string_view capabilityId,
                                          const nlohmann::json& params);
+  Result<Embedder> createEmbedder(std::string_view capabilityId, const nlohmann::json& params);
 
  private:
   struct Impl;

@@ -121,7 +121,7 @@ struct ProjectStats {
 
 class ProjectStore {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   static constexpr const char* kDatabaseFileName = "winnow.db";
 
   // Creates <projectDir> (if needed) and a new store in it; fails if one exists already.

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define WINNOW_PLUGIN_ABI_VERSION 1u
-#define WINNOW_PLUGIN_API_LEVEL 2u
+#define WINNOW_PLUGIN_API_LEVEL 3u
 
 /* Name of the one symbol a plugin library exports (see winnow_plugin_init_v1_fn). */
 #define WINNOW_PLUGIN_ENTRY_POINT "winnow_plugin_init_v1"
@@ -223,6 +223,20 @@ typedef struct winnow_balancer_ops {
                         winnow_balance_plan_sink output, winnow_error_sink error);
 } winnow_balancer_ops;
 
+/* ---- model: embedding (API level 3) -------------------------------------------------------- */
+
+/* A model capability that maps images (e.g. aligned face crops) to fixed-length float vectors,
+ * such as 128-d face descriptors. Ops may be appended at later levels (training, prediction). */
+typedef struct winnow_model_ops {
+  uint32_t struct_size;
+  /* Length of every vector this instance produces; 0 when it does not embed. */
+  uint32_t (*embedding_dim)(void* instance);
+  /* Embeds `count` images into `out`: count x embedding_dim floats, row-major, allocated by the
+   * host. All-or-nothing: on failure the contents of `out` are unspecified. */
+  winnow_status (*embed)(void* instance, const winnow_image_view* images, uint32_t count, float* out,
+                         winnow_error_sink error);
+} winnow_model_ops;
+
 /* ---- capabilities and the entry point ------------------------------------------------------ */
 
 typedef struct winnow_capability {
@@ -236,7 +250,7 @@ typedef struct winnow_capability {
                           winnow_error_sink error);
   void (*destroy)(void* instance);
   /* Kind-specific operations: winnow_exporter_ops*, winnow_augmenter_ops*, winnow_detector_ops*,
-   * winnow_balancer_ops* (API level 2). */
+   * winnow_balancer_ops* (API level 2), winnow_model_ops* (API level 3). */
   const void* ops;
 } winnow_capability;
 

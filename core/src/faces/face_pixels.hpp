@@ -1,0 +1,19 @@
+// Internal to the faces module: decoding samples for crops and face chips.
+#pragma once
+
+#include <utility>
+
+#include "winnow/faces/face_crops.hpp"
+
+namespace winnow::faces {
+
+// Decoded RGB pixels of a sample, reduced (JPEG DCT scaling) as far as `neededScale` (output
+// pixels per original pixel) allows, and the factor from the oriented original frame to them.
+Result<std::pair<Image, double>> decodeForCrops(store::ProjectStore& store,
+                                                const store::SampleRecord& sample,
+                                                double neededScale, int maxDecodeSide);
+
+// The geometry in a frame scaled by k (pixel centres preserved).
+CropGeometry scaled(CropGeometry g, double k);
+
+}  // namespace winnow::faces
