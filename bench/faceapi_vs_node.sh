@@ -10,6 +10,9 @@
 # Threads: Node runs tfjs single-threaded (the wasm backend reports no multithread support in Node:
 # getThreadsCount() is 1; the cpu backend is plain JS); winnow runs LibTorch with
 # torch::set_num_threads(nproc), and once more with 1 thread, the per-thread comparison.
+# Caveat: LibTorch 1.13 sends batch-1 convolutions that oneDNN does not take (1x1 ones when single-
+# threaded, small 3x3 ones) to the system libblas.so.3, the unoptimised netlib one unless an
+# optimised BLAS (e.g. libopenblas0-pthread) is installed or preloaded via LD_LIBRARY_PATH.
 # Equal results: total faces found by both within 1% (and as many descriptors as images).
 # Usage: bench/faceapi_vs_node.sh [--backend wasm|cpu] [--count N] [folder]
 #   (default wasm, 100 images of ../shared/data/realfake/hard/real); needs scripts/setup.sh's

@@ -19,6 +19,7 @@ int commandDetect(const std::vector<std::string>& args) {
       "max-decode-side", po::value<int>()->default_value(1024),
       "decode large images reduced to about this side")(
       "redo", "detect again where this detector already ran")(
+      "threads", po::value<int>()->default_value(0), "detector instances in parallel (0 = one per core)")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "extra plugin folder");
   po::positional_options_description positional;
   positional.add("project", 1);
@@ -36,7 +37,8 @@ int commandDetect(const std::vector<std::string>& args) {
   const nlohmann::json params = {{"detector", line.values["detector"].as<std::string>()},
                                  {"detector_params", *detectorParams},
                                  {"max_decode_side", line.values["max-decode-side"].as<int>()},
-                                 {"redo", line.values.count("redo") > 0}};
+                                 {"redo", line.values.count("redo") > 0},
+                                 {"threads", line.values["threads"].as<int>()}};
   auto runId = (*opened)->beginRun("detect", params.dump());
   job::JobContext job(progressStyle(line.json));
   auto summary = faces::runDetect(**opened, host, params, job,

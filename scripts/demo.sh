@@ -38,4 +38,15 @@ with h5py.File(sys.argv[1], "r") as f:
     sources = [s.decode() if isinstance(s, bytes) else s for s in f["provenance/source"][:]]
     print("  by source:", {s: sources.count(s) for s in sorted(set(sources))})
 PY
+shared="$root/../shared/data"
+if [ -d "$shared/faces/celeb24" ] && [ -d "$shared/realfake/ciplab" ]; then
+  echo; echo "== faces on real photos: winnow run samples/faces_photos.pipeline.json"
+  "$winnow" run "$root/samples/faces_photos.pipeline.json"
+  echo; echo "== telling people apart: winnow run samples/faces_identity.pipeline.json"
+  "$winnow" run "$root/samples/faces_identity.pipeline.json"
+  "$winnow" identity "$demo/faces_identity" --png "$demo/out/celeb24_identity.png"
+else
+  echo; echo "(no ../shared/data beside the checkout: the face pipelines, which need real photos, are skipped)"
+fi
+
 echo; echo "demo finished: project in $demo/project, exports in $demo/out"

@@ -15,8 +15,12 @@ packages=(
   libopencv-dev libhdf5-dev libboost-dev libboost-program-options-dev libboost-filesystem-dev
   nlohmann-json3-dev libvalijson-dev libheif-dev libheif-examples libexif-dev libxxhash-dev
   libsqlite3-dev sqlite3 googletest libgtest-dev python3 python3-h5py python3-numpy
-  libjpeg-turbo-progs opencv-data
+  libjpeg-turbo-progs opencv-data libtorch-dev python3-opencv
 )
+# Node.js runs face-api, whose weights winnow's LibTorch ports load and which is the reference in
+# the parity test and benchmarks. Any node >= 18 will do; Debian's is installed only if none is.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -28,6 +32,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${#missing[@]} Debian packages: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# @vladmandic/face-api and its TF.js runtime, versions pinned by scripts/faceapi-deps/package-lock.json.
+deps="$root/.devdeps/faceapi"
+if ! cmp -s "$root/scripts/faceapi-deps/package-lock.json" "$deps/package-lock.json" ||
+   [ ! -d "$deps/node_modules/@vladmandic/face-api/model" ]; then
+  echo "== installing face-api (npm) into $deps"
+  mkdir -p "$deps"
+  cp "$root/scripts/faceapi-deps/package.json" "$root/scripts/faceapi-deps/package-lock.json" "$deps/"
+  (cd "$deps" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 jobs=$(nproc)

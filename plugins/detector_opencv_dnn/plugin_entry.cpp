@@ -84,6 +84,15 @@ winnow_status detect(void* raw, const winnow_image_view* input, winnow_box_sink 
       if (confidence < self.minConfidence) {
         continue;
       }
+      // OpenCV 4.6 runs this graph with some rows far outside the frame (e.g. x2 = 1.2 for a 600 px
+      // portrait, beside the true face): those are not faces. Slight overhang is clipped.
+      bool outside = false;
+      for (int c = 3; c <= 6; ++c) {
+        outside = outside || rows.at<float>(i, c) < -0.1F || rows.at<float>(i, c) > 1.1F;
+      }
+      if (outside) {
+        continue;
+      }
       const float x1 = std::clamp(rows.at<float>(i, 3), 0.0F, 1.0F) * static_cast<float>(input->width);
       const float y1 = std::clamp(rows.at<float>(i, 4), 0.0F, 1.0F) * static_cast<float>(input->height);
       const float x2 = std::clamp(rows.at<float>(i, 5), 0.0F, 1.0F) * static_cast<float>(input->width);

@@ -155,7 +155,16 @@ Result<Pipeline> loadPipeline(const fs::path& file, const plugin::PluginHost& ho
       if (!stepSchema) return stepSchema.error();
       auto violations = stepSchema->validate(params);
       addViolations(problems, fileName, pointer + "/params", violations);
-      if (violations.empty()) step.params = stepSchema->withDefaults(params);
+      if (violations.empty()) {
+        step.params = stepSchema->withDefaults(params);
+        // Output files named in step parameters are relative to the pipeline file, like paths.
+        for (const char* key : {"png"}) {
+          if (step.params.contains(key) && step.params[key].is_string() &&
+              !step.params[key].get<std::string>().empty()) {
+            step.params[key] = resolve(pipeline.baseDir, step.params[key].get<std::string>()).string();
+          }
+        }
+      }
     } else if (!params.empty()) {
       problems.push_back(fileName + ": " + pointer + "/params: step '" + step.run +
                          "' takes no parameters");

@@ -1,5 +1,7 @@
 #include "tf_ops.hpp"
 
+#include <ATen/ops/mkldnn_convolution.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -26,6 +28,18 @@ std::pair<std::int64_t, std::int64_t> samePadding(std::int64_t in, std::int64_t 
   return {total / 2, total - total / 2};
 }
 
+// On the CPU every convolution goes to oneDNN: LibTorch's own heuristic sends small batch-1
+// convolutions to BLAS instead, several times slower with Debian's reference libblas.
+torch::Tensor convolve(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                       const std::vector<std::int64_t>& padding, std::int64_t stride, std::int64_t groups) {
+  const std::vector<std::int64_t> strides{stride, stride}, dilation{1, 1};
+  if (x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && torch::globalContext().userEnabledMkldnn()) {
+    const c10::optional<torch::Tensor> optionalBias = bias.defined() ? c10::optional<torch::Tensor>(bias) : c10::nullopt;
+    return at::mkldnn_convolution(x.contiguous(), weight, optionalBias, padding, strides, dilation, groups);
+  }
+  return torch::conv2d(x, weight, bias, strides, padding, dilation, groups);
+}
+
 }  // namespace
 
 torch::Tensor conv2dSame(const torch::Tensor& x, const torch::Tensor& weight,
@@ -33,18 +47,15 @@ torch::Tensor conv2dSame(const torch::Tensor& x, const torch::Tensor& weight,
   const auto [top, bottom] = samePadding(x.size(2), weight.size(2), stride);
   const auto [left, right] = samePadding(x.size(3), weight.size(3), stride);
   if (top == bottom && left == right) {
-    const std::vector<std::int64_t> strides{stride, stride}, padding{top, left}, dilation{1, 1};
-    return torch::conv2d(x, weight, bias, strides, padding, dilation, groups);
+    return convolve(x, weight, bias, {top, left}, stride, groups);
   }
   const torch::Tensor padded = F::pad(x, F::PadFuncOptions({left, right, top, bottom}));
-  const std::vector<std::int64_t> strides{stride, stride}, padding{0, 0}, dilation{1, 1};
-  return torch::conv2d(padded, weight, bias, strides, padding, dilation, groups);
+  return convolve(padded, weight, bias, {0, 0}, stride, groups);
 }
 
 torch::Tensor conv2dValid(const torch::Tensor& x, const torch::Tensor& weight,
                           const torch::Tensor& bias, std::int64_t stride) {
-  const std::vector<std::int64_t> strides{stride, stride};
-  return torch::conv2d(x, weight, bias, strides);
+  return convolve(x, weight, bias, {0, 0}, stride, 1);
 }
 
 namespace {
