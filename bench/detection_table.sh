@@ -31,7 +31,8 @@ for i in "${!folders[@]}"; do
     results["$i|$label"]=$(/usr/bin/python3 -c '
 import json, sys
 r = json.loads(sys.argv[1]); n = r["samples"]
-print(f"{r[\"one_face\"] / n:.1%} ({r[\"one_face\"]}/{n}; none {r[\"no_face\"]}, several {r[\"several_faces\"]}; {n / r[\"seconds\"]:.1f} img/s)")
+one, none, several, secs = r["one_face"], r["no_face"], r["several_faces"], r["seconds"]
+print(f"{one / n:.1%} ({one}/{n}; none {none}, several {several}; {n / secs:.1f} img/s)")
 ' "$json")
     echo "done: ${folders[$i]} / $label" >&2
   done
