@@ -7,7 +7,8 @@ batch norms non-trivial eval-mode statistics, and writes into DIR:
   logits.bin      model.eval()(input), raw little-endian float32
   meta.json       {"arch", "input_shape", "logits_shape", "keys"}
 `--dtypes --out DIR` writes DIR/dtypes.pth, a state dict of small tensors of every supported dtype
-plus non-contiguous, offset and 0-d views, whose values the C++ test recomputes.
+plus non-contiguous, offset and 0-d views, whose values the C++ test recomputes, and the same in
+torch's legacy (pre-1.6, non-zip) format as DIR/dtypes_legacy.pth.
 """
 import argparse
 import collections
@@ -77,6 +78,7 @@ def make_dtypes(out):
     state["slice"] = base[3:7]  # shares base's storage at offset 3
     state["scalar"] = torch.tensor(2.5)
     torch.save(state, os.path.join(out, "dtypes.pth"))
+    torch.save(state, os.path.join(out, "dtypes_legacy.pth"), _use_new_zipfile_serialization=False)
 
 
 def main():

@@ -205,6 +205,26 @@ TEST(TorchvisionStateDict, StrictLoadNamesEveryMismatch) {
   EXPECT_NO_THROW(loadStateDictInto(*model, state, {"fc."}));
 }
 
+TEST(TorchvisionStateDict, RejectsLegacyPickleWithoutMagicNumber) {
+  test::TempDir dir("winnow-tv");
+  const auto path = writeFile(dir, "legacy.pth", std::string("\x80\x02K\x05.", 5));
+  const std::string error = loadError(path);
+  EXPECT_NE(error.find("legacy.pth: legacy torch.save pickle: magic number missing"), std::string::npos) << error;
+}
+
+TEST(TorchvisionModels, RenamesLegacyDenseNetKeys) {
+  const StateDict legacy = {{"features.denseblock1.denselayer1.norm.1.weight", torch::zeros({1})},
+                            {"features.denseblock2.denselayer3.conv.2.weight", torch::zeros({1})},
+                            {"features.norm5.running_var", torch::zeros({1})}};
+  std::vector<std::string> keys;
+  for (const auto& [key, tensor] : renameLegacyTorchvisionKeys(legacy)) {
+    keys.push_back(key);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"features.denseblock1.denselayer1.norm1.weight",
+                                            "features.denseblock2.denselayer3.conv2.weight",
+                                            "features.norm5.running_var"}));
+}
+
 TEST(TorchvisionModels, FactoryRejectsUnknownNamesAndBadClassCounts) {
   EXPECT_THROW(makeBackbone("resnet19"), std::invalid_argument);
   EXPECT_THROW(makeBackbone("resnet18", 0), std::invalid_argument);

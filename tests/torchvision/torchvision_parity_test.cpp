@@ -121,11 +121,8 @@ INSTANTIATE_TEST_SUITE_P(Architectures, TorchvisionParity,
                                          ParityCase{"vgg16", "--size 64 --batch 1"}),
                          [](const testing::TestParamInfo<ParityCase>& param) { return param.param.arch; });
 
-TEST(TorchvisionParityDtypes, ReadsEveryStorageTypeAndView) {
-  SKIP_WITHOUT_TORCHVISION();
-  test::TempDir dir("winnow-tv-dtypes");
-  ASSERT_EQ(runReference("--dtypes", dir), "");
-  const StateDict state = loadStateDict(dir / "dtypes.pth");
+// The tensors make_reference.py --dtypes saves.
+void expectDtypeTensors(const StateDict& state) {
   ASSERT_EQ(state.size(), 11U);
   const auto expectEqual = [&](const std::string& name, const torch::Tensor& expected) {
     const torch::Tensor& actual = state.at(name);
@@ -143,6 +140,16 @@ TEST(TorchvisionParityDtypes, ReadsEveryStorageTypeAndView) {
   expectEqual("base", torch::arange(10, torch::kFloat32));
   expectEqual("slice", torch::arange(3, 7, torch::kFloat32));
   expectEqual("scalar", torch::tensor(2.5F));
+}
+
+TEST(TorchvisionParityDtypes, ReadsEveryStorageTypeAndView) {
+  SKIP_WITHOUT_TORCHVISION();
+  test::TempDir dir("winnow-tv-dtypes");
+  ASSERT_EQ(runReference("--dtypes", dir), "");
+  for (const std::string file : {"dtypes.pth", "dtypes_legacy.pth"}) {
+    SCOPED_TRACE(file);
+    expectDtypeTensors(loadStateDict(dir / file));
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <functional>
 #include <map>
+#include <regex>
 #include <stdexcept>
 
 #include "architectures.hpp"
@@ -43,6 +44,18 @@ std::shared_ptr<Backbone> makeBackbone(const std::string& name, std::int64_t num
                                 std::to_string(numClasses));
   }
   return found->second(numClasses);
+}
+
+StateDict renameLegacyTorchvisionKeys(const StateDict& stateDict) {
+  // The pattern of torchvision.models.densenet._load_state_dict.
+  static const std::regex legacyDenseLayerKey(
+      R"(^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$)");
+  StateDict renamed;
+  for (const auto& [key, tensor] : stateDict) {
+    std::smatch match;
+    renamed[std::regex_match(key, match, legacyDenseLayerKey) ? match[1].str() + match[2].str() : key] = tensor;
+  }
+  return renamed;
 }
 
 }  // namespace winnow::torchvision

@@ -1,13 +1,17 @@
 // The pickle interpreter covers the opcodes of pickle protocols 2-4 that torch.save emits for a
-// (possibly nested) dict of tensors; tensor storages are the archive's `<root>/data/<key>` entries,
-// referenced through persistent ids ('storage', <torch.XStorage>, key, location, numel).
+// (possibly nested) dict of tensors. Tensor storages are referenced through persistent ids
+// ('storage', <torch.XStorage>, key, location, numel[, view]); they are the archive's
+// `<root>/data/<key>` entries in the zip format (torch >= 1.6), and follow the pickles in the
+// legacy format (torch < 1.6, or _use_new_zipfile_serialization=False), which torchvision's older
+// published weights use.
 #include "winnow/torchvision/state_dict.hpp"
 
 #include <torch/torch.h>
 
 #include <cstring>
+#include <fstream>
+#include <functional>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
@@ -23,7 +27,8 @@ using ValuePtr = std::shared_ptr<Value>;
 // One unpickled object. Only the kinds torch.save produces for a state dict are represented;
 // `text` holds a string's contents, or "module.name" for a global.
 struct Value {
-  enum class Kind { None, Bool, Int, Float, String, Tuple, List, Dict, Global, Storage, Tensor };
+  // BigInt: an integer wider than 64 bits, kept as its little-endian bytes in `text`.
+  enum class Kind { None, Bool, Int, BigInt, Float, String, Tuple, List, Dict, Global, Storage, Tensor };
   Kind kind = Kind::None;
   std::int64_t integer = 0;
   double real = 0.0;
@@ -50,17 +55,22 @@ const std::unordered_map<std::string, torch::Dtype>& storageDtypes() {
   return dtypes;
 }
 
+// The storage a persistent id names: a 1-D tensor of `numel` elements of `dtype` (its contents
+// may be filled later, as in the legacy format). Throws when it cannot be provided.
+using StorageSource = std::function<torch::Tensor(const std::string& key, torch::Dtype dtype, std::int64_t numel)>;
+
+// Runs one pickle of `program` starting at byte `start`; `origin` ("<file>: <part>") prefixes
+// errors. Tensors come back as views of their storages (cloned by the caller once filled).
 class Unpickler {
  public:
-  Unpickler(const detail::StoredZip& zip, std::string root, std::string program)
-      : zip_(zip), root_(std::move(root)), program_(std::move(program)) {}
+  Unpickler(std::string origin, const std::string& program, std::size_t start, StorageSource storages)
+      : origin_(std::move(origin)), program_(program), at_(start), storageSource_(std::move(storages)) {}
 
   ValuePtr run();
+  std::size_t end() const { return at_; }  // the offset after STOP, once run() returned
 
  private:
-  [[noreturn]] void fail(const std::string& reason) const {
-    throw std::runtime_error(zip_.path().string() + ": " + root_ + "/data.pkl: " + reason);
-  }
+  [[noreturn]] void fail(const std::string& reason) const { throw std::runtime_error(origin_ + ": " + reason); }
   std::uint64_t readUnsigned(int width);
   std::string readBytes(std::size_t count);
   std::string readLine();
@@ -76,10 +86,10 @@ class Unpickler {
   std::int64_t intAt(const std::vector<ValuePtr>& items, std::size_t index, const char* what) const;
   std::vector<std::int64_t> intsOf(const ValuePtr& tuple, const char* what) const;
 
-  const detail::StoredZip& zip_;
-  std::string root_;
-  std::string program_;
-  std::size_t at_ = 0;
+  std::string origin_;
+  const std::string& program_;
+  std::size_t at_;
+  StorageSource storageSource_;
   std::size_t opcodeOffset_ = 0;
   std::vector<ValuePtr> stack_;
   std::vector<std::size_t> marks_;
@@ -180,7 +190,8 @@ void Unpickler::setItems(std::vector<ValuePtr> keysAndValues) {
 }
 
 ValuePtr Unpickler::persistentLoad(const ValuePtr& id) {
-  // ('storage', storage type global, key, location, numel)
+  // ('storage', storage type global, key, location, numel[, view]); view (legacy format only):
+  // None or (view key, offset, numel) into the storage `key`.
   if (id->kind != Value::Kind::Tuple || id->items.size() < 5 || id->items[0]->text != "storage" ||
       id->items[1]->kind != Value::Kind::Global || id->items[2]->kind != Value::Kind::String) {
     fail("unsupported persistent id at offset " + std::to_string(opcodeOffset_));
@@ -190,33 +201,34 @@ ValuePtr Unpickler::persistentLoad(const ValuePtr& id) {
     fail("unsupported storage type " + id->items[1]->text);
   }
   const std::string& key = id->items[2]->text;
-  const std::string entry = root_ + "/data/" + key;
   auto cached = storages_.find(key);
   if (cached == storages_.end()) {
-    if (!zip_.contains(entry)) {
-      fail("storage '" + key + "' missing (no archive entry " + entry + ")");
+    try {
+      cached = storages_.emplace(key, storageSource_(key, dtype->second, intAt(id->items, 4, "a storage size"))).first;
+    } catch (const std::runtime_error& error) {
+      fail(error.what());
     }
-    const std::size_t elementSize = c10::elementSize(dtype->second);
-    const std::uint64_t bytes = zip_.size(entry);
-    if (bytes % elementSize != 0) {
-      fail("storage '" + key + "' has " + std::to_string(bytes) + " bytes, not a multiple of " +
-           std::to_string(elementSize));
-    }
-    torch::Tensor storage =
-        torch::empty({static_cast<std::int64_t>(bytes / elementSize)}, torch::TensorOptions(dtype->second));
-    zip_.read(entry, storage.data_ptr());
-    cached = storages_.emplace(key, storage).first;
   }
   ValuePtr value = make(Value::Kind::Storage);
   value->text = key;
   value->tensor = cached->second;
+  if (id->items.size() > 5 && id->items[5]->kind == Value::Kind::Tuple) {
+    const std::vector<ValuePtr>& view = id->items[5]->items;
+    const std::int64_t offset = intAt(view, 1, "a storage view offset");
+    const std::int64_t numel = intAt(view, 2, "a storage view size");
+    if (offset < 0 || numel < 0 || offset + numel > value->tensor.numel()) {
+      fail("storage view exceeds storage '" + key + "'");
+    }
+    value->tensor = value->tensor.narrow(0, offset, numel);
+  }
   return value;
 }
 
 ValuePtr Unpickler::rebuildTensor(const std::vector<ValuePtr>& arguments) {
   // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
+  // or, from torch < 0.4, _rebuild_tensor(storage, storage_offset, size, stride)
   if (arguments.size() < 4 || arguments[0]->kind != Value::Kind::Storage) {
-    fail("_rebuild_tensor_v2 without a storage at offset " + std::to_string(opcodeOffset_));
+    fail("_rebuild_tensor without a storage at offset " + std::to_string(opcodeOffset_));
   }
   const torch::Tensor& storage = arguments[0]->tensor;
   const std::int64_t offset = intAt(arguments, 1, "a storage offset");
@@ -236,7 +248,7 @@ ValuePtr Unpickler::rebuildTensor(const std::vector<ValuePtr>& arguments) {
          std::to_string(storage.numel()) + " elements)");
   }
   ValuePtr value = make(Value::Kind::Tensor);
-  value->tensor = storage.as_strided(sizes, strides, offset).clone(at::MemoryFormat::Contiguous);
+  value->tensor = storage.as_strided(sizes, strides, offset);
   return value;
 }
 
@@ -248,7 +260,7 @@ ValuePtr Unpickler::reduce(const ValuePtr& callable, const ValuePtr& arguments) 
   if (name == "collections.OrderedDict" && arguments->items.empty()) {
     return make(Value::Kind::Dict);
   }
-  if (name == "torch._utils._rebuild_tensor_v2") {
+  if (name == "torch._utils._rebuild_tensor_v2" || name == "torch._utils._rebuild_tensor") {
     return rebuildTensor(arguments->items);
   }
   if (name == "torch._utils._rebuild_parameter" && !arguments->items.empty() &&
@@ -285,7 +297,10 @@ bool Unpickler::step(unsigned char opcode) {
     case 0x8a: {  // LONG1: little-endian two's complement of n <= 8 bytes
       const std::size_t count = readUnsigned(1);
       if (count > 8) {
-        fail("integer wider than 64 bits at offset " + std::to_string(opcodeOffset_));
+        ValuePtr value = make(Value::Kind::BigInt);
+        value->text = readBytes(count);
+        stack_.push_back(value);
+        return true;
       }
       const std::uint64_t raw = count == 0 ? 0 : readUnsigned(static_cast<int>(count));
       const int unused = 64 - 8 * static_cast<int>(count);
@@ -455,14 +470,110 @@ bool skipped(const std::string& key, const std::vector<std::string>& prefixes) {
   return false;
 }
 
-}  // namespace
+// Storages of the zip format: entry `<root>/data/<key>`, whose byte size gives the element count.
+StorageSource zipStorages(const detail::StoredZip& zip, const std::string& root) {
+  return [&zip, root](const std::string& key, torch::Dtype dtype, std::int64_t) {
+    const std::string entry = root + "/data/" + key;
+    if (!zip.contains(entry)) {
+      throw std::runtime_error("storage '" + key + "' missing (no archive entry " + entry + ")");
+    }
+    const std::size_t elementSize = c10::elementSize(dtype);
+    const std::uint64_t bytes = zip.size(entry);
+    if (bytes % elementSize != 0) {
+      throw std::runtime_error("storage '" + key + "' has " + std::to_string(bytes) +
+                               " bytes, not a multiple of " + std::to_string(elementSize));
+    }
+    torch::Tensor storage = torch::empty({static_cast<std::int64_t>(bytes / elementSize)}, torch::TensorOptions(dtype));
+    zip.read(entry, storage.data_ptr());
+    return storage;
+  };
+}
 
-StateDict loadStateDict(const std::filesystem::path& path) {
+ValuePtr loadZipObject(const std::filesystem::path& path) {
   const detail::StoredZip zip(path);
   const std::string root = archiveRoot(zip);
   requireLittleEndian(zip, root);
-  Unpickler unpickler(zip, root, zip.readString(root + "/data.pkl"));
-  const ValuePtr dict = unpickler.run();
+  const std::string program = zip.readString(root + "/data.pkl");
+  return Unpickler(path.string() + ": " + root + "/data.pkl", program, 0, zipStorages(zip, root)).run();
+}
+
+// The legacy format: pickles of the magic number, the protocol version (1001) and a sys_info dict,
+// the object pickle, a pickled list of storage keys; then per key an int64 element count and the
+// raw little-endian elements.
+ValuePtr loadLegacyObject(const std::filesystem::path& path, const std::string& bytes) {
+  static const std::string kMagic("\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 10);  // 0x1950a86a20f9469cfc6c
+  const std::string origin = path.string() + ": legacy torch.save pickle";
+  const auto fail = [&origin](const std::string& reason) { throw std::runtime_error(origin + ": " + reason); };
+  const StorageSource noStorages = [](const std::string& key, torch::Dtype, std::int64_t) -> torch::Tensor {
+    throw std::runtime_error("storage '" + key + "' referenced outside the object pickle");
+  };
+  std::map<std::string, torch::Tensor> storages;  // filled after the object pickle
+  const StorageSource pending = [&storages](const std::string& key, torch::Dtype dtype, std::int64_t numel) {
+    return storages[key] = torch::empty({numel}, torch::TensorOptions(dtype));
+  };
+  std::size_t at = 0;
+  const auto next = [&](const StorageSource& source) {
+    Unpickler unpickler(origin, bytes, at, source);
+    ValuePtr value = unpickler.run();
+    at = unpickler.end();
+    return value;
+  };
+  const ValuePtr magic = next(noStorages);
+  if (magic->kind != Value::Kind::BigInt || magic->text != kMagic) {
+    fail("magic number missing (not a torch.save file)");
+  }
+  const ValuePtr protocol = next(noStorages);
+  if (protocol->kind != Value::Kind::Int || protocol->integer != 1001) {
+    fail("unsupported protocol version");
+  }
+  const ValuePtr sysInfo = next(noStorages);
+  for (const auto& [key, value] : sysInfo->entries) {
+    if (key->text == "little_endian" && value->kind == Value::Kind::Bool && value->integer == 0) {
+      fail("storages are big-endian; only little-endian is supported");
+    }
+  }
+  const ValuePtr object = next(pending);
+  const ValuePtr keys = next(noStorages);
+  for (const ValuePtr& key : keys->items) {
+    const auto storage = storages.find(key->text);
+    if (storage == storages.end() || bytes.size() - at < 8) {
+      fail("storage '" + key->text + "' unknown or truncated");
+    }
+    std::int64_t numel = 0;
+    std::memcpy(&numel, bytes.data() + at, sizeof numel);
+    const std::size_t size = storage->second.nbytes();
+    if (numel != storage->second.numel() || bytes.size() - at - 8 < size) {
+      fail("storage '" + key->text + "' truncated or of the wrong size");
+    }
+    std::memcpy(storage->second.data_ptr(), bytes.data() + at + 8, size);
+    at += 8 + size;
+  }
+  if (keys->items.size() != storages.size()) {
+    fail("storages referenced by the object are missing from the file");
+  }
+  return object;
+}
+
+// Legacy-format files start with a pickle PROTO opcode; zip archives with "PK".
+bool isLegacyFormat(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  char first = 0;
+  return in.get(first) && static_cast<unsigned char>(first) == 0x80;
+}
+
+std::string readWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes(std::filesystem::file_size(path), '\0');
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()))) {
+    throw std::runtime_error(path.string() + ": read error");
+  }
+  return bytes;
+}
+
+}  // namespace
+
+StateDict loadStateDict(const std::filesystem::path& path) {
+  const ValuePtr dict = isLegacyFormat(path) ? loadLegacyObject(path, readWholeFile(path)) : loadZipObject(path);
   if (dict->kind != Value::Kind::Dict) {
     throw std::runtime_error(path.string() + ": top-level object is not a dict");
   }
@@ -471,7 +582,8 @@ StateDict loadStateDict(const std::filesystem::path& path) {
     if (key->kind != Value::Kind::String || value->kind != Value::Kind::Tensor) {
       throw std::runtime_error(path.string() + ": entry '" + key->text + "' is not a string -> tensor pair");
     }
-    stateDict[key->text] = value->tensor;
+    // A private contiguous copy: the views may share (and keep alive) whole storages.
+    stateDict[key->text] = value->tensor.clone(at::MemoryFormat::Contiguous);
   }
   return stateDict;
 }

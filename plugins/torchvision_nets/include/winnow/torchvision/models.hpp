@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "winnow/torchvision/state_dict.hpp"
+
 namespace winnow::torchvision {
 
 // A classifier split where torchvision's forward() enters its classification head, so the head can
@@ -38,5 +40,11 @@ std::vector<std::string> backboneNames();
 // A freshly initialised (not pretrained) network; load weights with loadStateDictInto(). Throws
 // std::invalid_argument for an unknown name or numClasses < 1.
 std::shared_ptr<Backbone> makeBackbone(const std::string& name, std::int64_t numClasses = 1000);
+
+// torchvision's fix-up for checkpoints saved before its module renames, as its densenet loader
+// applies to the published densenet weights: "...denselayerN.norm.1.weight" becomes
+// "...denselayerN.norm1.weight" (likewise conv.1/2, norm.2 and running stats). Other keys are
+// returned unchanged, so it is harmless on current checkpoints.
+StateDict renameLegacyTorchvisionKeys(const StateDict& stateDict);
 
 }  // namespace winnow::torchvision
