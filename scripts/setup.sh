@@ -15,7 +15,7 @@ packages=(
   libopencv-dev libhdf5-dev libboost-dev libboost-program-options-dev libboost-filesystem-dev
   nlohmann-json3-dev libvalijson-dev libheif-dev libheif-examples libexif-dev libxxhash-dev
   libsqlite3-dev sqlite3 googletest libgtest-dev python3 python3-h5py python3-numpy
-  libjpeg-turbo-progs opencv-data libtorch-dev libopenblas0-pthread python3-opencv
+  libjpeg-turbo-progs opencv-data libtorch-dev libopenblas0-pthread python3-opencv python3-torchvision
 )
 # Node.js runs face-api, whose weights winnow's LibTorch ports load and which is the reference in
 # the parity test and benchmarks. Any node >= 18 will do; Debian's is installed only if none is.
