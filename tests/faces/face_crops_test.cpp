@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 
+#include "support/plugin_test_support.hpp"
 #include "support/temp_dir.hpp"
 #include "winnow/faces/face_detection.hpp"
 #include "winnow/ingest/folder_ingester.hpp"
@@ -24,19 +25,10 @@ namespace {
 namespace fs = std::filesystem;
 using test::sharedData;
 using test::TempDir;
+using test::sortedFiles;
 
-plugin::PluginHost makeHost() {
-  plugin::PluginHost host;
-  host.discover({fs::path(WINNOW_PLUGIN_BUILD_DIR)});
-  return host;
-}
+plugin::PluginHost makeHost() { return test::makeBuiltPluginHost(); }
 
-std::vector<fs::path> sortedFiles(const fs::path& folder) {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(folder)) files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 double queryDouble(store::ProjectStore& store, const std::string& sql) {
   sqlite3_stmt* statement = nullptr;

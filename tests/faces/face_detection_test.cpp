@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "support/plugin_test_support.hpp"
 #include "support/temp_dir.hpp"
 #include "winnow/ingest/folder_ingester.hpp"
 
@@ -19,27 +20,17 @@ namespace {
 namespace fs = std::filesystem;
 using test::sharedData;
 using test::TempDir;
+using test::sortedFiles;
 
-plugin::PluginHost makeHost() {
-  plugin::PluginHost host;
-  host.discover({fs::path(WINNOW_PLUGIN_BUILD_DIR)});
-  return host;
-}
+plugin::PluginHost makeHost() { return test::makeBuiltPluginHost(); }
 
-std::vector<fs::path> firstFiles(const fs::path& folder, std::size_t count) {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(folder)) files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  files.resize(std::min(files.size(), count));
-  return files;
-}
 
 TEST(FaceDetection, OneFileGivesBoxesInOriginalPixels) {
   if (!fs::exists(sharedData() / "realfake/hard/real")) GTEST_SKIP() << "no shared data";
   TempDir dir;
   auto host = makeHost();
   ASSERT_NE(host.findCapability("haar"), nullptr);
-  const fs::path photo = firstFiles(sharedData() / "realfake/hard/real", 1)[0];
+  const fs::path photo = sortedFiles(sharedData() / "realfake/hard/real", 1)[0];
   // The same photo enlarged 12x (3600 px): detection runs on a reduced decode, boxes come back
   // in full-size pixels, 12 times the small one's.
   cv::Mat small = cv::imread(photo.string());
@@ -63,7 +54,7 @@ TEST(FaceDetection, ProjectRunStoresFacesAndFlagsImagesWithoutOne) {
   TempDir dir;
   const fs::path folder = dir / "photos";
   fs::create_directories(folder);
-  for (const auto& file : firstFiles(sharedData() / "realfake/hard/real", 12)) {
+  for (const auto& file : sortedFiles(sharedData() / "realfake/hard/real", 12)) {
     fs::copy_file(file, folder / file.filename());
   }
   // Awkward inputs: no face (a smooth gradient), tiny, grey, 4-channel PNG.
@@ -73,10 +64,10 @@ TEST(FaceDetection, ProjectRunStoresFacesAndFlagsImagesWithoutOne) {
   }
   cv::imwrite((folder / "no face.png").string(), gradient);
   cv::imwrite((folder / "tiny.png").string(), cv::Mat(3, 2, CV_8UC3, cv::Scalar(1, 2, 3)));
-  cv::Mat grey = cv::imread(firstFiles(sharedData() / "realfake/hard/real", 13)[12].string(), cv::IMREAD_GRAYSCALE);
+  cv::Mat grey = cv::imread(sortedFiles(sharedData() / "realfake/hard/real", 13)[12].string(), cv::IMREAD_GRAYSCALE);
   cv::imwrite((folder / "grey.png").string(), grey);
   cv::Mat rgba;
-  cv::cvtColor(cv::imread(firstFiles(sharedData() / "realfake/hard/real", 14)[13].string()), rgba, cv::COLOR_BGR2BGRA);
+  cv::cvtColor(cv::imread(sortedFiles(sharedData() / "realfake/hard/real", 14)[13].string()), rgba, cv::COLOR_BGR2BGRA);
   cv::imwrite((folder / "alpha.png").string(), rgba);
 
   auto store = store::ProjectStore::create(dir / "p");
