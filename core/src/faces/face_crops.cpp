@@ -125,12 +125,17 @@ Image cutCrop(const Image& source, const CropGeometry& geometry, int width, int 
 
 namespace {
 
-struct StoredFace {
-  std::int64_t faceId = 0;
-  plugin::FaceBox box;
-};
+Result<std::set<std::int64_t>> samplesDetectedBy(store::ProjectStore& store, const std::string& detector) {
+  std::set<std::int64_t> ids;
+  store::SqliteStatement select(store.handle(), "SELECT sample_id FROM sample_measures WHERE name = ?");
+  if (!select.ok()) return select.error("sample_measures");
+  select.bind(1, "face_count:" + detector);
+  while (select.step() == SQLITE_ROW) ids.insert(select.columnInt64(0));
+  return ids;
+}
 
-// Faces of one detector, by sample, largest first.
+}  // namespace
+
 Result<std::map<std::int64_t, std::vector<StoredFace>>> readFaces(store::ProjectStore& store,
                                                                   const std::string& detector,
                                                                   double minScore) {
@@ -162,17 +167,6 @@ Result<std::map<std::int64_t, std::vector<StoredFace>>> readFaces(store::Project
   }
   return faces;
 }
-
-Result<std::set<std::int64_t>> samplesDetectedBy(store::ProjectStore& store, const std::string& detector) {
-  std::set<std::int64_t> ids;
-  store::SqliteStatement select(store.handle(), "SELECT sample_id FROM sample_measures WHERE name = ?");
-  if (!select.ok()) return select.error("sample_measures");
-  select.bind(1, "face_count:" + detector);
-  while (select.step() == SQLITE_ROW) ids.insert(select.columnInt64(0));
-  return ids;
-}
-
-}  // namespace
 
 Result<std::pair<Image, double>> decodeForCrops(store::ProjectStore& store,
                                                 const store::SampleRecord& sample,

@@ -20,31 +20,6 @@ namespace {
 constexpr int kChipSide = 150;     // face-api's recognition input
 constexpr double kChipMargin = 0.1;  // face-api's align(): landmarks' box padded by 20% in all
 
-Result<std::map<std::int64_t, plugin::FaceBox>> largestFaces(store::ProjectStore& store,
-                                                             const std::string& detector) {
-  std::map<std::int64_t, plugin::FaceBox> faces;
-  store::SqliteStatement select(store.handle(),
-                                "SELECT sample_id, x, y, width, height, score, landmarks_json FROM faces "
-                                "WHERE detector = ?");
-  if (!select.ok()) return select.error("faces");
-  select.bind(1, detector);
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
-    plugin::FaceBox box;
-    box.x = static_cast<float>(select.columnDouble(1));
-    box.y = static_cast<float>(select.columnDouble(2));
-    box.width = static_cast<float>(select.columnDouble(3));
-    box.height = static_cast<float>(select.columnDouble(4));
-    box.score = static_cast<float>(select.columnDouble(5));
-    const auto landmarks = nlohmann::json::parse(select.columnText(6), nullptr, false);
-    if (landmarks.is_array()) box.landmarks = landmarks.get<std::vector<float>>();
-    auto [it, inserted] = faces.emplace(select.columnInt64(0), box);
-    if (!inserted && box.width * box.height > it->second.width * it->second.height) it->second = box;
-  }
-  if (rc != SQLITE_DONE) return select.error("faces");
-  return faces;
-}
-
 Image mirrorImage(const Image& image) {
   Image out = image;
   const int channels = image.channels();
@@ -83,9 +58,11 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
   if (!embedder) return embedder.error();
   std::map<std::int64_t, plugin::FaceBox> faces;
   if (fromFaces) {
-    auto found = largestFaces(store, detector);
+    auto found = readFaces(store, detector, 0.0);
     if (!found) return found.error();
-    faces = std::move(found.value());
+    for (const auto& [sampleId, list] : *found) {
+      if (!list.empty()) faces.emplace(sampleId, list.front().box);  // the largest
+    }
   }
   std::set<std::int64_t> done;
   if (!params["redo"].get<bool>()) {

@@ -1,11 +1,24 @@
 // Internal to the faces module: decoding samples for crops and face chips.
 #pragma once
 
+#include <map>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "winnow/faces/face_crops.hpp"
 
 namespace winnow::faces {
+
+struct StoredFace {
+  std::int64_t faceId = 0;
+  plugin::FaceBox box;
+};
+
+// Stored faces of one detector with score >= minScore, by sample, largest first.
+Result<std::map<std::int64_t, std::vector<StoredFace>>> readFaces(store::ProjectStore& store,
+                                                                  const std::string& detector,
+                                                                  double minScore);
 
 // Decoded RGB pixels of a sample, reduced (JPEG DCT scaling) as far as `neededScale` (output
 // pixels per original pixel) allows, and the factor from the oriented original frame to them.
