@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <functional>
 #include <set>
 
 #include "store/sqlite_statement.hpp"
@@ -168,25 +169,32 @@ Result<std::map<std::int64_t, std::vector<StoredFace>>> readFaces(store::Project
   return faces;
 }
 
+Result<std::pair<Image, double>> decodeOrientedReduced(const fs::path& path,
+                                                       const std::function<int(int)>& wantedSide) {
+  auto bytes = image::readFileBytes(path);
+  if (!bytes) return bytes.error();
+  auto info = image::probeImage(*bytes, path);
+  if (!info) return info.error();
+  const int wanted = wantedSide(std::max(info->orientedWidth(), info->orientedHeight()));
+  auto decoded = image::decodeImageReduced(*bytes, path, wanted, image::ColorMode::Rgb);
+  if (!decoded) return decoded.error();
+  // libheif reports rotated sizes itself.
+  const double toDecoded =
+      info->format == "heic" || info->orientedWidth() == 0 || decoded->width == 0
+          ? 1.0
+          : static_cast<double>(decoded->width) / info->orientedWidth();
+  return std::make_pair(std::move(decoded.value()), toDecoded);
+}
+
 Result<std::pair<Image, double>> decodeForCrops(store::ProjectStore& store,
                                                 const store::SampleRecord& sample,
                                                 double neededScale, int maxDecodeSide) {
   const fs::path path = sample.derivedPath.empty() ? fs::path(sample.originalPath)
                                                    : store.projectDir() / sample.derivedPath;
-  auto bytes = image::readFileBytes(path);
-  if (!bytes) return bytes.error();
-  auto info = image::probeImage(*bytes, path);
-  if (!info) return info.error();
-  const int longest = std::max(info->orientedWidth(), info->orientedHeight());
-  const int wanted = std::clamp(static_cast<int>(std::ceil(longest * std::min(1.0, neededScale))), 64,
-                                std::max(64, maxDecodeSide));
-  auto decoded = image::decodeImageReduced(*bytes, path, wanted, image::ColorMode::Rgb);
-  if (!decoded) return decoded.error();
-  const double toDecoded =
-      info->format == "heic" || info->orientedWidth() == 0
-          ? 1.0
-          : static_cast<double>(decoded->width) / info->orientedWidth();
-  return std::make_pair(std::move(decoded.value()), toDecoded);
+  return decodeOrientedReduced(path, [&](int longest) {
+    return std::clamp(static_cast<int>(std::ceil(longest * std::min(1.0, neededScale))), 64,
+                      std::max(64, maxDecodeSide));
+  });
 }
 
 CropGeometry scaled(CropGeometry g, double k) {

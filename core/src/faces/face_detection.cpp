@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "face_pixels.hpp"
 #include "store/sqlite_statement.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/image/image_codec.hpp"
@@ -23,18 +24,11 @@ struct DecodedForDetection {
 };
 
 Result<DecodedForDetection> decodeForDetection(const fs::path& path, int maxDecodeSide) {
-  auto bytes = image::readFileBytes(path);
-  if (!bytes) return bytes.error();
-  auto info = image::probeImage(*bytes, path);
-  if (!info) return info.error();
-  auto reduced = image::decodeImageReduced(*bytes, path, maxDecodeSide);
-  if (!reduced) return reduced.error();
+  auto decoded = decodeOrientedReduced(path, [&](int) { return maxDecodeSide; });
+  if (!decoded) return decoded.error();
   DecodedForDetection out;
-  out.toOriginal = reduced->width > 0
-                       ? static_cast<double>(info->orientedWidth()) / reduced->width
-                       : 1.0;
-  if (info->format == "heic") out.toOriginal = 1.0;  // libheif reports rotated sizes itself
-  out.image = std::move(reduced.value());
+  out.image = std::move(decoded->first);
+  out.toOriginal = 1.0 / decoded->second;
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Internal to the faces module: decoding samples for crops and face chips.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -19,6 +21,11 @@ struct StoredFace {
 Result<std::map<std::int64_t, std::vector<StoredFace>>> readFaces(store::ProjectStore& store,
                                                                   const std::string& detector,
                                                                   double minScore);
+
+// A file decoded to RGB, reduced (JPEG DCT scaling) down to no less than
+// wantedSide(longest oriented side), and the factor from the oriented original frame to it.
+Result<std::pair<Image, double>> decodeOrientedReduced(const std::filesystem::path& path,
+                                                       const std::function<int(int)>& wantedSide);
 
 // Decoded RGB pixels of a sample, reduced (JPEG DCT scaling) as far as `neededScale` (output
 // pixels per original pixel) allows, and the factor from the oriented original frame to them.
