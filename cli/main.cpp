@@ -10,6 +10,7 @@
 #include "curation_commands.hpp"
 #include "dupes_commands.hpp"
 #include "face_commands.hpp"
+#include "training_commands.hpp"
 
 namespace {
 
@@ -51,6 +52,9 @@ const std::map<std::string, CommandEntry>& commands() {
       {"dupes", {commandDupes, "find near-duplicate clusters; non-keepers become 'duplicate'"}},
       {"not-duplicate", {commandNotDuplicate, "mark two samples as not duplicates (never clustered again)"}},
       {"keeper", {commandKeeper, "choose the keeper of a duplicate cluster"}},
+      {"train", {commandTrain, "train a classifier on an exported HDF5 dataset (metrics, plots, model.h5, checkpoint)"}},
+      {"evaluate", {commandEvaluate, "score a trained model on a dataset file or a folder of class folders"}},
+      {"predict", {commandPredict, "class and probability per image (face cropped first for face models)"}},
   };
   return table;
 }

@@ -45,8 +45,16 @@ if [ -d "$shared/faces/celeb24" ] && [ -d "$shared/realfake/ciplab" ]; then
   echo; echo "== telling people apart: winnow run samples/faces_identity.pipeline.json"
   "$winnow" run "$root/samples/faces_identity.pipeline.json"
   "$winnow" identity "$demo/faces_identity" --png "$demo/out/celeb24_identity.png"
+  echo; echo "== winnow predict: the celeb24 model on two photos (face found and cropped first)"
+  "$winnow" predict "$demo/out/train-celeb24/model.h5" "$shared/faces/celeb24/Tom_Hanks/"$(ls "$shared/faces/celeb24/Tom_Hanks" | head -1) \
+    "$shared/faces/celeb24/Halle_Berry/"$(ls "$shared/faces/celeb24/Halle_Berry" | head -1) --device cpu
 else
   echo; echo "(no ../shared/data beside the checkout: the face pipelines, which need real photos, are skipped)"
 fi
 
-echo; echo "demo finished: project in $demo/project, exports in $demo/out"
+echo; echo "== winnow predict: the demo model on two sample pictures (one of them corrupt: reported, the run goes on)"
+set +e
+"$winnow" predict "$demo/out/train-small-cnn/model.h5" "$demo/data/field/round/round 0.jpg" "$demo/data/field/round/notes.jpg" --device cpu 2>&1
+set -e
+
+echo; echo "demo finished: project in $demo/project, exports, trained models and plots in $demo/out"

@@ -16,6 +16,7 @@ packages=(
   nlohmann-json3-dev libvalijson-dev libheif-dev libheif-examples libexif-dev libxxhash-dev
   libsqlite3-dev sqlite3 googletest libgtest-dev python3 python3-h5py python3-numpy
   libjpeg-turbo-progs opencv-data libtorch-dev libopenblas0-pthread python3-opencv python3-torchvision
+  libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri libglx-mesa0 xvfb xauth
 )
 # Node.js runs face-api, whose weights winnow's LibTorch ports load and which is the reference in
 # the parity test and benchmarks. Any node >= 18 will do; Debian's is installed only if none is.
@@ -65,5 +66,5 @@ if [ "${WINNOW_SKIP_SANITIZERS:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     LSAN_OPTIONS=suppressions=$root/scripts/lsan.supp \
     ctest --test-dir "$asan" --output-on-failure -j"$jobs" --timeout 1800 \
-      -E 'FaceApiParity'  # face-api's side is Node; the port's side already ran above
+      -E 'FaceApiParity|TrainingRealData'  # Node's side; a real-data training run (its code paths run in Training.*)
 fi

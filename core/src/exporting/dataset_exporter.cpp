@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "winnow/image/image_codec.hpp"
+#include "store/sqlite_statement.hpp"
 
 namespace winnow::exporting {
 
@@ -47,7 +48,39 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
   ExportSummary summary;
   summary.capabilityId = options.capabilityId;
   summary.output = options.output;
+  std::map<std::int64_t, std::string> cropPaths;  // sample id -> project-relative crop path
+  nlohmann::json cropRecipe;
+  if (options.faceCropsDetector) {
+    store::SqliteStatement crops(store.handle(),
+                                 "SELECT sample_id, path, params_json FROM face_crops WHERE detector = ? AND face_index = 0");
+    crops.bind(1, *options.faceCropsDetector);
+    while (crops.step() == SQLITE_ROW) {
+      cropPaths[crops.columnInt64(0)] = crops.columnText(1);
+      if (cropRecipe.is_null()) cropRecipe = nlohmann::json::parse(crops.columnText(2), nullptr, false);
+    }
+    if (cropPaths.empty()) {
+      return makeError(ErrorCode::InvalidArgument, store.projectDir().string() + ": no face crops of detector '" +
+                                                       *options.faceCropsDetector + "' (run `winnow crops` first)");
+    }
+  }
+  auto pixelPath = [&](const store::SampleRecord& sample) {
+    return options.faceCropsDetector ? store.projectDir() / cropPaths.at(sample.id) : pixelSourcePath(store, sample);
+  };
   for (store::SampleRecord& sample : *listed) {
+    if (options.faceCropsDetector && cropPaths.count(sample.id) == 0) {
+      ++summary.skippedNoCrop;
+      continue;
+    }
+    if (options.faceCropsDetector) {
+      std::error_code ec;
+      if (!fs::is_regular_file(pixelPath(sample), ec)) {
+        job.warn(pixelPath(sample).string() + ": face crop missing (rebuild with `winnow crops`); skipped");
+        ++summary.skippedMissing;
+        continue;
+      }
+      samples.push_back(std::move(sample));
+      continue;
+    }
     const fs::path path = pixelSourcePath(store, sample);
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
@@ -83,12 +116,15 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
   begin.sampleCount = samples.size();
   begin.classNames = summary.classNames;
   begin.pipelineConfigJson = options.pipelineConfigJson;
-  begin.projectInfoJson = nlohmann::json{{"project", store.projectDir().string()},
-                                         {"winnow_version", WINNOW_VERSION},
-                                         {"exported_at", store::nowUtcIso8601()},
-                                         {"capability", options.capabilityId},
-                                         {"params", options.params}}
-                              .dump();
+  nlohmann::json projectInfo = {{"project", store.projectDir().string()},
+                                {"winnow_version", WINNOW_VERSION},
+                                {"exported_at", store::nowUtcIso8601()},
+                                {"capability", options.capabilityId},
+                                {"params", options.params}};
+  if (options.faceCropsDetector) {
+    projectInfo["images"] = {{"kind", "face_crops"}, {"detector", *options.faceCropsDetector}, {"params", cropRecipe}};
+  }
+  begin.projectInfoJson = projectInfo.dump();
   if (Status status = session->begin(begin); !status) return status.error();
 
   job.begin("export " + options.capabilityId, static_cast<std::int64_t>(samples.size()));
@@ -100,7 +136,7 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
       summary.cancelled = true;
       return summary;
     }
-    const fs::path path = pixelSourcePath(store, sample);
+    const fs::path path = pixelPath(sample);
     auto bytes = image::readFileBytes(path);
     if (!bytes) {
       session->abort();
@@ -149,6 +185,7 @@ nlohmann::json toJson(const ExportSummary& summary) {
           {"output", summary.output.string()},
           {"exported", summary.exported},
           {"skipped_missing", summary.skippedMissing},
+          {"skipped_no_face_crop", summary.skippedNoCrop},
           {"class_names", summary.classNames},
           {"by_class", perClass},
           {"cancelled", summary.cancelled},

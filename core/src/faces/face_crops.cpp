@@ -220,6 +220,7 @@ Result<nlohmann::json> runCrops(store::ProjectStore& store, plugin::PluginHost& 
   const double margin = params["margin"].get<double>();
   const bool square = params["square"].get<bool>();
   const bool align = params["align"].get<bool>();
+  const bool fromLandmarks = params["box"].get<std::string>() == "landmarks";
   const std::string multiple = params["multiple"].get<std::string>();
   const bool replicate = params["border"].get<std::string>() == "replicate";
   const int maxDecodeSide = params["max_decode_side"].get<int>();
@@ -301,7 +302,7 @@ Result<nlohmann::json> runCrops(store::ProjectStore& store, plugin::PluginHost& 
       std::vector<CropGeometry> geometries;
       double needed = 0.0;
       for (const StoredFace& face : chosen) {
-        geometries.push_back(cropGeometry(face.box, margin, square, align, false));
+        geometries.push_back(cropGeometry(face.box, margin, square, align, fromLandmarks));
         needed = std::max(needed, size / std::max(1e-6, std::min(geometries.back().sideX, geometries.back().sideY)));
       }
       auto decoded = decodeForCrops(store, sample, needed, maxDecodeSide);

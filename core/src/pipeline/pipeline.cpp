@@ -10,6 +10,7 @@
 #include "winnow/config/schema_files.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/faces/face_crops.hpp"
+#include "winnow/training/model_training.hpp"
 #include "winnow/faces/face_detection.hpp"
 #include "winnow/quality/quality_runner.hpp"
 #include "winnow/split/dataset_splitter.hpp"
@@ -51,7 +52,8 @@ OperationFunction findOperation(const std::string& name) {
       {"audit", &audit::runAudit},          {"mislabels", &audit::runMislabels},
       {"balance", &balance::runBalance},    {"split", &split::runSplit},
       {"crops", &faces::runCrops},          {"embed", &faces::runEmbed},
-      {"identity", &faces::runIdentityCheck},
+      {"identity", &faces::runIdentityCheck}, {"train", &training::runTrain},
+      {"evaluate", &training::runEvaluate},
   };
   auto found = operations.find(name);
   return found == operations.end() ? nullptr : found->second;
@@ -150,6 +152,7 @@ Result<Pipeline> loadPipeline(const fs::path& file, const plugin::PluginHost& ho
       step.output = resolve(pipeline.baseDir, raw.at("output").get<std::string>());
       if (raw.contains("split")) step.split = raw.at("split").get<std::string>();
       step.includeUnlabelled = raw.value("include_unlabelled", false);
+      step.faceCropsDetector = raw.value("face_crops", std::string());
     } else if (findOperation(step.run) != nullptr) {
       const auto& stepSchema = config::projectSchema("steps/" + step.run + ".schema.json");
       if (!stepSchema) return stepSchema.error();
@@ -158,7 +161,7 @@ Result<Pipeline> loadPipeline(const fs::path& file, const plugin::PluginHost& ho
       if (violations.empty()) {
         step.params = stepSchema->withDefaults(params);
         // Output files named in step parameters are relative to the pipeline file, like paths.
-        for (const char* key : {"png"}) {
+        for (const char* key : {"png", "dataset", "run_dir", "model_file", "data", "output_dir"}) {
           if (step.params.contains(key) && step.params[key].is_string() &&
               !step.params[key].get<std::string>().empty()) {
             step.params[key] = resolve(pipeline.baseDir, step.params[key].get<std::string>()).string();
@@ -230,6 +233,7 @@ Result<nlohmann::json> runPipeline(const Pipeline& pipeline, plugin::PluginHost&
       options.output = step.output;
       options.split = step.split;
       options.includeUnlabelled = step.includeUnlabelled;
+      if (!step.faceCropsDetector.empty()) options.faceCropsDetector = step.faceCropsDetector;
       options.pipelineConfigJson = pipeline.document.dump();
       auto summary = exporting::exportDataset(store, host, options, job);
       if (summary) {

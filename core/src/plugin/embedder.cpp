@@ -26,7 +26,7 @@ Result<Embedder> Embedder::wrap(std::unique_ptr<CapabilityInstance> instance) {
                          ": not a model capability");
   }
   const auto* ops = opsOf(*instance);
-  if (ops == nullptr || ops->struct_size < sizeof(winnow_model_ops) || ops->embed == nullptr ||
+  if (ops == nullptr || ops->struct_size < WINNOW_MODEL_OPS_LEVEL3_SIZE || ops->embed == nullptr ||
       ops->embedding_dim == nullptr) {
     return makeError(ErrorCode::InvalidArgument, instance->descriptor().id + ": model does not embed");
   }

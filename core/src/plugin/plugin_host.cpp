@@ -52,7 +52,7 @@ std::size_t opsSizeFor(CapabilityKind kind) {
     case CapabilityKind::Augmenter: return sizeof(winnow_augmenter_ops);
     case CapabilityKind::Exporter: return sizeof(winnow_exporter_ops);
     case CapabilityKind::Balancer: return sizeof(winnow_balancer_ops);
-    case CapabilityKind::Model: return sizeof(winnow_model_ops);
+    case CapabilityKind::Model: return WINNOW_MODEL_OPS_LEVEL3_SIZE;  // level 4 ops are optional
     default: return 0;
   }
 }

@@ -2,6 +2,8 @@
 // (folded into the convolution here), residual blocks, down-sampling blocks whose shortcut is a
 // 2x2 average pool zero-padded in channels, global average, 256 -> 128 linear map.
 #include <array>
+#include <map>
+#include <stdexcept>
 #include <string>
 
 #include "tf_ops.hpp"
@@ -26,6 +28,11 @@ ScaledConv loadScaledConv(const WeightMap& w, const std::string& prefix, torch::
   return {(filters * scale.view({-1, 1, 1, 1})).to(device), (bias * scale + shift).to(device)};
 }
 
+constexpr std::size_t kBlockCount = 14;
+// Which of the 14 residual blocks down-sample (names containing "down" in face-api's weights).
+constexpr std::array<bool, kBlockCount> kDownBlocks = {false, false, false, true,  false, false, false,
+                                                       true,  false, false, true,  false, false, true};
+
 struct Residual {
   ScaledConv conv1, conv2;
   bool down = false;
@@ -41,6 +48,7 @@ struct FaceRecognitionNet::Impl {
 
   Impl(const WeightMap& w, torch::Device device) {
     stem = loadScaledConv(w, "conv32_down", device);
+    mean = torch::tensor(std::vector<float>(kMeanRgb.begin(), kMeanRgb.end())).view({1, 3, 1, 1}).to(device);
     const char* names[] = {"conv32_1",  "conv32_2",  "conv32_3",  "conv64_down", "conv64_1",
                            "conv64_2",  "conv64_3",  "conv128_down", "conv128_1", "conv128_2",
                            "conv256_down", "conv256_1", "conv256_2", "conv256_down_out"};
@@ -51,7 +59,43 @@ struct FaceRecognitionNet::Impl {
                                 prefix.find("down") != std::string::npos});
     }
     fc = weightAt(w, "fc", 2).to(device);
+  }
+
+  // From named tensors as namedTensors() lists them (e.g. read back from a model file).
+  struct FromNamed {};
+  Impl(FromNamed /*tag*/, const std::map<std::string, torch::Tensor>& named, torch::Device device) {
+    auto at = [&](const std::string& name) {
+      auto found = named.find(name);
+      if (found == named.end()) throw std::runtime_error("face recognition weights: missing " + name);
+      return found->second.to(device, torch::kFloat32).clone();
+    };
     mean = torch::tensor(std::vector<float>(kMeanRgb.begin(), kMeanRgb.end())).view({1, 3, 1, 1}).to(device);
+    stem = {at("stem.weight"), at("stem.bias")};
+    for (std::size_t i = 0; i < kBlockCount; ++i) {
+      const std::string prefix = "blocks." + std::to_string(i) + ".";
+      blocks.push_back(Residual{{at(prefix + "conv1.weight"), at(prefix + "conv1.bias")},
+                                {at(prefix + "conv2.weight"), at(prefix + "conv2.bias")},
+                                kDownBlocks[i]});
+    }
+    fc = at("fc");
+    if (named.size() != 3 + 4 * kBlockCount) {
+      throw std::runtime_error("face recognition weights: " + std::to_string(named.size()) +
+                               " tensors, expected " + std::to_string(3 + 4 * kBlockCount));
+    }
+  }
+
+  std::vector<std::pair<std::string, torch::Tensor>> namedTensors() const {
+    std::vector<std::pair<std::string, torch::Tensor>> named = {{"stem.weight", stem.weight},
+                                                                {"stem.bias", stem.bias}};
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const std::string prefix = "blocks." + std::to_string(i) + ".";
+      named.emplace_back(prefix + "conv1.weight", blocks[i].conv1.weight);
+      named.emplace_back(prefix + "conv1.bias", blocks[i].conv1.bias);
+      named.emplace_back(prefix + "conv2.weight", blocks[i].conv2.weight);
+      named.emplace_back(prefix + "conv2.bias", blocks[i].conv2.bias);
+    }
+    named.emplace_back("fc", fc);
+    return named;
   }
 
   torch::Tensor forward(const torch::Tensor& batch) const {
@@ -83,6 +127,18 @@ struct FaceRecognitionNet::Impl {
 
 FaceRecognitionNet::FaceRecognitionNet(const std::filesystem::path& manifest, torch::Device device)
     : impl_(std::make_shared<Impl>(loadTfjsWeights(manifest), device)), device_(device) {}
+
+FaceRecognitionNet::FaceRecognitionNet(const std::map<std::string, torch::Tensor>& named,
+                                       torch::Device device)
+    : impl_(std::make_shared<Impl>(Impl::FromNamed{}, named, device)), device_(device) {}
+
+std::vector<std::pair<std::string, torch::Tensor>> FaceRecognitionNet::namedTensors() const {
+  return impl_->namedTensors();
+}
+
+torch::Tensor FaceRecognitionNet::forwardWithGrad(const torch::Tensor& batch) {
+  return impl_->forward(batch.to(device_));
+}
 
 torch::Tensor FaceRecognitionNet::forward(const torch::Tensor& batch) {
   torch::InferenceMode inference;

@@ -25,6 +25,11 @@ struct ExportOptions {
   std::optional<std::string> split;   // only this split ("train", "val", "test", "" = unassigned)
   bool includeUnlabelled = false;
   std::string pipelineConfigJson = "{}";
+  // When set: each sample's pixels are its largest face crop made by this detector (`winnow
+  // crops`), and samples without one are left out (counted in skippedNoCrop). The crop recipe is
+  // recorded in the output's project info as {"images": {"kind": "face_crops", "detector",
+  // "params"}} so that a model trained on it can crop new pictures the same way.
+  std::optional<std::string> faceCropsDetector;
 };
 
 struct ExportSummary {
@@ -32,6 +37,7 @@ struct ExportSummary {
   std::filesystem::path output;
   std::int64_t exported = 0;
   std::int64_t skippedMissing = 0;  // original gone or changed since ingest (warned per file)
+  std::int64_t skippedNoCrop = 0;   // faceCropsDetector set and the sample has no crop
   std::vector<std::string> classNames;
   std::vector<std::pair<std::string, std::int64_t>> countByClass;
   bool cancelled = false;

@@ -12,6 +12,9 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace winnow::faceapi {
@@ -86,6 +89,15 @@ class FaceLandmark68Net {
 class FaceRecognitionNet {
  public:
   FaceRecognitionNet(const std::filesystem::path& manifest, torch::Device device);
+  // From the tensors namedTensors() lists (scale layers already folded into the convolutions),
+  // e.g. read back from a trained model file. Throws std::runtime_error on a missing name.
+  FaceRecognitionNet(const std::map<std::string, torch::Tensor>& named, torch::Device device);
+  // The network's tensors by stable names ("stem.weight", "blocks.<i>.conv1.weight", ..., "fc"),
+  // sharing storage with the network: setting requires_grad on them makes forwardWithGrad()
+  // trainable (fine-tuning).
+  std::vector<std::pair<std::string, torch::Tensor>> namedTensors() const;
+  // forward() without inference mode, so gradients flow to tensors that require them.
+  torch::Tensor forwardWithGrad(const torch::Tensor& batch);
   torch::Tensor descriptors(const std::vector<RgbImage>& crops);  // [N,128] float on the CPU
   // The network on a prepared [N,3,150,150] batch in 0..255 (on any device); [N,128].
   torch::Tensor forward(const torch::Tensor& batch);

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define WINNOW_PLUGIN_ABI_VERSION 1u
-#define WINNOW_PLUGIN_API_LEVEL 3u
+#define WINNOW_PLUGIN_API_LEVEL 4u
 
 /* Name of the one symbol a plugin library exports (see winnow_plugin_init_v1_fn). */
 #define WINNOW_PLUGIN_ENTRY_POINT "winnow_plugin_init_v1"
@@ -223,7 +223,23 @@ typedef struct winnow_balancer_ops {
                         winnow_balance_plan_sink output, winnow_error_sink error);
 } winnow_balancer_ops;
 
-/* ---- model: embedding (API level 3) -------------------------------------------------------- */
+/* ---- model: embedding (API level 3), training and classification (API level 4) ------------- */
+
+/* Receives one UTF-8 text (e.g. a JSON document); the host copies it before returning. */
+typedef struct winnow_text_sink {
+  void* context;
+  void (*put)(void* context, const char* text);
+} winnow_text_sink;
+
+/* Progress of a long call: `report` with work done out of total (any unit) and a short stage
+ * label; `line` with one finished step for people (e.g. an epoch's metrics). Either may be called
+ * from the calling thread only. */
+typedef struct winnow_progress_sink {
+  void* context;
+  void (*report)(void* context, uint64_t done, uint64_t total, const char* stage);
+  void (*line)(void* context, const char* text);
+} winnow_progress_sink;
+
 
 /* A model capability that maps images (e.g. aligned face crops) to fixed-length float vectors,
  * such as 128-d face descriptors. Ops may be appended at later levels (training, prediction). */
@@ -235,7 +251,33 @@ typedef struct winnow_model_ops {
    * host. All-or-nothing: on failure the contents of `out` are unspecified. */
   winnow_status (*embed)(void* instance, const winnow_image_view* images, uint32_t count, float* out,
                          winnow_error_sink error);
+
+  /* ---- API level 4: training, evaluation, classification. Any may be NULL (not supported);
+   * readers check struct_size >= WINNOW_MODEL_OPS_LEVEL4_SIZE first. ---- */
+
+  /* Trains on a winnow HDF5 dataset. request_json: {"dataset": path, "run_dir": path,
+   * "resume": bool}; the instance's params are the training configuration. Long: polls the host's
+   * is_cancelled (then returns WINNOW_STATUS_CANCELLED, keeping the last checkpoint). On success
+   * puts the run summary (JSON object text) into `result` once. */
+  winnow_status (*train)(void* instance, const char* request_json, winnow_progress_sink progress,
+                         winnow_text_sink result, winnow_error_sink error);
+  /* Scores a model file on a dataset file. request_json: {"model", "dataset", "output_dir",
+   * "split"}. Puts the report (JSON object text) into `result` once. */
+  winnow_status (*evaluate)(void* instance, const char* request_json, winnow_progress_sink progress,
+                            winnow_text_sink result, winnow_error_sink error);
+  /* Loads a model file into the instance for classify(); puts its description (JSON object text:
+   * class_names, preprocessing, architecture, training) into `description` once. */
+  winnow_status (*load_model)(void* instance, const char* model_path, winnow_text_sink description,
+                              winnow_error_sink error);
+  /* Class probabilities of `count` images into out (count x class_count floats, row-major,
+   * out_count = the host's capacity in floats). Needs a prior load_model. */
+  winnow_status (*classify)(void* instance, const winnow_image_view* images, uint32_t count,
+                            float* out, uint64_t out_count, winnow_error_sink error);
 } winnow_model_ops;
+
+/* Size of winnow_model_ops as API level 3 defined it (embedding only). */
+#define WINNOW_MODEL_OPS_LEVEL3_SIZE (offsetof(winnow_model_ops, embed) + sizeof(void*))
+#define WINNOW_MODEL_OPS_LEVEL4_SIZE (offsetof(winnow_model_ops, classify) + sizeof(void*))
 
 /* ---- capabilities and the entry point ------------------------------------------------------ */
 

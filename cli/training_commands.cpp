@@ -1,0 +1,165 @@
+#include "training_commands.hpp"
+
+#include <fstream>
+#include <iostream>
+
+#include "cli_support.hpp"
+#include "winnow/training/model_training.hpp"
+
+namespace winnow::cli {
+
+namespace {
+
+void printReport(const nlohmann::json& test) {
+  std::cout << "  accuracy " << formatNumber(test["accuracy"].get<double>(), 4) << ", macro F1 "
+            << formatNumber(test["macro_avg"]["f1"].get<double>(), 4) << ", weighted F1 "
+            << formatNumber(test["weighted_avg"]["f1"].get<double>(), 4) << " on " << test["count"] << " images\n";
+  for (const auto& c : test["per_class"]) {
+    std::cout << "    " << c["class"].get<std::string>() << ": precision " << formatNumber(c["precision"].get<double>(), 3)
+              << ", recall " << formatNumber(c["recall"].get<double>(), 3) << ", F1 " << formatNumber(c["f1"].get<double>(), 3)
+              << ", support " << c["support"] << "\n";
+  }
+}
+
+int exitFor(const Error& error) { return error.code == ErrorCode::Cancelled ? kExitCancelled : kExitFailure; }
+
+}  // namespace
+
+int commandTrain(const std::vector<std::string>& args) {
+  po::options_description options("train options");
+  options.add_options()("dataset", po::value<std::string>()->required(), "winnow HDF5 dataset (winnow export --format hdf5)")(
+      "run-dir,o", po::value<std::string>()->required(), "run folder (metrics, checkpoint, model.h5, report, plots)")(
+      "resume", "continue an interrupted run from its checkpoint")(
+      "model", po::value<std::string>()->default_value("torch_classifier"), "model capability")(
+      "config", po::value<std::string>(), "training configuration JSON file (the capability's parameters)")(
+      "plugin-path", po::value<std::vector<std::string>>()->composing(), "extra plugin folder");
+  addParamOption(options);
+  po::positional_options_description positional;
+  positional.add("dataset", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("train", "<dataset.h5> -o <run-dir> [--config cfg.json] [-p backbone=resnet18] [-p epochs=20] [--resume]",
+                        options, positional, args, line, exitCode)) {
+    return exitCode;
+  }
+  nlohmann::json modelParams = nlohmann::json::object();
+  if (line.values.count("config")) {
+    std::ifstream in(line.values["config"].as<std::string>());
+    if (!in) {
+      return printError(makeError(ErrorCode::Io, line.values["config"].as<std::string>() + ": cannot read"), line.json, kExitUsage);
+    }
+    modelParams = nlohmann::json::parse(in, nullptr, false);
+    if (modelParams.is_discarded() || !modelParams.is_object()) {
+      return printError(makeError(ErrorCode::InvalidArgument, line.values["config"].as<std::string>() + ": not a JSON object"),
+                        line.json, kExitUsage);
+    }
+  }
+  auto extra = parseKeyValues(listOption(line, "param"), "--param");
+  if (!extra) return printError(extra.error(), line.json, kExitUsage);
+  modelParams.update(*extra);
+  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
+  job::JobContext job(progressStyle(line.json));
+  const nlohmann::json params = {{"dataset", line.values["dataset"].as<std::string>()},
+                                 {"run_dir", line.values["run-dir"].as<std::string>()},
+                                 {"resume", line.values.count("resume") > 0},
+                                 {"model", line.values["model"].as<std::string>()},
+                                 {"model_params", modelParams}};
+  auto summary = training::trainModel(host, params, job);
+  if (!summary) return printError(summary.error(), line.json, exitFor(summary.error()));
+  if (line.json) {
+    printJson(*summary);
+    return kExitOk;
+  }
+  std::cout << "trained " << (*summary)["architecture"]["backbone"].get<std::string>() << " on "
+            << (*summary)["rows"]["train"] << " images for " << (*summary)["epochs_run"] << " epochs (best epoch "
+            << (*summary)["best_epoch"] << ((*summary)["stopped_early"].get<bool>() ? ", stopped early" : "");
+  std::cout << "), " << formatNumber((*summary)["train_images_per_second"].get<double>(), 1) << " img/s, "
+            << formatNumber((*summary)["wall_seconds"].get<double>(), 1) << " s on " << (*summary)["device"].get<std::string>() << "\n"
+            << "test split:\n";
+  printReport((*summary)["test"]);
+  for (const auto& [name, baseline] : (*summary)["baselines"].items()) {
+    std::cout << "  baseline " << name << ": accuracy " << formatNumber(baseline["accuracy"].get<double>(), 4) << ", macro F1 "
+              << formatNumber(baseline["macro_f1"].get<double>(), 4) << "\n";
+  }
+  std::cout << "model: " << (*summary)["model"].get<std::string>() << "\nrun folder: " << (*summary)["run_dir"].get<std::string>()
+            << "\n";
+  return kExitOk;
+}
+
+int commandEvaluate(const std::vector<std::string>& args) {
+  po::options_description options("evaluate options");
+  options.add_options()("model-file", po::value<std::string>()->required(), "model.h5 from winnow train")(
+      "data", po::value<std::string>()->required(), "winnow HDF5 dataset or a folder of class folders")(
+      "output,o", po::value<std::string>()->default_value(""), "folder for report.json and confusion_matrix.png")(
+      "split", po::value<std::string>()->default_value("all"), "rows of a dataset file: all, train, val, test")(
+      "map", po::value<std::vector<std::string>>()->composing(), "folder data: rename a class folder, e.g. --map without_mask=real")(
+      "device", po::value<std::string>()->default_value("auto"), "auto, cpu or cuda")(
+      "plugin-path", po::value<std::vector<std::string>>()->composing(), "extra plugin folder");
+  po::positional_options_description positional;
+  positional.add("model-file", 1).add("data", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("evaluate", "<model.h5> <dataset.h5 | folder> [-o out] [--split test] [--map from=to]", options,
+                        positional, args, line, exitCode)) {
+    return exitCode;
+  }
+  auto map = parseKeyValues(listOption(line, "map"), "--map");
+  if (!map) return printError(map.error(), line.json, kExitUsage);
+  for (auto& [key, value] : map->items()) value = value.is_string() ? value : nlohmann::json(value.dump());
+  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
+  job::JobContext job(progressStyle(line.json));
+  const nlohmann::json params = {{"model_file", line.values["model-file"].as<std::string>()},
+                                 {"data", line.values["data"].as<std::string>()},
+                                 {"output_dir", line.values["output"].as<std::string>()},
+                                 {"split", line.values["split"].as<std::string>()},
+                                 {"map", *map},
+                                 {"model_params", {{"device", line.values["device"].as<std::string>()}}}};
+  auto report = training::evaluateModel(host, params, job);
+  if (!report) return printError(report.error(), line.json, exitFor(report.error()));
+  if (line.json) {
+    printJson(*report);
+    return kExitOk;
+  }
+  std::cout << "evaluated on " << (*report)["data"].get<std::string>() << " (" << (*report)["rows_scored"] << " images"
+            << ((*report)["rows_of_other_classes"].get<int>() > 0
+                    ? ", " + (*report)["rows_of_other_classes"].dump() + " of classes the model does not know left out"
+                    : std::string())
+            << "):\n";
+  printReport((*report)["test"]);
+  return kExitOk;
+}
+
+int commandPredict(const std::vector<std::string>& args) {
+  po::options_description options("predict options");
+  options.add_options()("model-file", po::value<std::string>()->required(), "model.h5 from winnow train")(
+      "image", po::value<std::vector<std::string>>()->composing(), "image files")(
+      "device", po::value<std::string>()->default_value("auto"), "auto, cpu or cuda")(
+      "plugin-path", po::value<std::vector<std::string>>()->composing(), "extra plugin folder");
+  po::positional_options_description positional;
+  positional.add("model-file", 1).add("image", -1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("predict", "<model.h5> <image>...", options, positional, args, line, exitCode)) return exitCode;
+  std::vector<std::filesystem::path> files;
+  for (const auto& file : listOption(line, "image")) files.emplace_back(file);
+  if (files.empty()) return printError(makeError(ErrorCode::InvalidArgument, "predict: no image files given"), line.json, kExitUsage);
+  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
+  job::JobContext job(line.json ? job::ProgressStyle::JsonLines : job::ProgressStyle::Silent);
+  auto result = training::predictFiles(host, line.values["model-file"].as<std::string>(), files,
+                                       {{"device", line.values["device"].as<std::string>()}}, job);
+  if (!result) return printError(result.error(), line.json, exitFor(result.error()));
+  bool anyBad = false;
+  for (const auto& entry : (*result)["results"]) anyBad = anyBad || entry.contains("error");
+  if (line.json) {
+    printJson(*result);
+  } else {
+    for (const auto& entry : (*result)["results"]) {
+      if (entry.contains("error")) continue;  // already reported on stderr, one line each
+      std::cout << entry["file"].get<std::string>() << "\t" << entry["class"].get<std::string>() << "\t"
+                << formatNumber(entry["probability"].get<double>(), 4) << "\n";
+    }
+  }
+  return anyBad ? kExitPartial : kExitOk;
+}
+
+}  // namespace winnow::cli

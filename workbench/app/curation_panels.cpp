@@ -1,0 +1,187 @@
+// Duplicate clusters and identity groups.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "workbench_app.hpp"
+
+namespace winnow::workbench {
+
+namespace {
+
+constexpr float kMemberSide = 192.0F;
+constexpr std::size_t kGroupPreview = 8;
+
+}  // namespace
+
+void WorkbenchApp::drawDuplicates() {
+  if (clusters_.empty()) {
+    ImGui::TextUnformatted("No near-duplicate clusters stored.");
+    ImGui::TextDisabled("Run the dupes step (Plugins panel) or `winnow dupes <project>`.");
+    return;
+  }
+  const auto& catalog = state_->catalog();
+  ImGui::BeginChild("cluster list", ImVec2(220, 0), true);
+  for (std::size_t c = 0; c < clusters_.size(); ++c) {
+    const auto& cluster = clusters_[c];
+    const std::string name = "cluster " + std::to_string(cluster.id) + " (" + std::to_string(cluster.members.size()) +
+                             ", " + cluster.method + ")";
+    if (ImGui::Selectable(name.c_str(), c == clusterShown_)) clusterShown_ = c;
+    if (c == clusterShown_ && ImGui::IsWindowAppearing()) ImGui::SetScrollHereY();
+  }
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("cluster", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  const dedupe::DuplicateCluster& cluster = clusters_[clusterShown_];
+  ImGui::Text("Cluster %lld: %zu members, method %s", static_cast<long long>(cluster.id), cluster.members.size(),
+              cluster.method.c_str());
+  ImGui::TextWrapped("Keeper: sample %lld, %s", static_cast<long long>(cluster.keeperSampleId), cluster.keeperReason.c_str());
+  ImGui::Separator();
+  std::optional<std::int64_t> newKeeper;
+  std::optional<std::int64_t> notDuplicate;
+  for (std::size_t m = 0; m < cluster.members.size(); ++m) {
+    const dedupe::ClusterMember& member = cluster.members[m];
+    if (m > 0) ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::PushID(static_cast<int>(member.sampleId));
+    const auto index = catalog.itemIndex(member.sampleId);
+    if (index) {
+      drawThumbnail(catalog.items[*index], kMemberSide);
+    } else {
+      ImGui::Dummy(ImVec2(kMemberSide, kMemberSide));
+    }
+    const bool keeper = member.sampleId == cluster.keeperSampleId;
+    if (keeper) {
+      ImGui::TextColored(ImVec4(0.4F, 1.0F, 0.5F, 1.0F), "KEEPER  #%lld", static_cast<long long>(member.sampleId));
+    } else {
+      ImGui::Text("#%lld  %s", static_cast<long long>(member.sampleId), member.status.c_str());
+    }
+    ImGui::Text("%d x %d, %s", member.width, member.height, member.format.c_str());
+    ImGui::Text("%lld bytes", static_cast<long long>(member.byteSize));
+    ImGui::Text("sharpness %s", member.sharpness ? std::to_string(std::lround(*member.sharpness)).c_str() : "-");
+    ImGui::Text("brightness %s", member.brightness ? std::to_string(std::lround(*member.brightness)).c_str() : "-");
+    ImGui::Text("pHash %.0f  dHash %d", member.distance, member.dhashDistance);
+    if (!keeper) {
+      if (ImGui::Button("Make keeper", ImVec2(kMemberSide, 0))) newKeeper = member.sampleId;
+      if (ImGui::Button("Not a duplicate", ImVec2(kMemberSide, 0))) notDuplicate = member.sampleId;
+    }
+    ImGui::PopID();
+    ImGui::EndGroup();
+  }
+  ImGui::EndChild();
+  if (newKeeper || notDuplicate) {
+    const Status done = newKeeper ? dedupe::setKeeper(*store_, cluster.id, *newKeeper, kWorkbenchActor)
+                                  : dedupe::markNotDuplicate(*store_, cluster.keeperSampleId, *notDuplicate, kWorkbenchActor);
+    if (!done) {
+      setStatus(done.error().message);
+    } else {
+      setStatus(newKeeper ? "keeper changed" : "marked not a duplicate");
+      reloadClusters();
+      if (Status reloaded = reloadCatalog(); !reloaded) setStatus(reloaded.error().message);
+    }
+  }
+}
+
+void WorkbenchApp::drawIdentities() {
+  if (extractors_.empty()) {
+    ImGui::TextUnformatted("No embeddings stored in this project.");
+    ImGui::TextDisabled("Run the embed step (Plugins panel) or `winnow embed <project>`; faces are then grouped by identity.");
+    return;
+  }
+  ImGui::SetNextItemWidth(220);
+  if (ImGui::BeginCombo("extractor", extractors_[static_cast<std::size_t>(extractorChoice_)].c_str())) {
+    for (std::size_t e = 0; e < extractors_.size(); ++e) {
+      if (ImGui::Selectable(extractors_[e].c_str(), static_cast<int>(e) == extractorChoice_)) extractorChoice_ = static_cast<int>(e);
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(160);
+  ImGui::SliderFloat("max distance", &identityDistance_, 0.1F, 1.5F, "%.2f");
+  ImGui::SameLine();
+  if (ImGui::Button("Group unlabelled faces")) {
+    auto embeddings = review::loadEmbeddings(*store_, extractors_[static_cast<std::size_t>(extractorChoice_)]);
+    if (!embeddings) {
+      setStatus(embeddings.error().message);
+    } else {
+      // Only unlabelled samples need naming.
+      review::StoredEmbeddings unlabelled;
+      unlabelled.extractor = embeddings->extractor;
+      const auto& catalog = state_->catalog();
+      for (std::size_t i = 0; i < embeddings->sampleIds.size(); ++i) {
+        const auto index = catalog.itemIndex(embeddings->sampleIds[i]);
+        if (index && !catalog.items[*index].label) {
+          unlabelled.sampleIds.push_back(embeddings->sampleIds[i]);
+          unlabelled.vectors.push_back(std::move(embeddings->vectors[i]));
+        }
+      }
+      board_ = IdentityBoard(std::move(unlabelled), identityDistance_);
+      groupNames_.assign(board_->groups().size(), "");
+      groupChecked_.assign(board_->groups().size(), false);
+      setStatus(std::to_string(board_->groups().size()) + " identity groups");
+    }
+  }
+  if (!board_) return;
+  if (board_->groups().empty()) {
+    ImGui::TextUnformatted("Every sample with an embedding is labelled already.");
+    return;
+  }
+  std::vector<std::size_t> checked;
+  for (std::size_t g = 0; g < groupChecked_.size(); ++g) {
+    if (groupChecked_[g]) checked.push_back(g);
+  }
+  ImGui::BeginDisabled(checked.size() != 2);
+  if (ImGui::Button("Merge the two checked groups")) {
+    board_->merge(checked[0], checked[1]);
+    groupNames_.assign(board_->groups().size(), "");
+    groupChecked_.assign(board_->groups().size(), false);
+  }
+  ImGui::EndDisabled();
+  ImGui::BeginChild("groups", ImVec2(0, 0), false);
+  const auto& catalog = state_->catalog();
+  std::optional<std::size_t> toSplit;
+  std::optional<std::size_t> toName;
+  for (std::size_t g = 0; g < board_->groups().size(); ++g) {
+    const IdentityGroup& group = board_->groups()[g];
+    ImGui::PushID(static_cast<int>(g));
+    bool isChecked = groupChecked_[g];
+    if (ImGui::Checkbox("##check", &isChecked)) groupChecked_[g] = isChecked;
+    ImGui::SameLine();
+    ImGui::Text("group %zu: %zu faces", g + 1, group.sampleIds.size());
+    ImGui::SameLine();
+    char name[128] = {};
+    std::snprintf(name, sizeof name, "%s", groupNames_[g].c_str());
+    ImGui::SetNextItemWidth(180);
+    if (ImGui::InputTextWithHint("##name", "name", name, sizeof name)) groupNames_[g] = name;
+    ImGui::SameLine();
+    ImGui::BeginDisabled(groupNames_[g].empty());
+    if (ImGui::Button("Name all")) toName = g;
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (ImGui::Button("Split")) toSplit = g;
+    for (std::size_t k = 0; k < group.sampleIds.size() && k < kGroupPreview; ++k) {
+      if (k > 0) ImGui::SameLine();
+      if (auto index = catalog.itemIndex(group.sampleIds[k])) drawThumbnail(catalog.items[*index], 72.0F);
+    }
+    ImGui::PopID();
+    ImGui::Separator();
+  }
+  ImGui::EndChild();
+  if (toName) {
+    const std::vector<std::int64_t> ids = board_->groups()[*toName].sampleIds;
+    if (Status named = session_->assignLabel(ids, groupNames_[*toName], "name identity group " + groupNames_[*toName]); !named) {
+      setStatus(named.error().message);
+    } else {
+      setStatus("labelled " + std::to_string(ids.size()) + " faces " + groupNames_[*toName]);
+    }
+  }
+  if (toSplit) {
+    const std::size_t pieces = board_->split(*toSplit, board_->maxDistance() * 0.75);
+    groupNames_.assign(board_->groups().size(), "");
+    groupChecked_.assign(board_->groups().size(), false);
+    setStatus("split into " + std::to_string(pieces) + " groups");
+  }
+}
+
+}  // namespace winnow::workbench
