@@ -154,7 +154,10 @@ int commandPredict(const std::vector<std::string>& args) {
     printJson(*result);
   } else {
     for (const auto& entry : (*result)["results"]) {
-      if (entry.contains("error")) continue;  // already reported on stderr, one line each
+      if (entry.contains("error")) {
+        std::cerr << "error: " << entry["error"].get<std::string>() << "\n";
+        continue;
+      }
       std::cout << entry["file"].get<std::string>() << "\t" << entry["class"].get<std::string>() << "\t"
                 << formatNumber(entry["probability"].get<double>(), 4) << "\n";
     }

@@ -187,11 +187,17 @@ TEST(Cli, DemoPipelineRunsEndToEnd) {
   pipeline["steps"][1]["params"]["path"] = "data/field";
   pipeline["steps"][11]["output"] = "out/demo.h5";
   pipeline["steps"][12]["output"] = "out/folders";
+  pipeline["steps"][13]["params"]["dataset"] = "out/demo.h5";
+  pipeline["steps"][13]["params"]["run_dir"] = "out/train";
+  pipeline["steps"][13]["params"]["model_params"]["epochs"] = 3;  // the demo trains longer; this checks the wiring
+  pipeline["steps"][14]["params"]["model_file"] = "out/train/model.h5";
+  pipeline["steps"][14]["params"]["data"] = "out/demo.h5";
+  pipeline["steps"][14]["params"]["output_dir"] = "out/evaluate";
   std::ofstream(dir / "demo.json") << pipeline.dump(2);
   auto result = runWinnow({"run", (dir / "demo.json").string(), "--json"}, dir);
   EXPECT_EQ(result.exitCode, 3) << result.err;  // finished, with the planted bad files reported
   auto report = parseJson(result);
-  ASSERT_EQ(report["steps"].size(), 13u) << report.dump(2);
+  ASSERT_EQ(report["steps"].size(), 15u) << report.dump(2);
   EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
   const auto& field = report["steps"][1]["summary"];
   EXPECT_EQ(field["duplicates"], 1);
@@ -209,6 +215,11 @@ TEST(Cli, DemoPipelineRunsEndToEnd) {
   EXPECT_GT(report["steps"][11]["summary"]["exported"].get<int>(), 60);
   EXPECT_TRUE(fs::exists(dir / "out/demo.h5"));
   EXPECT_TRUE(fs::exists(dir / "out/folders"));
+  EXPECT_EQ(report["steps"][13]["summary"]["epochs_run"], 3) << report["steps"][13].dump(2);
+  EXPECT_TRUE(fs::exists(dir / "out/train/model.h5"));
+  EXPECT_TRUE(fs::exists(dir / "out/train/learning_curves.png"));
+  EXPECT_EQ(report["steps"][14]["summary"]["rows_scored"], report["steps"][10]["summary"]["splits"]["test"]);
+  EXPECT_TRUE(fs::exists(dir / "out/evaluate/report.json"));
 }
 
 }  // namespace
