@@ -5,6 +5,8 @@
 #include "cli_support.hpp"
 #include "winnow/faces/face_crops.hpp"
 #include "winnow/faces/face_detection.hpp"
+#include "winnow/review/decision_batch.hpp"
+#include "winnow/review/identity_clusters.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::cli {
@@ -167,6 +169,116 @@ int commandIdentity(const std::vector<std::string>& args) {
               << formatNumber(100 * r.at("pair_accuracy_at_best_threshold").get<double>()) << "%; at 0.6: "
               << formatNumber(100 * r.at("pair_accuracy_at_0_6").get<double>()) << "%)\n";
     if (r.contains("png")) std::cout << "  histograms: " << r.at("png").get<std::string>() << "\n";
+  });
+}
+
+namespace {
+
+// Groups stored face descriptors by identity (review::groupByIdentity, as the workbench's
+// Identities panel does) and, for each "N=class" in params.names, labels every sample of group N
+// in one transaction. Groups are numbered from 1, largest first.
+Result<nlohmann::json> runIdentityGroups(store::ProjectStore& store, plugin::PluginHost& /*host*/,
+                                         const nlohmann::json& params, job::JobContext& /*job*/,
+                                         std::optional<std::int64_t> /*runId*/) {
+  std::string extractor = params.value("extractor", std::string());
+  if (extractor.empty()) {
+    auto extractors = review::listEmbeddingExtractors(store);
+    if (!extractors) return extractors.error();
+    if (extractors->empty()) {
+      return makeError(ErrorCode::InvalidArgument, store.projectDir().string() + ": no stored embeddings (run winnow embed first)");
+    }
+    extractor = extractors->front();
+  }
+  const double maxDistance = params.value("max_distance", 0.5);
+  if (!(maxDistance > 0)) return makeError(ErrorCode::InvalidArgument, "identities: max_distance must be above 0");
+  const bool all = params.value("all", false);
+  auto embeddings = review::loadEmbeddings(store, extractor, /*unlabelledOnly=*/!all);
+  if (!embeddings) return embeddings.error();
+  const auto groups = review::groupByIdentity(*embeddings, maxDistance);
+  nlohmann::json result = {{"extractor", extractor},         {"max_distance", maxDistance},
+                           {"unlabelled_only", !all},        {"samples", embeddings->sampleIds.size()},
+                           {"group_count", groups.size()},   {"groups", nlohmann::json::array()},
+                           {"named", nlohmann::json::array()}};
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    nlohmann::json labels = nlohmann::json::object();
+    for (std::int64_t id : groups[g]) {
+      auto sample = store.getSample(id);
+      if (!sample) return sample.error();
+      const std::string label = sample->label.value_or("");
+      labels[label.empty() ? "(unlabelled)" : label] = labels.value(label.empty() ? "(unlabelled)" : label, 0) + 1;
+    }
+    result["groups"].push_back({{"group", g + 1}, {"size", groups[g].size()}, {"labels", labels}, {"sample_ids", groups[g]}});
+  }
+  const nlohmann::json names = params.value("names", nlohmann::json::object());
+  for (const auto& [key, value] : names.items()) {
+    std::size_t group = 0;
+    try {
+      group = static_cast<std::size_t>(std::stoul(key));
+    } catch (const std::exception&) {
+      group = 0;
+    }
+    if (group < 1 || group > groups.size() || !value.is_string() || value.get<std::string>().empty()) {
+      return makeError(ErrorCode::InvalidArgument, "identities: --name " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump()) +
+                                                       ": expected GROUP=class with GROUP from 1 to " + std::to_string(groups.size()));
+    }
+    auto applied = review::applyDecisionBatch(store, groups[group - 1], "label", value.get<std::string>(), "user:cli",
+                                              "named identity group " + key + " (" + extractor + ", max distance " +
+                                                  formatNumber(maxDistance, 3) + ")");
+    if (!applied) return applied.error();
+    result["named"].push_back({{"group", group}, {"class", value}, {"labelled", applied->size()}});
+  }
+  return result;
+}
+
+}  // namespace
+
+int commandIdentities(const std::vector<std::string>& args) {
+  po::options_description options("identities options");
+  options.add_options()("extractor", po::value<std::string>(), "embeddings to group (default: the one with most rows)")(
+      "max-distance", po::value<double>()->default_value(0.5), "largest distance from a group's centre")(
+      "all", "group every sample with an embedding, not only the unlabelled ones")(
+      "name", po::value<std::vector<std::string>>()->composing(), "GROUP=class: label every face of that group (repeatable)");
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseProjectCommand("identities", "<project> [--max-distance 0.5] [--all] [--name GROUP=class]...", options, args,
+                           line, exitCode)) {
+    return exitCode;
+  }
+  nlohmann::json params = {{"max_distance", line.values["max-distance"].as<double>()}, {"all", line.values.count("all") > 0}};
+  if (line.values.count("extractor")) params["extractor"] = line.values["extractor"].as<std::string>();
+  nlohmann::json names = nlohmann::json::object();
+  for (const std::string& pair : listOption(line, "name")) {
+    const auto equals = pair.find('=');
+    if (equals == std::string::npos) {
+      return printError(makeError(ErrorCode::InvalidArgument, "identities: --name " + pair + ": expected GROUP=class"), line.json,
+                        kExitUsage);
+    }
+    names[pair.substr(0, equals)] = pair.substr(equals + 1);
+  }
+  params["names"] = names;
+  return runOperation("identities", line, params, runIdentityGroups, [](const nlohmann::json& r) {
+    std::cout << r.at("group_count") << " identity groups of " << r.at("samples") << " "
+              << (r.at("unlabelled_only").get<bool>() ? "unlabelled " : "") << "samples (" << r.at("extractor").get<std::string>()
+              << ", max distance " << formatNumber(r.at("max_distance").get<double>(), 3) << ")\n";
+    for (const auto& group : r.at("groups")) {
+      std::cout << "group " << group.at("group") << ": " << group.at("size") << " samples";
+      std::string labels;
+      for (const auto& [label, count] : group.at("labels").items()) labels += (labels.empty() ? "" : ", ") + label + " " + count.dump();
+      std::cout << " [" << labels << "] ids";
+      std::size_t shown = 0;
+      for (const auto& id : group.at("sample_ids")) {
+        if (++shown > 12) {
+          std::cout << " ...";
+          break;
+        }
+        std::cout << " " << id;
+      }
+      std::cout << "\n";
+    }
+    for (const auto& named : r.at("named")) {
+      std::cout << "group " << named.at("group") << " named " << named.at("class").get<std::string>() << ": "
+                << named.at("labelled") << " samples labelled\n";
+    }
   });
 }
 

@@ -41,6 +41,7 @@ const std::map<std::string, CommandEntry>& commands() {
       {"crops", {commandCrops, "(re)build aligned face crops from stored detections (no-face / several flagged)"}},
       {"embed", {commandEmbed, "face descriptors (or any image embedding) per sample, stored"}},
       {"identity", {commandIdentity, "identity check: 1-NN leave-one-out accuracy, distance histograms PNG"}},
+      {"identities", {commandIdentities, "group faces by identity (embeddings); --name N=class labels a whole group"}},
       {"balance", {commandBalance, "balance classes: undersample / augment (with lineage) / class weights"}},
       {"split", {commandSplit, "train/val/test split, stratified by class and disjoint by group"}},
       {"quality", {commandQuality, "quality measures and flags (blurry, too dark, grey in colour set, ...)"}},

@@ -45,6 +45,9 @@ if [ -d "$shared/faces/celeb24" ] && [ -d "$shared/realfake/ciplab" ]; then
   echo; echo "== telling people apart: winnow run samples/faces_identity.pipeline.json"
   "$winnow" run "$root/samples/faces_identity.pipeline.json"
   "$winnow" identity "$demo/faces_identity" --png "$demo/out/celeb24_identity.png"
+  echo; echo "== identity groups from the descriptors alone (labels shown for comparison; unlabelled phone photos are named with --name N=person)"
+  "$winnow" identities "$demo/faces_identity" --all > "$demo/out/celeb24_identity_groups.txt"
+  head -13 "$demo/out/celeb24_identity_groups.txt"; echo "  ... (all groups: $demo/out/celeb24_identity_groups.txt)"
   echo; echo "== winnow predict: the celeb24 model on two photos (face found and cropped first)"
   "$winnow" predict "$demo/out/train-celeb24/model.h5" "$shared/faces/celeb24/Tom_Hanks/"$(ls "$shared/faces/celeb24/Tom_Hanks" | head -1) \
     "$shared/faces/celeb24/Halle_Berry/"$(ls "$shared/faces/celeb24/Halle_Berry" | head -1) --device cpu

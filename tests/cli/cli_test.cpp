@@ -4,6 +4,9 @@
 
 #include <sys/wait.h>
 
+#include <map>
+#include <set>
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -220,6 +223,70 @@ TEST(Cli, DemoPipelineRunsEndToEnd) {
   EXPECT_TRUE(fs::exists(dir / "out/train/learning_curves.png"));
   EXPECT_EQ(report["steps"][14]["summary"]["rows_scored"], report["steps"][10]["summary"]["splits"]["test"]);
   EXPECT_TRUE(fs::exists(dir / "out/evaluate/report.json"));
+}
+
+// Phone-photo labelling from the CLI: unlabelled faces of three people grouped by identity from
+// their descriptors, then one group named at once (the workbench's Identities panel does the same
+// through the same core functions).
+TEST(Cli, IdentitiesGroupUnlabelledFacesAndNamingAGroupLabelsIt) {
+  const fs::path celeb = sharedData() / "faces/celeb24";
+  if (!fs::exists(celeb)) GTEST_SKIP() << "no shared data";
+  TempDir dir;
+  const std::vector<std::string> people = {"Gwyneth_Paltrow", "Tom_Hanks", "Will_Smith"};
+  fs::create_directories(dir / "phone");
+  std::map<std::string, std::string> personOfFile;
+  for (const auto& person : people) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(celeb / person)) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    for (std::size_t i = 0; i < 12 && i < files.size(); ++i) {
+      const std::string name = person + "_" + files[i].filename().string();
+      fs::copy_file(files[i], dir / "phone" / name);
+      personOfFile[name] = person;
+    }
+  }
+  ASSERT_EQ(runWinnow({"init", (dir / "p").string()}, dir).exitCode, 0);
+  ASSERT_EQ(runWinnow({"ingest", (dir / "p").string(), (dir / "phone").string(), "--layout", "flat"}, dir).exitCode, 0);
+  auto detected = runWinnow({"detect", (dir / "p").string(), "--detector", "faceapi_whole_face"}, dir);
+  ASSERT_EQ(detected.exitCode, 0) << detected.err;
+  auto embedded = runWinnow({"embed", (dir / "p").string(), "--detector", "faceapi_whole_face"}, dir);
+  ASSERT_EQ(embedded.exitCode, 0) << embedded.err;
+
+  std::map<std::int64_t, std::string> personOfSample;
+  for (const auto& sample : parseJson(runWinnow({"samples", (dir / "p").string(), "--json"}, dir))) {
+    EXPECT_TRUE(sample["label"].is_null() || sample["label"] == "") << sample.dump();
+    personOfSample[sample["id"].get<std::int64_t>()] = personOfFile.at(fs::path(sample["path"].get<std::string>()).filename().string());
+  }
+  ASSERT_EQ(personOfSample.size(), 36u);
+  auto grouped = runWinnow({"identities", (dir / "p").string(), "--json"}, dir);
+  ASSERT_EQ(grouped.exitCode, 0) << grouped.err;
+  const auto groups = parseJson(grouped);
+  EXPECT_EQ(groups["samples"], 36);
+  ASSERT_GE(groups["groups"].size(), 3u);
+  // The three largest groups are one person each and cover most of the photos.
+  std::set<std::string> peopleOfTopGroups;
+  std::size_t covered = 0;
+  for (std::size_t g = 0; g < 3; ++g) {
+    std::set<std::string> inGroup;
+    for (const auto& id : groups["groups"][g]["sample_ids"]) inGroup.insert(personOfSample.at(id.get<std::int64_t>()));
+    EXPECT_EQ(inGroup.size(), 1u) << groups["groups"][g].dump();
+    peopleOfTopGroups.insert(inGroup.begin(), inGroup.end());
+    covered += groups["groups"][g]["size"].get<std::size_t>();
+  }
+  EXPECT_EQ(peopleOfTopGroups.size(), 3u);
+  EXPECT_GE(covered, 30u);
+
+  auto named = runWinnow({"identities", (dir / "p").string(), "--name", "1=first_person", "--json"}, dir);
+  ASSERT_EQ(named.exitCode, 0) << named.err;
+  EXPECT_EQ(parseJson(named)["named"][0]["labelled"], groups["groups"][0]["size"]);
+  const auto labelled = parseJson(runWinnow({"samples", (dir / "p").string(), "--class", "first_person", "--json"}, dir));
+  EXPECT_EQ(labelled.size(), groups["groups"][0]["size"].get<std::size_t>());
+  // Named faces leave the unlabelled groups; a group number that does not exist is refused.
+  const auto after = parseJson(runWinnow({"identities", (dir / "p").string(), "--json"}, dir));
+  EXPECT_EQ(after["samples"].get<std::size_t>(), 36u - labelled.size());
+  auto bad = runWinnow({"identities", (dir / "p").string(), "--name", "99=nobody"}, dir);
+  EXPECT_NE(bad.exitCode, 0);
+  EXPECT_NE(bad.err.find("GROUP from 1 to"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // with their reasons, and that the screenshots are real pictures, not blank frames.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -71,6 +72,22 @@ PictureCheck checkPicture(const fs::path& file) {
   const double mean = sum / static_cast<double>(pixels);
   check.greyStdDev = std::sqrt(std::max(0.0, sumSquares / static_cast<double>(pixels) - mean * mean));
   return check;
+}
+
+// Pixels within 12 of (r, g, b) in every channel.
+int countPixelsNear(const fs::path& png, int r, int g, int b) {
+  auto bytes = image::readFileBytes(png);
+  if (!bytes) return -1;
+  auto decoded = image::decodeImage(*bytes, png);
+  if (!decoded) return -1;
+  const Image& image = decoded->image;
+  int count = 0;
+  const std::size_t pixels = static_cast<std::size_t>(image.width) * image.height;
+  for (std::size_t i = 0; i < pixels; ++i) {
+    const unsigned char* p = &image.pixels[3 * i];
+    count += std::abs(p[0] - r) <= 12 && std::abs(p[1] - g) <= 12 && std::abs(p[2] - b) <= 12;
+  }
+  return count;
 }
 
 TEST(WorkbenchApp, ScriptedReviewUnderXvfbReachesTheStore) {
@@ -151,6 +168,14 @@ TEST(WorkbenchApp, ScriptedReviewUnderXvfbReachesTheStore) {
   fs::remove(items[*catalog->itemIndex(missing)].imagePath);
   { std::ofstream(items[*catalog->itemIndex(corrupt)].imagePath, std::ios::trunc) << "not an image any more"; }
   const std::string secondClass = catalog->labels[1];
+  // A stored face with two landmarks on the reviewed photo (112x112 celeb24 crop): the full-image
+  // review must draw its box (green, the first face) and landmarks (magenta).
+  {
+    const std::string insert = "INSERT INTO faces(sample_id, detector, params_json, x, y, width, height, score, landmarks_json, created_at) "
+                               "VALUES (" + std::to_string(reviewed) +
+                               ", 'test_detector', '{}', 20, 24, 72, 70, 0.97, '[40,50,72,50]', '2026-01-01T00:00:00Z')";
+    ASSERT_EQ(sqlite3_exec((*store)->handle(), insert.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  }
 
   const fs::path shots = dir / "shots";
   std::ostringstream script;
@@ -211,6 +236,9 @@ TEST(WorkbenchApp, ScriptedReviewUnderXvfbReachesTheStore) {
     EXPECT_EQ(check.height, 800) << name;
     EXPECT_GT(check.greyStdDev, 20.0) << name << " looks blank";
   }
+  EXPECT_GT(countPixelsNear(shots / "review.png", 60, 230, 90), 400) << "no face box drawn in the review";
+  EXPECT_GT(countPixelsNear(shots / "review.png", 255, 80, 200), 10) << "no landmarks drawn in the review";
+  EXPECT_LT(countPixelsNear(shots / "grid.png", 60, 230, 90), 20) << "the face-box colour is not specific to the review";
 }
 
 }  // namespace

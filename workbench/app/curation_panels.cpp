@@ -101,7 +101,8 @@ void WorkbenchApp::drawIdentities() {
   ImGui::SliderFloat("max distance", &identityDistance_, 0.1F, 1.5F, "%.2f");
   ImGui::SameLine();
   if (ImGui::Button("Group unlabelled faces")) {
-    auto embeddings = review::loadEmbeddings(*store_, extractors_[static_cast<std::size_t>(extractorChoice_)]);
+    auto embeddings = review::loadEmbeddings(*store_, extractors_[static_cast<std::size_t>(extractorChoice_)],
+                                             /*unlabelledOnly=*/true);
     if (!embeddings) {
       setStatus(embeddings.error().message);
     } else {

@@ -1,5 +1,6 @@
 #include "winnow/review/identity_clusters.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -60,11 +61,13 @@ Result<std::vector<std::string>> listEmbeddingExtractors(store::ProjectStore& st
   return extractors;
 }
 
-Result<StoredEmbeddings> loadEmbeddings(store::ProjectStore& store, const std::string& extractor) {
-  store::SqliteStatement select(store.handle(),
-                                "SELECT e.sample_id, e.dimension, e.vector FROM embeddings e JOIN samples s "
-                                "ON s.id = e.sample_id WHERE e.extractor = ? AND s.status != 'rejected' "
-                                "ORDER BY e.sample_id");
+Result<StoredEmbeddings> loadEmbeddings(store::ProjectStore& store, const std::string& extractor,
+                                        bool unlabelledOnly) {
+  const std::string sql = std::string("SELECT e.sample_id, e.dimension, e.vector FROM embeddings e JOIN samples s "
+                                            "ON s.id = e.sample_id WHERE e.extractor = ? AND s.status != 'rejected' ") +
+                                    (unlabelledOnly ? "AND (s.label IS NULL OR s.label = '') " : "") +
+                          "ORDER BY e.sample_id";
+  store::SqliteStatement select(store.handle(), sql.c_str());
   if (!select.ok()) return select.error("read embeddings");
   select.bind(1, extractor);
   StoredEmbeddings stored;
@@ -136,6 +139,22 @@ std::vector<int> clusterByDistance(const std::vector<std::vector<float>>& vector
   }
   renumber(assignment);
   return assignment;
+}
+
+std::vector<std::vector<std::int64_t>> groupByIdentity(const StoredEmbeddings& embeddings, double maxDistance) {
+  const std::vector<int> assignment = clusterByDistance(embeddings.vectors, maxDistance);
+  std::vector<std::vector<std::int64_t>> groups;
+  for (std::size_t i = 0; i < assignment.size(); ++i) {
+    const auto cluster = static_cast<std::size_t>(assignment[i]);
+    if (cluster >= groups.size()) groups.resize(cluster + 1);
+    groups[cluster].push_back(embeddings.sampleIds[i]);
+  }
+  for (auto& group : groups) std::sort(group.begin(), group.end());
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
+    if (a.size() != b.size()) return a.size() > b.size();
+    return a.front() < b.front();
+  });
+  return groups;
 }
 
 }  // namespace winnow::review

@@ -7,11 +7,7 @@ namespace winnow::workbench {
 
 IdentityBoard::IdentityBoard(review::StoredEmbeddings embeddings, double maxDistance)
     : embeddings_(std::move(embeddings)), maxDistance_(maxDistance) {
-  const std::vector<int> assignment = review::clusterByDistance(embeddings_.vectors, maxDistance);
-  std::map<int, IdentityGroup> byCluster;
-  for (std::size_t i = 0; i < assignment.size(); ++i) byCluster[assignment[i]].sampleIds.push_back(embeddings_.sampleIds[i]);
-  for (auto& [cluster, group] : byCluster) groups_.push_back(std::move(group));
-  order();
+  for (auto& ids : review::groupByIdentity(embeddings_, maxDistance)) groups_.push_back(IdentityGroup{std::move(ids)});
 }
 
 void IdentityBoard::order() {

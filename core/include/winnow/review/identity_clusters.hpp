@@ -24,11 +24,18 @@ struct StoredEmbeddings {
 // Extractors with stored vectors, most rows first.
 Result<std::vector<std::string>> listEmbeddingExtractors(store::ProjectStore& store);
 
-// Vectors of one extractor for samples that are not rejected (rows with a wrong size skipped).
-Result<StoredEmbeddings> loadEmbeddings(store::ProjectStore& store, const std::string& extractor);
+// Vectors of one extractor for samples that are not rejected (rows with a wrong size skipped);
+// with unlabelledOnly, only samples without a class (label NULL or empty), the ones that need naming.
+Result<StoredEmbeddings> loadEmbeddings(store::ProjectStore& store, const std::string& extractor,
+                                        bool unlabelledOnly = false);
 
 // Cluster index (0..k-1, numbered by first appearance) for each vector. Empty input -> empty.
 std::vector<int> clusterByDistance(const std::vector<std::vector<float>>& vectors, double maxDistance,
                                    int refinementPasses = 3);
+
+// Identity groups of clusterByDistance(embeddings.vectors, maxDistance) as sample ids: ids ascending
+// within a group, the largest group first (ties: smallest first id). The workbench's Identities
+// panel and `winnow identities` both group this way, so their group numbers agree.
+std::vector<std::vector<std::int64_t>> groupByIdentity(const StoredEmbeddings& embeddings, double maxDistance);
 
 }  // namespace winnow::review
