@@ -36,15 +36,8 @@ const char* splitName(SplitCode split) {
 
 DatasetFile readDatasetFile(const fs::path& path) {
   const std::string prefix = path.string() + ": ";
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw std::runtime_error(prefix + "no such file");
-  hdf5::silenceHdf5Errors();
-  if (H5Fis_hdf5(path.c_str()) <= 0) {
-    H5Eclear2(H5E_DEFAULT);
-    throw std::runtime_error(prefix + "not an HDF5 file (corrupt or truncated?)");
-  }
   try {
-    hdf5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open");
+    hdf5::Handle file = hdf5::openFileForReading(path.string());
     DatasetFile data;
     data.path = path;
     const hid_t root = file.get();

@@ -1,5 +1,6 @@
 #include "hdf5_io.hpp"
 
+#include <filesystem>
 #include <stdexcept>
 #include <utility>
 
@@ -42,6 +43,17 @@ std::vector<T> readNumeric(hid_t location, const std::string& path, hid_t memTyp
 }
 
 }  // namespace
+
+Handle openFileForReading(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw std::runtime_error("no such file");
+  silenceHdf5Errors();
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw std::runtime_error("not an HDF5 file (corrupt or truncated?)");
+  }
+  return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open");
+}
 
 void silenceHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 

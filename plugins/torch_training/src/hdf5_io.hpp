@@ -34,6 +34,10 @@ class Handle {
   CloseFn close_ = nullptr;
 };
 
+// Opens an existing HDF5 file read-only. Throws "no such file" or "not an HDF5 file (corrupt or
+// truncated?)" (callers prefix the path) before HDF5 is asked to open it, so those stay plain.
+Handle openFileForReading(const std::string& path);
+
 bool exists(hid_t location, const std::string& path);
 // Shape of a dataset.
 std::vector<hsize_t> shapeOf(hid_t location, const std::string& path);

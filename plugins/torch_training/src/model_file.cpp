@@ -113,15 +113,8 @@ void writeModelFile(const fs::path& path, const ModelFile& model) {
 
 ModelFile readModelFile(const fs::path& path) {
   const std::string prefix = path.string() + ": ";
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw std::runtime_error(prefix + "no such file");
-  hdf5::silenceHdf5Errors();
-  if (H5Fis_hdf5(path.c_str()) <= 0) {
-    H5Eclear2(H5E_DEFAULT);
-    throw std::runtime_error(prefix + "not an HDF5 file (corrupt or truncated?)");
-  }
   try {
-    hdf5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open");
+    hdf5::Handle file = hdf5::openFileForReading(path.string());
     if (H5Aexists(file.get(), "format") <= 0 || hdf5::readStringAttribute(file.get(), "format") != "winnow-model") {
       throw std::runtime_error("not a winnow model (root attribute format != \"winnow-model\")");
     }

@@ -114,31 +114,31 @@ SplitData takeSplit(const DatasetFile& data, SplitCode split, torch::Device devi
   return out;
 }
 
-// Backbone features of every image, frozen (eval mode, no gradients), [n, F] on the device.
-torch::Tensor computeFeatures(ClassifierNet& net, const torch::Tensor& images, std::int64_t batchSize, bool amp) {
+// `head` (features or the whole network) of every image in eval mode without gradients, batch by
+// batch, as float [n, D] on the device.
+template <typename Head>
+torch::Tensor inferInBatches(ClassifierNet& net, const torch::Tensor& images, std::int64_t batchSize, bool amp,
+                             std::int64_t emptyWidth, Head head) {
   torch::NoGradGuard noGrad;
   net.setTrainingMode(false);
   std::vector<torch::Tensor> parts;
   for (std::int64_t start = 0; start < images.size(0); start += batchSize) {
     const auto count = std::min(batchSize, images.size(0) - start);
     CudaAutocast autocast(amp);
-    parts.push_back(net.features(net.normalise(net.toUnitRange(images.narrow(0, start, count)))).to(torch::kFloat32));
+    parts.push_back(head(net.normalise(net.toUnitRange(images.narrow(0, start, count)))).to(torch::kFloat32));
   }
-  if (parts.empty()) return torch::empty({0, net.featureDim()}, torch::TensorOptions().device(net.device()));
+  if (parts.empty()) return torch::empty({0, emptyWidth}, torch::TensorOptions().device(net.device()));
   return torch::cat(parts);
 }
 
-// Logits of every image (eval mode), [n, K] float on the device.
+// Backbone features of every image, frozen, [n, F] on the device.
+torch::Tensor computeFeatures(ClassifierNet& net, const torch::Tensor& images, std::int64_t batchSize, bool amp) {
+  return inferInBatches(net, images, batchSize, amp, net.featureDim(), [&](const torch::Tensor& x) { return net.features(x); });
+}
+
+// Logits of every image, [n, K] on the device.
 torch::Tensor computeLogits(ClassifierNet& net, const torch::Tensor& images, std::int64_t batchSize, bool amp) {
-  torch::NoGradGuard noGrad;
-  net.setTrainingMode(false);
-  std::vector<torch::Tensor> parts;
-  for (std::int64_t start = 0; start < images.size(0); start += batchSize) {
-    const auto count = std::min(batchSize, images.size(0) - start);
-    CudaAutocast autocast(amp);
-    parts.push_back(net.forward(net.normalise(net.toUnitRange(images.narrow(0, start, count)))).to(torch::kFloat32));
-  }
-  return torch::cat(parts);
+  return inferInBatches(net, images, batchSize, amp, net.spec().classCount, [&](const torch::Tensor& x) { return net.forward(x); });
 }
 
 std::vector<std::int64_t> toVector(const torch::Tensor& tensor) {
