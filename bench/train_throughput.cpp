@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "winnow/training/classifier_net.hpp"
+#include "winnow/training/cuda_autocast.hpp"
 #include "winnow/training/trainer.hpp"
 
 namespace tr = winnow::training;
@@ -52,7 +53,11 @@ int main(int argc, char** argv) {
     const int warmup = 3, steps = device.is_cuda() ? 50 : 10;
     auto step = [&] {
       optimizer.zero_grad();
-      torch::Tensor logits = net.forward(x);
+      torch::Tensor logits;
+      {
+        tr::CudaAutocast autocast(config.mixedPrecision && device.is_cuda());  // as the trainer
+        logits = net.forward(x);
+      }
       torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y).backward();
       optimizer.step();
     };

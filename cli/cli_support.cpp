@@ -82,6 +82,19 @@ Result<nlohmann::json> parseKeyValues(const std::vector<std::string>& pairs, con
   return object;
 }
 
+Result<std::map<std::string, std::string>> parseTextPairs(const std::vector<std::string>& pairs, const char* what,
+                                                         const char* shape) {
+  std::map<std::string, std::string> parsed;
+  for (const std::string& pair : pairs) {
+    const auto equals = pair.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == pair.size()) {
+      return makeError(ErrorCode::InvalidArgument, std::string(what) + " '" + pair + "': expected " + shape);
+    }
+    parsed[pair.substr(0, equals)] = pair.substr(equals + 1);
+  }
+  return parsed;
+}
+
 std::vector<std::string> listOption(const CommandLine& line, const char* name) {
   return line.values.count(name) ? line.values[name].as<std::vector<std::string>>()
                                  : std::vector<std::string>();

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,11 @@ plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, 
 // key=value pairs ("image_size=64") into a JSON object; values parse as JSON when they can
 // ("64" -> 64, "true" -> true), else as strings.
 Result<nlohmann::json> parseKeyValues(const std::vector<std::string>& pairs, const char* what);
+
+// "key=text" pairs (--map a=b, --name 2=Alice) with the text kept verbatim; an empty key or text,
+// or a missing '=', is an error "<what> '<pair>': expected <shape>".
+Result<std::map<std::string, std::string>> parseTextPairs(const std::vector<std::string>& pairs, const char* what,
+                                                         const char* shape);
 
 // key=value options and project-operation plumbing shared by the subcommands.
 std::vector<std::string> listOption(const CommandLine& line, const char* name);

@@ -246,16 +246,9 @@ int commandIdentities(const std::vector<std::string>& args) {
   }
   nlohmann::json params = {{"max_distance", line.values["max-distance"].as<double>()}, {"all", line.values.count("all") > 0}};
   if (line.values.count("extractor")) params["extractor"] = line.values["extractor"].as<std::string>();
-  nlohmann::json names = nlohmann::json::object();
-  for (const std::string& pair : listOption(line, "name")) {
-    const auto equals = pair.find('=');
-    if (equals == std::string::npos) {
-      return printError(makeError(ErrorCode::InvalidArgument, "identities: --name " + pair + ": expected GROUP=class"), line.json,
-                        kExitUsage);
-    }
-    names[pair.substr(0, equals)] = pair.substr(equals + 1);
-  }
-  params["names"] = names;
+  auto names = parseTextPairs(listOption(line, "name"), "--name", "GROUP=class");
+  if (!names) return printError(names.error(), line.json, kExitUsage);
+  params["names"] = *names;
   return runOperation("identities", line, params, runIdentityGroups, [](const nlohmann::json& r) {
     std::cout << r.at("group_count") << " identity groups of " << r.at("samples") << " "
               << (r.at("unlabelled_only").get<bool>() ? "unlabelled " : "") << "samples (" << r.at("extractor").get<std::string>()

@@ -74,17 +74,9 @@ int commandIngest(const std::vector<std::string>& args) {
   ingest::IngestOptions ingestOptions;
   ingestOptions.root = line.values["folder"].as<std::string>();
   ingestOptions.sourceName = line.values["source"].as<std::string>();
-  if (line.values.count("map")) {
-    for (const std::string& rule : line.values["map"].as<std::vector<std::string>>()) {
-      const auto equals = rule.find('=');
-      if (equals == std::string::npos || equals == 0 || equals + 1 == rule.size()) {
-        return printError(makeError(ErrorCode::InvalidArgument,
-                                    "--map '" + rule + "': expected original=label"),
-                          line.json, kExitUsage);
-      }
-      ingestOptions.labelMap[rule.substr(0, equals)] = rule.substr(equals + 1);
-    }
-  }
+  auto labelMap = parseTextPairs(listOption(line, "map"), "--map", "original=label");
+  if (!labelMap) return printError(labelMap.error(), line.json, kExitUsage);
+  ingestOptions.labelMap = std::move(*labelMap);
   auto layout = ingest::parseFolderLayout(line.values["layout"].as<std::string>());
   if (!layout) {
     return printError(makeError(ErrorCode::InvalidArgument,

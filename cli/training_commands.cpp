@@ -103,9 +103,8 @@ int commandEvaluate(const std::vector<std::string>& args) {
                         positional, args, line, exitCode)) {
     return exitCode;
   }
-  auto map = parseKeyValues(listOption(line, "map"), "--map");
+  auto map = parseTextPairs(listOption(line, "map"), "--map", "folder=class");
   if (!map) return printError(map.error(), line.json, kExitUsage);
-  for (auto& [key, value] : map->items()) value = value.is_string() ? value : nlohmann::json(value.dump());
   plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
   job::JobContext job(progressStyle(line.json));
   const nlohmann::json params = {{"model_file", line.values["model-file"].as<std::string>()},

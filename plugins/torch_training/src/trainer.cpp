@@ -2,7 +2,6 @@
 
 #include <torch/torch.h>
 #include <torch/version.h>
-#include <ATen/autocast_mode.h>
 #include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -11,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -19,6 +19,7 @@
 
 #include "winnow/training/batch_augment.hpp"
 #include "winnow/training/classification_metrics.hpp"
+#include "winnow/training/cuda_autocast.hpp"
 #include "winnow/training/dataset_file.hpp"
 
 namespace winnow::training {
@@ -62,35 +63,6 @@ void writeTextAtomic(const fs::path& path, const std::string& text) {
   fs::rename(temp, path);
 }
 
-// bfloat16 autocast on CUDA for the scope (no loss scaling needed, unlike float16).
-class CudaAutocast {
- public:
-  explicit CudaAutocast(bool on) : on_(on) {
-    if (!on_) return;
-#if TORCH_VERSION_MAJOR >= 2
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
-#else
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-    at::autocast::set_enabled(true);
-#endif
-  }
-  ~CudaAutocast() {
-    if (!on_) return;
-#if TORCH_VERSION_MAJOR >= 2
-    at::autocast::set_autocast_enabled(at::kCUDA, false);
-#else
-    at::autocast::set_enabled(false);
-#endif
-    at::autocast::clear_cache();
-  }
-  CudaAutocast(const CudaAutocast&) = delete;
-  CudaAutocast& operator=(const CudaAutocast&) = delete;
-
- private:
-  bool on_ = false;
-};
-
 torch::Tensor rowsTensor(const std::vector<std::int64_t>& rows) {
   return torch::tensor(rows, torch::kInt64);
 }
@@ -115,17 +87,22 @@ SplitData takeSplit(const DatasetFile& data, SplitCode split, torch::Device devi
 }
 
 // `head` (features or the whole network) of every image in eval mode without gradients, batch by
-// batch, as float [n, D] on the device.
+// batch, as float [n, D] on the device. afterBatch(done, total), when given, runs after each batch
+// (progress; it may throw to cancel).
+using BatchCallback = std::function<void(std::int64_t done, std::int64_t total)>;
 template <typename Head>
 torch::Tensor inferInBatches(ClassifierNet& net, const torch::Tensor& images, std::int64_t batchSize, bool amp,
-                             std::int64_t emptyWidth, Head head) {
+                             std::int64_t emptyWidth, Head head, const BatchCallback& afterBatch) {
   torch::NoGradGuard noGrad;
   net.setTrainingMode(false);
   std::vector<torch::Tensor> parts;
   for (std::int64_t start = 0; start < images.size(0); start += batchSize) {
     const auto count = std::min(batchSize, images.size(0) - start);
-    CudaAutocast autocast(amp);
-    parts.push_back(head(net.normalise(net.toUnitRange(images.narrow(0, start, count)))).to(torch::kFloat32));
+    {
+      CudaAutocast autocast(amp);
+      parts.push_back(head(net.normalise(net.toUnitRange(images.narrow(0, start, count)))).to(torch::kFloat32));
+    }
+    if (afterBatch) afterBatch(start + count, images.size(0));
   }
   if (parts.empty()) return torch::empty({0, emptyWidth}, torch::TensorOptions().device(net.device()));
   return torch::cat(parts);
@@ -133,12 +110,25 @@ torch::Tensor inferInBatches(ClassifierNet& net, const torch::Tensor& images, st
 
 // Backbone features of every image, frozen, [n, F] on the device.
 torch::Tensor computeFeatures(ClassifierNet& net, const torch::Tensor& images, std::int64_t batchSize, bool amp) {
-  return inferInBatches(net, images, batchSize, amp, net.featureDim(), [&](const torch::Tensor& x) { return net.features(x); });
+  return inferInBatches(
+      net, images, batchSize, amp, net.featureDim(), [&](const torch::Tensor& x) { return net.features(x); }, {});
 }
 
 // Logits of every image, [n, K] on the device.
-torch::Tensor computeLogits(ClassifierNet& net, const torch::Tensor& images, std::int64_t batchSize, bool amp) {
-  return inferInBatches(net, images, batchSize, amp, net.spec().classCount, [&](const torch::Tensor& x) { return net.forward(x); });
+torch::Tensor computeLogits(ClassifierNet& net, const torch::Tensor& images, std::int64_t batchSize, bool amp,
+                            const BatchCallback& afterBatch = {}) {
+  return inferInBatches(
+      net, images, batchSize, amp, net.spec().classCount, [&](const torch::Tensor& x) { return net.forward(x); },
+      afterBatch);
+}
+
+// Softmax probability of the predicted class, one per row of logits [n, K].
+std::vector<double> predictedProbabilities(const torch::Tensor& logits, const std::vector<std::int64_t>& predicted) {
+  const torch::Tensor probabilities = torch::softmax(logits.to(torch::kFloat32), 1).to(torch::kCPU).contiguous();
+  const auto rows = probabilities.accessor<float, 2>();
+  std::vector<double> chosen(predicted.size());
+  for (std::size_t i = 0; i < predicted.size(); ++i) chosen[i] = rows[static_cast<std::int64_t>(i)][predicted[i]];
+  return chosen;
 }
 
 std::vector<std::int64_t> toVector(const torch::Tensor& tensor) {
@@ -534,8 +524,9 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
     std::shuffle(order.begin(), order.end(), shuffle);
     const torch::Tensor permutation = torch::tensor(order, torch::kInt64).to(device);
     net->setTrainingMode(true);
-    double lossSum = 0;
-    std::int64_t correct = 0;
+    // Summed on the device and read once per epoch: a read per batch would wait for the GPU.
+    torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
+    torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
     double lastRate = 0;
     for (std::int64_t b = 0; b < batchesPerEpoch; ++b) {
       if (cancelled()) throw TrainingCancelled();
@@ -564,18 +555,21 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
       torch::Tensor loss = lossOf(logits, labels);
       loss.backward();
       optimizer->step();
-      lossSum += loss.item<double>() * static_cast<double>(count);
-      correct += logits.argmax(1).eq(labels).sum().item<std::int64_t>();
+      lossSum += loss.detach().to(torch::kFloat64) * static_cast<double>(count);
+      correct += logits.detach().argmax(1).eq(labels).sum();
       if (hooks.progress) hooks.progress(step + 1, totalSteps, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config.epochs));
     }
+    // Reading the sums waits for the device, so the epoch's time includes all of its work.
+    const double epochLossSum = lossSum.item<double>();
+    const auto epochCorrect = correct.item<std::int64_t>();
     const double trainSeconds = secondsSince(epochStart);
     progress.trainSeconds += trainSeconds;
     progress.trainImages += trainCount;
 
     EpochMetrics m;
     m.epoch = epoch + 1;
-    m.trainLoss = lossSum / static_cast<double>(trainCount);
-    m.trainAccuracy = static_cast<double>(correct) / static_cast<double>(trainCount);
+    m.trainLoss = epochLossSum / static_cast<double>(trainCount);
+    m.trainAccuracy = static_cast<double>(epochCorrect) / static_cast<double>(trainCount);
     m.learningRate = lastRate;
     m.imagesPerSecond = static_cast<double>(trainCount) / trainSeconds;
     {
@@ -628,8 +622,8 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
     const double drift = (viaImages - testLogits).abs().max().item<double>();
     if (drift > 1e-2) log("warning: logits via images differ from cached features by " + std::to_string(drift));
   }
-  const torch::Tensor probabilities = torch::softmax(testLogits, 1).to(torch::kCPU);
   const std::vector<std::int64_t> predicted = toVector(testLogits.argmax(1));
+  const std::vector<double> probabilities = predictedProbabilities(testLogits, predicted);
   const ClassificationReport report = scoreClassification(test.labelValues, predicted, data.classNames);
 
   nlohmann::json predictions = nlohmann::json::array();
@@ -637,7 +631,7 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
   csv << "row,sample_id,source,original_path,label,predicted,probability\n";
   for (std::size_t i = 0; i < test.rows.size(); ++i) {
     const auto row = static_cast<std::size_t>(test.rows[i]);
-    const double p = probabilities[static_cast<std::int64_t>(i)][predicted[i]].item<double>();
+    const double p = probabilities[i];
     predictions.push_back({{"row", row},
                            {"sample_id", data.sampleIds[row]},
                            {"source", data.sources[row]},
@@ -729,20 +723,15 @@ nlohmann::json evaluateClassifier(const EvaluateRequest& request, const TrainHoo
                              " whose class the model knows (model classes: " + nlohmann::json(model.classNames).dump() + ")");
   }
   const torch::Tensor images = data.images.index_select(0, rowsTensor(rows)).to(device);
-  std::vector<torch::Tensor> parts;
-  {
-    torch::NoGradGuard noGrad;
-    for (std::int64_t start = 0; start < images.size(0); start += request.batchSize) {
-      if (hooks.cancelled && hooks.cancelled()) throw TrainingCancelled();
-      const auto count = std::min(request.batchSize, images.size(0) - start);
-      parts.push_back(net->forward(net->normalise(net->toUnitRange(images.narrow(0, start, count)))));
-      if (hooks.progress) hooks.progress(start + count, images.size(0), "evaluate");
-    }
-  }
-  const torch::Tensor logits = torch::cat(parts);
+  if (hooks.cancelled && hooks.cancelled()) throw TrainingCancelled();
+  const torch::Tensor logits =
+      computeLogits(*net, images, request.batchSize, /*amp=*/false, [&](std::int64_t done, std::int64_t total) {
+        if (hooks.progress) hooks.progress(done, total, "evaluate");
+        if (done < total && hooks.cancelled && hooks.cancelled()) throw TrainingCancelled();
+      });
   const std::vector<std::int64_t> predicted = toVector(logits.argmax(1));
   const ClassificationReport report = scoreClassification(truth, predicted, model.classNames);
-  const torch::Tensor probabilities = torch::softmax(logits, 1).to(torch::kCPU);
+  const std::vector<double> probabilities = predictedProbabilities(logits, predicted);
   nlohmann::json predictions = nlohmann::json::array();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto row = static_cast<std::size_t>(rows[i]);
@@ -751,7 +740,7 @@ nlohmann::json evaluateClassifier(const EvaluateRequest& request, const TrainHoo
                            {"original_path", data.originalPaths[row]},
                            {"label", model.classNames[static_cast<std::size_t>(truth[i])]},
                            {"predicted", model.classNames[static_cast<std::size_t>(predicted[i])]},
-                           {"probability", probabilities[static_cast<std::int64_t>(i)][predicted[i]].item<double>()}});
+                           {"probability", probabilities[i]}});
   }
   nlohmann::json summary = {{"model", fs::absolute(request.model).string()},
                             {"dataset", datasetJson(data)},
