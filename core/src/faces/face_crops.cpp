@@ -14,6 +14,7 @@
 #include "winnow/image/image_codec.hpp"
 #include "winnow/util/atomic_file.hpp"
 #include "face_pixels.hpp"
+#include "face_rows.hpp"
 
 namespace winnow::faces {
 
@@ -151,13 +152,7 @@ Result<std::map<std::int64_t, std::vector<StoredFace>>> readFaces(store::Project
   while ((rc = select.step()) == SQLITE_ROW) {
     StoredFace face;
     face.faceId = select.columnInt64(0);
-    face.box.x = static_cast<float>(select.columnDouble(2));
-    face.box.y = static_cast<float>(select.columnDouble(3));
-    face.box.width = static_cast<float>(select.columnDouble(4));
-    face.box.height = static_cast<float>(select.columnDouble(5));
-    face.box.score = static_cast<float>(select.columnDouble(6));
-    const auto landmarks = nlohmann::json::parse(select.columnText(7), nullptr, false);
-    if (landmarks.is_array()) face.box.landmarks = landmarks.get<std::vector<float>>();
+    face.box = faceBoxFromRow(select, 2);
     faces[select.columnInt64(1)].push_back(std::move(face));
   }
   if (rc != SQLITE_DONE) return select.error("faces");

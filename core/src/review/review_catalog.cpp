@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faces/face_rows.hpp"
 #include "store/sqlite_statement.hpp"
 
 namespace winnow::review {
@@ -165,17 +166,7 @@ Result<std::vector<SampleFace>> listSampleFaces(store::ProjectStore& store, std:
     SampleFace face;
     face.faceId = select.columnInt64(0);
     face.detector = select.columnText(1);
-    face.box.x = static_cast<float>(select.columnDouble(2));
-    face.box.y = static_cast<float>(select.columnDouble(3));
-    face.box.width = static_cast<float>(select.columnDouble(4));
-    face.box.height = static_cast<float>(select.columnDouble(5));
-    face.box.score = static_cast<float>(select.columnDouble(6));
-    const auto landmarks = nlohmann::json::parse(select.columnText(7), nullptr, false);
-    if (landmarks.is_array()) {
-      for (const auto& value : landmarks) {
-        if (value.is_number()) face.box.landmarks.push_back(value.get<float>());
-      }
-    }
+    face.box = faces::faceBoxFromRow(select, 2);
     faces.push_back(std::move(face));
   }
   if (rc != SQLITE_DONE) return select.error("read faces");
