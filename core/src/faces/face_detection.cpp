@@ -197,9 +197,14 @@ Result<nlohmann::json> detectFacesInFile(plugin::PluginHost& host, const fs::pat
                                          const nlohmann::json& detectorParams, int maxDecodeSide) {
   auto detector = host.createDetector(detectorId, detectorParams);
   if (!detector) return detector.error();
+  return detectFacesInFile(*detector, path, detectorId, maxDecodeSide);
+}
+
+Result<nlohmann::json> detectFacesInFile(plugin::Detector& detector, const fs::path& path,
+                                         const std::string& detectorId, int maxDecodeSide) {
   auto decoded = decodeForDetection(path, maxDecodeSide);
   if (!decoded) return decoded.error();
-  auto boxes = detector->detect(decoded->image);
+  auto boxes = detector.detect(decoded->image);
   if (!boxes) return makeError(boxes.error().code, path.string() + ": " + boxes.error().message);
   nlohmann::json faces = nlohmann::json::array();
   const double k = decoded->toOriginal;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <random>
 
 #include "winnow/config/schema_files.hpp"
@@ -162,6 +163,13 @@ Result<nlohmann::json> predictFiles(plugin::PluginHost& host, const fs::path& mo
   const auto classNames = (*description)["class_names"].get<std::vector<std::string>>();
   const nlohmann::json& preprocessing = (*description)["preprocessing"];
   const nlohmann::json faceCrops = preprocessing.contains("face_crops") ? preprocessing["face_crops"] : nlohmann::json();
+  // One detector for all files (face models): made once, its weights loaded once.
+  std::optional<plugin::Detector> detector;
+  if (faceCrops.is_object()) {
+    auto made = host.createDetector(faceCrops.at("detector").get<std::string>(), nlohmann::json::object());
+    if (!made) return made.error();
+    detector.emplace(std::move(*made));
+  }
   nlohmann::json results = nlohmann::json::array();
   job.begin("predict", static_cast<std::int64_t>(files.size()));
   for (const fs::path& file : files) {
@@ -180,7 +188,7 @@ Result<nlohmann::json> predictFiles(plugin::PluginHost& host, const fs::path& mo
       bool usable = true;
       if (faceCrops.is_object()) {
         const nlohmann::json cropParams = faceCrops.value("params", nlohmann::json::object());
-        auto found = faces::detectFacesInFile(host, file, faceCrops.at("detector").get<std::string>(), nlohmann::json::object(),
+        auto found = faces::detectFacesInFile(*detector, file, faceCrops.at("detector").get<std::string>(),
                                               cropParams.value("max_decode_side", 1600));
         if (!found) {
           fail(found.error().message);

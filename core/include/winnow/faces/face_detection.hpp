@@ -35,5 +35,8 @@ struct DetectedFace {
 Result<nlohmann::json> detectFacesInFile(plugin::PluginHost& host, const std::filesystem::path& path,
                                          const std::string& detectorId,
                                          const nlohmann::json& detectorParams, int maxDecodeSide);
+// The same with a detector made once by the caller (many files: the weights load once).
+Result<nlohmann::json> detectFacesInFile(plugin::Detector& detector, const std::filesystem::path& path,
+                                         const std::string& detectorId, int maxDecodeSide);
 
 }  // namespace winnow::faces
