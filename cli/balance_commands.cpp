@@ -52,7 +52,9 @@ int commandBalance(const std::vector<std::string>& args) {
       "augmenter capability id for augmented children")(
       "augmenter-param", po::value<std::vector<std::string>>()->composing(),
       "augmenter parameter key=value (repeatable)")(
-      "scope", po::value<std::string>()->default_value("all"), "all, or train (only split train)")(
+      "scope", po::value<std::string>()->default_value("train"),
+      "train: only split train (everything while no split exists; children then go to train with their "
+      "parent's group); all: also val/test samples, whose children stay in val/test")(
       "seed", po::value<std::uint64_t>()->default_value(0), "seed of the plan and augmentations")(
       "dry-run", "print the plan; change nothing")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(),
@@ -73,6 +75,18 @@ int commandBalance(const std::vector<std::string>& args) {
   if (!opened) return printError(opened.error(), line.json);
   store::ProjectStore& store = **opened;
   plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
+  for (const auto& [option, kind] : {std::pair{"balancer", plugin::CapabilityKind::Balancer},
+                                     std::pair{"augmenter", plugin::CapabilityKind::Augmenter}}) {
+    Status known = checkCapability(host, kind, std::string("--") + option, line.values[option].as<std::string>());
+    if (!known) return printError(known.error(), line.json, kExitUsage);
+  }
+  if (balancerParams->contains("target_class") && (*balancerParams)["target_class"].is_string()) {
+    auto classes = projectClasses(store);
+    if (!classes) return printError(classes.error(), line.json);
+    Status known = checkKnownName("-p target_class", "class", (*balancerParams)["target_class"].get<std::string>(),
+                                  *classes, "classes in the project");
+    if (!known) return printError(known.error(), line.json, kExitUsage);
+  }
   const nlohmann::json params = {{"balancer", line.values["balancer"].as<std::string>()},
                                  {"params", *balancerParams},
                                  {"augmenter", line.values["augmenter"].as<std::string>()},
@@ -104,6 +118,15 @@ int commandBalance(const std::vector<std::string>& args) {
     if (entry["failed"].get<std::int64_t>() > 0) std::cout << ", " << entry["failed"] << " failed";
     std::cout << "\n";
   }
+  if (summary.contains("augmented_by_split") && !summary["augmented_by_split"].empty()) {
+    std::cout << "augmented children by split:";
+    const auto& bySplit = summary["augmented_by_split"];
+    for (auto it = bySplit.begin(); it != bySplit.end(); ++it) std::cout << " " << it.key() << " " << it.value();
+    std::cout << "\n";
+  }
+  for (const auto& note : summary.value("notes", nlohmann::json::array())) {
+    std::cout << "note: " << note.get<std::string>() << "\n";
+  }
   if (code == kExitCancelled) std::cout << "cancelled; committed children are kept\n";
   return code == kExitOk && summary.value("failed", 0) > 0 ? kExitPartial : code;
 }
@@ -112,42 +135,61 @@ int commandSplit(const std::vector<std::string>& args) {
   po::options_description options("split options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
       "ratios,r", po::value<std::string>()->default_value("70,15,15"),
-      "2 or 3 relative sizes, e.g. 70,15,15 or 80,20")(
-      "names", po::value<std::string>(), "split names, e.g. train,test (default train,val[,test])")(
+      "train,val,test: 3 non-negative numbers summing to 100 (or 1), e.g. 70,15,15 or 80,0,20")(
       "seed", po::value<std::uint64_t>()->default_value(0), "seed of the tie-breaks")(
       "burst-seconds", po::value<double>()->default_value(5.0),
-      "photos of one source this close in capture time stay together (0 = off)");
+      "photos of one source this close in capture time stay together (0 = off)")(
+      "original-split", po::value<std::string>()->default_value("keep"),
+      "keep: samples from train/valid/test folders keep their shipped split (missing splits are carved "
+      "from shipped train); ignore: re-split everything by the ratios")(
+      "augmented", po::value<std::string>()->default_value("train_only"),
+      "train_only: augmented samples only go to train; any: like real samples (may land in val/test)")(
+      "face-crops", po::value<std::string>(),
+      "split only samples with a face crop of this detector (what `export --face-crops` writes)");
   po::positional_options_description positional;
   positional.add("project", 1);
   CommandLine line;
   int exitCode = kExitOk;
-  if (!parseCommandLine("split", "<project> --ratios 70,15,15 [--seed S]", options, positional, args,
-                        line, exitCode)) {
+  if (!parseCommandLine("split", "<project> [--ratios 70,15,15] [--seed S] [--original-split keep|ignore]", options,
+                        positional, args, line, exitCode)) {
     return exitCode;
   }
-  auto splitList = [](const std::string& text) {
-    std::vector<std::string> parts;
-    std::stringstream stream(text);
-    std::string part;
-    while (std::getline(stream, part, ',')) parts.push_back(part);
-    return parts;
+  auto usageError = [&](const std::string& message) {
+    return printError(makeError(ErrorCode::InvalidArgument, message), line.json, kExitUsage);
   };
-  nlohmann::json ratios = nlohmann::json::array();
-  for (const std::string& part : splitList(line.values["ratios"].as<std::string>())) {
-    try {
-      std::size_t used = 0;
-      const double value = std::stod(part, &used);
-      if (used != part.size()) throw std::invalid_argument(part);
-      ratios.push_back(value);
-    } catch (const std::exception&) {
-      return printError(makeError(ErrorCode::InvalidArgument, "--ratios: '" + part + "' is not a number"),
-                        line.json, kExitUsage);
+  const std::string ratioText = line.values["ratios"].as<std::string>();
+  std::vector<double> ratioValues;
+  {
+    std::stringstream stream(ratioText);
+    std::string part;
+    while (std::getline(stream, part, ',')) {
+      try {
+        std::size_t used = 0;
+        const double value = std::stod(part, &used);
+        if (used != part.size()) throw std::invalid_argument(part);
+        ratioValues.push_back(value);
+      } catch (const std::exception&) {
+        return usageError("--ratios: '" + part + "' in '" + ratioText + "' is not a number");
+      }
     }
   }
-  nlohmann::json params = {{"ratios", ratios},
+  if (auto checked = split::normalizedRatios(ratioValues); !checked) {
+    return usageError("--ratios: " + checked.error().message);
+  }
+  const std::string originalSplit = line.values["original-split"].as<std::string>();
+  if (originalSplit != "keep" && originalSplit != "ignore") {
+    return usageError("--original-split: '" + originalSplit + "' is not keep or ignore");
+  }
+  const std::string augmented = line.values["augmented"].as<std::string>();
+  if (augmented != "train_only" && augmented != "any") {
+    return usageError("--augmented: '" + augmented + "' is not train_only or any");
+  }
+  nlohmann::json params = {{"ratios", ratioValues},
                            {"seed", line.values["seed"].as<std::uint64_t>()},
-                           {"burst_seconds", line.values["burst-seconds"].as<double>()}};
-  if (line.values.count("names")) params["names"] = splitList(line.values["names"].as<std::string>());
+                           {"burst_seconds", line.values["burst-seconds"].as<double>()},
+                           {"original_split", originalSplit},
+                           {"augmented", augmented}};
+  if (line.values.count("face-crops")) params["face_crops"] = line.values["face-crops"].as<std::string>();
   auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
   if (!opened) return printError(opened.error(), line.json);
   store::ProjectStore& store = **opened;
@@ -175,9 +217,24 @@ int commandSplit(const std::vector<std::string>& args) {
       std::cout << " " << split << " " << entry["counts"][split] << " ("
                 << percent(entry["ratios"][split].get<double>()) << ")";
     }
+    std::int64_t augmentedCount = 0;
+    for (const auto& count : entry["augmented"]) augmentedCount += count.get<std::int64_t>();
+    if (augmentedCount > 0) std::cout << ", +" << augmentedCount << " augmented";
+    if (entry["augmented_set_aside"].get<std::int64_t>() > 0) {
+      std::cout << ", " << entry["augmented_set_aside"] << " augmented set aside";
+    }
+    if (entry["no_face_crop"].get<std::int64_t>() > 0) std::cout << ", " << entry["no_face_crop"] << " without face crop unassigned";
     std::cout << "\n";
   }
-  std::cout << "verified: no duplicate cluster, lineage, identity, video or burst group crosses splits\n";
+  for (const auto& note : summary["notes"]) std::cout << "note: " << note.get<std::string>() << "\n";
+  for (const auto& warning : summary["warnings"]) std::cout << "WARNING: " << warning.get<std::string>() << "\n";
+  if (summary["warnings"].empty()) {
+    std::cout << "verified: no duplicate cluster, lineage, identity, video or burst group crosses splits\n";
+  } else {
+    std::cout << "verified with " << summary["warnings"].size()
+              << " warning(s): no duplicate cluster, lineage, identity, video or burst group crosses splits, "
+                 "but see the WARNING lines above\n";
+  }
   return code;
 }
 

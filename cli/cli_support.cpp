@@ -1,9 +1,90 @@
 #include "cli_support.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <set>
+
+#include "winnow/review/review_catalog.hpp"
+#include "winnow/util/name_suggestion.hpp"
 
 namespace winnow::cli {
+
+namespace {
+
+// "<folder>" for the positional option "folder": the token of `usage` at its position
+// ("<sample-id>..." for "ids" in "<project> <class> <sample-id>..."), else "<name>".
+std::string positionalDisplayName(const std::string& name, const std::string& usage,
+                                  const po::positional_options_description& positional) {
+  const unsigned count = positional.max_total_count();
+  std::optional<unsigned> position;
+  for (unsigned i = 0; i < std::min(count, 64u); ++i) {
+    if (positional.name_for_position(i) == name) {
+      position = i;
+      break;
+    }
+  }
+  if (position) {
+    unsigned index = 0;
+    for (std::size_t at = usage.find('<'); at != std::string::npos; at = usage.find('<', at + 1)) {
+      const std::size_t end = usage.find('>', at);
+      if (end == std::string::npos) break;
+      if (index++ == *position) {
+        std::size_t stop = end + 1;
+        while (stop < usage.size() && usage[stop] == '.') ++stop;
+        return usage.substr(at, stop - at);
+      }
+    }
+  }
+  return "<" + name + ">";
+}
+
+bool isPositional(const std::string& name, const po::positional_options_description& positional) {
+  const unsigned count = std::min(positional.max_total_count(), 64u);
+  for (unsigned i = 0; i < count; ++i) {
+    if (positional.name_for_position(i) == name) return true;
+  }
+  return false;
+}
+
+// The one line for a command line the parser refused: missing positional arguments named as the
+// usage shows them, unknown options with the nearest known option.
+std::string describeParseError(const po::error& error, const po::options_description& options,
+                               const po::positional_options_description& positional, const std::string& usage,
+                               const po::variables_map& values) {
+  if (const auto* missing = dynamic_cast<const po::required_option*>(&error)) {
+    std::string name = missing->get_option_name();
+    while (!name.empty() && name.front() == '-') name.erase(name.begin());
+    if (!isPositional(name, positional)) return "missing --" + name;
+    // Every missing positional argument, in the order the usage shows them.
+    std::string names;
+    std::set<std::string> seen;
+    for (unsigned i = 0; i < std::min(positional.max_total_count(), 64u); ++i) {
+      const std::string& candidate = positional.name_for_position(i);
+      if (!seen.insert(candidate).second || values.count(candidate)) continue;
+      const auto* option = options.find_nothrow(candidate, false);
+      if (!option || !option->semantic()->is_required()) continue;
+      names += (names.empty() ? "" : " ") + positionalDisplayName(candidate, usage, positional);
+    }
+    return "missing " + (names.empty() ? positionalDisplayName(name, usage, positional) : names);
+  }
+  if (const auto* unknown = dynamic_cast<const po::unknown_option*>(&error)) {
+    std::string typed = unknown->get_option_name();
+    std::vector<std::string> known;
+    for (const auto& option : options.options()) {
+      const std::string longName = option->long_name();
+      if (!longName.empty() && !isPositional(longName, positional)) known.push_back("--" + longName);
+    }
+    std::string message = "unknown option '" + typed + "'";
+    if (auto suggestion = closestName(typed.substr(0, typed.find('=')), known)) {
+      message += " (did you mean '" + *suggestion + "'?)";
+    }
+    return message;
+  }
+  return error.what();
+}
+
+}  // namespace
 
 bool parseCommandLine(const std::string& command, const std::string& usage,
                       po::options_description& options,
@@ -22,16 +103,102 @@ bool parseCommandLine(const std::string& command, const std::string& usage,
     }
     po::notify(out.values);
   } catch (const po::error& e) {
-    std::cerr << "winnow " << command << ": " << e.what() << "\n"
-              << "usage: winnow " << command << " " << usage << " (see --help)\n";
+    std::cerr << "error: winnow " << command << ": " << describeParseError(e, options, positional, usage, out.values)
+              << ": usage: winnow " << command << " " << usage << " (see --help)\n";
     exitCode = kExitUsage;
     return false;
   }
   out.json = out.values.count("json") > 0;
+  // A plugin folder that does not exist is a typo, not an empty folder: refuse it.
+  if (out.values.count("plugin-path")) {
+    for (const auto& folder : out.values["plugin-path"].as<std::vector<std::string>>()) {
+      std::error_code ec;
+      if (!std::filesystem::is_directory(folder, ec)) {
+        exitCode = printError(makeError(ErrorCode::InvalidArgument,
+                                        "--plugin-path '" + folder + "': " +
+                                            (std::filesystem::exists(folder, ec) ? "not a folder" : "no such folder")),
+                              out.json, kExitUsage);
+        return false;
+      }
+    }
+  }
   return true;
 }
 
+bool isStoreBusy(const Error& error) {
+  if (error.code != ErrorCode::Database) return false;
+  for (const char* text : {"database is locked", "database table is locked", "database is busy"}) {
+    if (error.message.find(text) != std::string::npos || error.detail.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+Error storeBusyError(const std::string& project, const Error& cause) {
+  return makeError(ErrorCode::Database,
+                   "project '" + project +
+                       "' is locked: another winnow command or the workbench is writing to its store; "
+                       "nothing was changed, try again when it has finished (" +
+                       cause.message + ")");
+}
+
+Result<std::vector<std::string>> projectClasses(store::ProjectStore& store) {
+  auto samples = store.listSamples();
+  if (!samples) return samples.error();
+  std::set<std::string> names;
+  for (const auto& sample : *samples) {
+    if (sample.label && !sample.label->empty()) names.insert(*sample.label);
+  }
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Result<std::vector<std::string>> projectSplits(store::ProjectStore& store) {
+  auto samples = store.listSamples();
+  if (!samples) return samples.error();
+  std::vector<std::string> names = {"train", "val", "test"};
+  for (const auto& sample : *samples) {
+    if (!sample.split.empty() && std::find(names.begin(), names.end(), sample.split) == names.end()) {
+      names.push_back(sample.split);
+    }
+  }
+  return names;
+}
+
+std::vector<std::string> capabilityIds(const plugin::PluginHost& host, plugin::CapabilityKind kind) {
+  std::vector<std::string> ids;
+  for (const auto* capability : host.capabilities(kind)) ids.push_back(capability->id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Status checkKnownName(const std::string& option, const std::string& kind, const std::string& typed,
+                      const std::vector<std::string>& known, const std::string& knownLabel) {
+  if (std::find(known.begin(), known.end(), typed) != known.end()) return okStatus();
+  return makeError(ErrorCode::InvalidArgument,
+                   (option.empty() ? std::string() : option + ": ") + unknownNameMessage(kind, typed, known, knownLabel));
+}
+
+Result<std::vector<std::string>> knownDetectors(store::ProjectStore& store, const plugin::PluginHost& host) {
+  auto catalog = review::loadReviewCatalog(store);
+  if (!catalog) return catalog.error();
+  std::set<std::string> names;
+  for (const auto& id : capabilityIds(host, plugin::CapabilityKind::Detector)) names.insert(id);
+  // The detect step records "face_count:<detector>" for every sample it ran on.
+  const std::string prefix = "face_count:";
+  for (const auto& measure : catalog->measureNames) {
+    if (measure.rfind(prefix, 0) == 0 && measure.size() > prefix.size()) names.insert(measure.substr(prefix.size()));
+  }
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Status checkCapability(const plugin::PluginHost& host, plugin::CapabilityKind kind, const std::string& option,
+                       const std::string& typed) {
+  const std::string kindName = plugin::capabilityKindName(kind);
+  return checkKnownName(option, kindName, typed, capabilityIds(host, kind),
+                        kindName + "s of the loaded plugins (winnow plugins lists them)");
+}
+
 int printError(const Error& error, bool json, int exitCode) {
+  if (isStoreBusy(error)) exitCode = kExitFailure;
   if (json) {
     printJson({{"ok", false}, {"error", error.message}, {"code", errorCodeName(error.code)}});
   }
@@ -130,6 +297,9 @@ int runOperation(const std::string& command, const CommandLine& line, nlohmann::
   auto result = operation(store, host, params, job, runId);
   if (!result) {
     if (runId) (void)store.finishRun(*runId, "failed", nlohmann::json{{"error", result.error().message}}.dump());
+    if (isStoreBusy(result.error())) {
+      return printError(storeBusyError(line.values["project"].as<std::string>(), result.error()), line.json);
+    }
     const bool usage = result.error().code == ErrorCode::InvalidArgument;
     return printError(result.error(), line.json, usage ? kExitUsage : kExitFailure);
   }

@@ -43,11 +43,37 @@ bool parseCommandLine(const std::string& command, const std::string& usage,
                       const po::positional_options_description& positional,
                       const std::vector<std::string>& args, CommandLine& out, int& exitCode);
 
+// Prints "error: <message>" (and the detail) on stderr, {"ok":false,...} on stdout with --json.
+// A store that another process holds locked always gives kExitFailure, whatever exitCode says.
 int printError(const Error& error, bool json, int exitCode = kExitFailure);
 void printJson(const nlohmann::json& document);
 job::ProgressStyle progressStyle(bool json);
 
-// Discovers plugins in --plugin-path folders (if any) then the default folders.
+// True when the error is SQLite's "database is locked" / busy: another process holds the store.
+bool isStoreBusy(const Error& error);
+// The error to print for a busy store: names the project and says what to do.
+Error storeBusyError(const std::string& project, const Error& cause);
+
+// Value checks: every name a user types is checked against the names that exist, and an unknown
+// one is an InvalidArgument error of one line with "did you mean" (winnow/util/name_suggestion).
+// Classes of the project's samples (any status; unlabelled not included), sorted.
+Result<std::vector<std::string>> projectClasses(store::ProjectStore& store);
+// train, val, test and any other split name the project's samples carry.
+Result<std::vector<std::string>> projectSplits(store::ProjectStore& store);
+// Ids of the loaded capabilities of one kind (exporter formats, detectors, ...), sorted.
+std::vector<std::string> capabilityIds(const plugin::PluginHost& host, plugin::CapabilityKind kind);
+// Ok when `typed` is one of `known`; else InvalidArgument "<option> <unknownNameMessage>".
+Status checkKnownName(const std::string& option, const std::string& kind, const std::string& typed,
+                      const std::vector<std::string>& known, const std::string& knownLabel);
+// Detectors a --detector / --face-crops option may name for stored faces: the loaded detector
+// capabilities and every detector that has already run on the project.
+Result<std::vector<std::string>> knownDetectors(store::ProjectStore& store, const plugin::PluginHost& host);
+// checkKnownName against the loaded capabilities of `kind`.
+Status checkCapability(const plugin::PluginHost& host, plugin::CapabilityKind kind, const std::string& option,
+                       const std::string& typed);
+
+// Discovers plugins in --plugin-path folders (if any) then the default folders. parseCommandLine
+// has already refused --plugin-path folders that do not exist.
 plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, bool json);
 
 // key=value pairs ("image_size=64") into a JSON object; values parse as JSON when they can

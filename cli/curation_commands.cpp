@@ -2,6 +2,7 @@
 // audit and suspected mislabels. Thin: parse, call core, print.
 #include "curation_commands.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -11,10 +12,34 @@
 #include "winnow/audit/mislabel_finder.hpp"
 #include "winnow/audit/shortcut_audit.hpp"
 #include "winnow/quality/quality_runner.hpp"
+#include "winnow/review/review_catalog.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::cli {
 
+namespace {
+
+// Flag names: those the quality step and `crops` set, and any stored in the project. Measure
+// names: those stored in the project (the review catalog's derived ones are not stored).
+Result<std::vector<std::string>> knownFlagOrMeasureNames(store::ProjectStore& store, bool flags) {
+  auto catalog = review::loadReviewCatalog(store);
+  if (!catalog) return catalog.error();
+  std::vector<std::string> names;
+  if (flags) {
+    names = quality::qualityFlagNames();
+    names.push_back("multiple_faces");  // set by `crops` on every sample with several faces (faces/face_crops.hpp)
+    names.insert(names.end(), catalog->flagNames.begin(), catalog->flagNames.end());
+  } else {
+    for (const auto& measure : catalog->measureNames) {
+      if (measure != review::kDuplicateClusterSizeMeasure && measure != review::kFaceScoreMeasure) names.push_back(measure);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+}  // namespace
 
 int commandQuality(const std::vector<std::string>& args) {
   po::options_description options("quality options");
@@ -81,6 +106,14 @@ int commandFlagged(const std::vector<std::string>& args) {
   auto list = byFlag ? quality::listFlagged(**opened, name, sort == "-value", limit)
                      : quality::listByMeasure(**opened, name, sort == "-value", limit);
   if (!list) return printError(list.error(), line.json);
+  if (list->empty()) {
+    // Nothing found: a typo, or a known name no sample carries (yet)?
+    auto known = knownFlagOrMeasureNames(**opened, byFlag);
+    if (!known) return printError(known.error(), line.json);
+    Status checked = checkKnownName(byFlag ? "--flag" : "--measure", byFlag ? "flag" : "measure", name, *known,
+                                    byFlag ? "flags" : "measures in the project");
+    if (!checked) return printError(checked.error(), line.json, kExitUsage);
+  }
   if (line.json) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& row : *list) {
@@ -150,23 +183,45 @@ int commandMislabels(const std::vector<std::string>& args) {
   options.add_options()("top", po::value<int>(), "show this many (default 20)");
   CommandLine line;
   int exitCode = kExitOk;
-  if (!parseProjectCommand("mislabels", "<project> [--top N] [-p k=10] [-p extractor=NAME]", options,
-                           args, line, exitCode)) {
+  if (!parseProjectCommand("mislabels",
+                           "<project> [--top N] [-p k=10] [-p min_score=0.5] [-p feature=auto|embedding|generic] "
+                           "[-p extractor=NAME]",
+                           options, args, line, exitCode)) {
     return exitCode;
   }
   nlohmann::json params = nlohmann::json::object();
   if (line.values.count("top")) params["top"] = line.values["top"].as<int>();
   return runOperation("mislabels", line, params, audit::runMislabels, [](const nlohmann::json& r) {
-    std::cout << "suspected mislabels (feature " << r.at("feature").get<std::string>() << ", k="
-              << r.at("k") << ", " << r.at("folds") << " folds, " << r.at("samples") << " samples; "
-              << r.at("suspects") << " with most neighbours disagreeing)\n";
-    std::cout << "id\tscore\tlabel\tsuggested\tpath\n";
-    for (const auto& row : r.at("ranked")) {
-      std::cout << row.at("id") << "\t" << formatNumber(row.at("score").get<double>()) << "\t"
-                << row.at("label").get<std::string>() << "\t"
+    const int folds = r.at("folds").get<int>();
+    std::cout << "suspected mislabels: " << r.at("flagged") << " of " << r.at("samples")
+              << " samples flagged (score >= " << formatNumber(r.at("min_score").get<double>())
+              << ", another class holds the neighbours' majority, by chance with probability <= "
+              << r.at("max_chance_probability").get<double>()
+              << "; -p min_score=X, -p max_chance_probability=P change it)\n"
+              << "feature: " << r.at("feature").get<std::string>() << " - "
+              << r.at("feature_note").get<std::string>() << "\n"
+              << "k=" << r.at("k") << " nearest neighbours, "
+              << (folds >= 2 ? std::to_string(folds) + " folds" : std::string("leave-one-out"))
+              << "; the neighbour vote agrees with "
+              << formatNumber(100.0 * r.at("neighbour_agreement").get<double>()) << "% of labels (largest class "
+              << formatNumber(100.0 * r.at("majority_baseline").get<double>()) << "%)\n";
+    const auto& ranked = r.at("ranked");
+    if (ranked.empty()) return;
+    std::cout << "rank\tid\tscore\tflagged\tlabel\tsuggested\tneighbours\tpath\n";
+    int rank = 0;
+    for (const auto& row : ranked) {
+      std::string neighbours;
+      for (const auto& entry : row.at("neighbours")) {
+        neighbours += (neighbours.empty() ? "" : ", ") + std::to_string(entry.at("count").get<int>()) + " x " +
+                      entry.at("label").get<std::string>();
+      }
+      std::cout << ++rank << "\t" << row.at("id") << "\t" << formatNumber(row.at("score").get<double>()) << "\t"
+                << (row.at("flagged").get<bool>() ? "yes" : "no") << "\t" << row.at("label").get<std::string>()
+                << "\t"
                 << (row.at("suggested_label").is_null() ? std::string("-")
                                                         : row.at("suggested_label").get<std::string>())
-                << "\t" << row.at("path").get<std::string>() << "\n";
+                << "\tneighbours: " << (neighbours.empty() ? std::string("none") : neighbours) << "\t"
+                << row.at("path").get<std::string>() << "\n";
     }
   });
 }

@@ -11,11 +11,33 @@
 
 namespace winnow::cli {
 
+namespace {
+
+// Wraps an operation on stored faces: a "detector" parameter must name a loaded detector or one
+// that has run on the project (else a typo would silently find no faces).
+ProjectOperation withDetectorChecked(ProjectOperation operation) {
+  return [operation](store::ProjectStore& store, plugin::PluginHost& host, const nlohmann::json& params,
+                     job::JobContext& job, std::optional<std::int64_t> runId) -> Result<nlohmann::json> {
+    if (params.contains("detector") && params["detector"].is_string()) {
+      auto detectors = knownDetectors(store, host);
+      if (!detectors) return detectors.error();
+      if (Status known = checkKnownName("--detector", "detector", params["detector"].get<std::string>(), *detectors,
+                                        "detectors (loaded or run on the project)");
+          !known) {
+        return known.error();
+      }
+    }
+    return operation(store, host, params, job, runId);
+  };
+}
+
+}  // namespace
+
 
 int commandDetect(const std::vector<std::string>& args) {
   po::options_description options("detect options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
-      "detector,d", po::value<std::string>()->default_value("haar"), "detector capability id")(
+      "detector,d", po::value<std::string>()->default_value("yunet"), "detector capability id")(
       "param,p", po::value<std::vector<std::string>>()->composing(),
       "detector parameter key=value (repeatable), e.g. -p rotation_max_degrees=0")(
       "max-decode-side", po::value<int>()->default_value(1024),
@@ -27,7 +49,7 @@ int commandDetect(const std::vector<std::string>& args) {
   positional.add("project", 1);
   CommandLine line;
   int exitCode = kExitOk;
-  if (!parseCommandLine("detect", "<project> [--detector haar] [-p key=value]...", options,
+  if (!parseCommandLine("detect", "<project> [--detector yunet] [-p key=value]...", options,
                         positional, args, line, exitCode)) {
     return exitCode;
   }
@@ -36,6 +58,11 @@ int commandDetect(const std::vector<std::string>& args) {
   auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
   if (!opened) return printError(opened.error(), line.json);
   plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
+  if (Status known = checkCapability(host, plugin::CapabilityKind::Detector, "--detector",
+                                     line.values["detector"].as<std::string>());
+      !known) {
+    return printError(known.error(), line.json, kExitUsage);
+  }
   const nlohmann::json params = {{"detector", line.values["detector"].as<std::string>()},
                                  {"detector_params", *detectorParams},
                                  {"max_decode_side", line.values["max-decode-side"].as<int>()},
@@ -67,7 +94,7 @@ int commandDetect(const std::vector<std::string>& args) {
 int commandFaces(const std::vector<std::string>& args) {
   po::options_description options("faces options");
   options.add_options()("image", po::value<std::string>()->required(), "image file")(
-      "detector,d", po::value<std::string>()->default_value("haar"), "detector capability id")(
+      "detector,d", po::value<std::string>()->default_value("yunet"), "detector capability id")(
       "param,p", po::value<std::vector<std::string>>()->composing(), "detector parameter key=value")(
       "max-decode-side", po::value<int>()->default_value(1024),
       "decode large images reduced to about this side")(
@@ -76,13 +103,18 @@ int commandFaces(const std::vector<std::string>& args) {
   positional.add("image", 1);
   CommandLine line;
   int exitCode = kExitOk;
-  if (!parseCommandLine("faces", "<image> [--detector haar] [-p key=value]...", options, positional,
+  if (!parseCommandLine("faces", "<image> [--detector yunet] [-p key=value]...", options, positional,
                         args, line, exitCode)) {
     return exitCode;
   }
   auto detectorParams = parseKeyValues(listOption(line, "param"), "--param");
   if (!detectorParams) return printError(detectorParams.error(), true, kExitUsage);
   plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), true);
+  if (Status known = checkCapability(host, plugin::CapabilityKind::Detector, "--detector",
+                                     line.values["detector"].as<std::string>());
+      !known) {
+    return printError(known.error(), true, kExitUsage);
+  }
   auto result = faces::detectFacesInFile(host, line.values["image"].as<std::string>(),
                                          line.values["detector"].as<std::string>(), *detectorParams,
                                          line.values["max-decode-side"].as<int>());
@@ -95,13 +127,13 @@ int commandFaces(const std::vector<std::string>& args) {
 int commandCrops(const std::vector<std::string>& args) {
   po::options_description options("crops options");
   addParamOption(options);
-  options.add_options()("detector,d", po::value<std::string>(), "whose faces to crop (default faceapi_ssd)")(
+  options.add_options()("detector,d", po::value<std::string>(), "whose faces to crop (default yunet)")(
       "size", po::value<int>(), "output side in pixels (default 224)")(
       "margin", po::value<double>(), "margin on every side, fraction of the face (default 0.25)")(
-      "multiple", po::value<std::string>(), "several faces: largest | all | flag (default largest)");
+      "multiple", po::value<std::string>(), "several faces: largest | central | most_confident | all | flag (default largest)");
   CommandLine line;
   int exitCode = kExitOk;
-  if (!parseProjectCommand("crops", "<project> [--detector faceapi_ssd] [--size 224] [-p key=value]...",
+  if (!parseProjectCommand("crops", "<project> [--detector yunet] [--size 224] [-p key=value]...",
                            options, args, line, exitCode)) {
     return exitCode;
   }
@@ -110,7 +142,7 @@ int commandCrops(const std::vector<std::string>& args) {
   if (line.values.count("size")) params["size"] = line.values["size"].as<int>();
   if (line.values.count("margin")) params["margin"] = line.values["margin"].as<double>();
   if (line.values.count("multiple")) params["multiple"] = line.values["multiple"].as<std::string>();
-  return runOperation("crops", line, params, faces::runCrops, [](const nlohmann::json& r) {
+  return runOperation("crops", line, params, withDetectorChecked(faces::runCrops), [](const nlohmann::json& r) {
     std::cout << "crops from " << r.at("detector").get<std::string>() << ": " << r.at("crops")
               << " written to " << r.at("folder").get<std::string>() << " (" << r.at("samples")
               << " samples; " << r.at("no_face") << " without a face and " << r.at("multiple_faces")
@@ -138,7 +170,17 @@ int commandEmbed(const std::vector<std::string>& args) {
   if (line.values.count("source")) params["source"] = line.values["source"].as<std::string>();
   if (line.values.count("detector")) params["detector"] = line.values["detector"].as<std::string>();
   if (line.values.count("redo")) params["redo"] = true;
-  return runOperation("embed", line, params, faces::runEmbed, [](const nlohmann::json& r) {
+  const ProjectOperation embed = [](store::ProjectStore& store, plugin::PluginHost& host, const nlohmann::json& p,
+                                     job::JobContext& job, std::optional<std::int64_t> runId) -> Result<nlohmann::json> {
+    if (p.contains("model")) {
+      if (Status known = checkCapability(host, plugin::CapabilityKind::Model, "--model", p["model"].get<std::string>());
+          !known) {
+        return known.error();
+      }
+    }
+    return withDetectorChecked(faces::runEmbed)(store, host, p, job, runId);
+  };
+  return runOperation("embed", line, params, embed, [](const nlohmann::json& r) {
     std::cout << "embedded " << r.at("embedded") << " samples with " << r.at("model").get<std::string>() << " ("
               << r.at("dimension") << "-d, " << formatNumber(r.at("images_per_second").get<double>(), 1)
               << " images/s); " << r.at("no_face") << " without a face, " << r.at("already_embedded")

@@ -11,6 +11,7 @@
 #include "dupes_commands.hpp"
 #include "face_commands.hpp"
 #include "training_commands.hpp"
+#include "winnow/util/name_suggestion.hpp"
 
 namespace {
 
@@ -48,11 +49,12 @@ const std::map<std::string, CommandEntry>& commands() {
       {"flagged", {commandFlagged, "list samples by quality flag or measure (sorted by value)"}},
       {"report", {commandReport, "merge/class report: classes by source, duplicates across sources, warnings"}},
       {"audit", {commandAudit, "shortcut audit: does one nuisance property alone predict the label?"}},
-      {"mislabels", {commandMislabels, "suspected mislabels: out-of-fold k-NN label disagreement"}},
+      {"mislabels", {commandMislabels, "suspected mislabels: k-NN label disagreement, each with its neighbours"}},
       {"run", {commandRun, "run a pipeline JSON file (validated before anything runs)"}},
       {"dupes", {commandDupes, "find near-duplicate clusters; non-keepers become 'duplicate'"}},
       {"not-duplicate", {commandNotDuplicate, "mark two samples as not duplicates (never clustered again)"}},
       {"keeper", {commandKeeper, "choose the keeper of a duplicate cluster"}},
+      {"conflicts", {commandConflicts, "near-duplicate clusters whose members carry different labels; --keep-all resolves"}},
       {"train", {commandTrain, "train a classifier on an exported HDF5 dataset (metrics, plots, model.h5, checkpoint)"}},
       {"evaluate", {commandEvaluate, "score a trained model on a dataset file or a folder of class folders"}},
       {"predict", {commandPredict, "class and probability per image (face cropped first for face models)"}},
@@ -89,8 +91,11 @@ int main(int argc, char** argv) {
   }
   auto found = commands().find(name);
   if (found == commands().end()) {
-    std::cerr << "winnow: unknown command '" << name << "'\n";
-    printUsage(std::cerr);
+    std::vector<std::string> known;
+    for (const auto& [command, entry] : commands()) known.push_back(command);
+    std::cerr << "error: unknown command '" << name << "'";
+    if (auto suggestion = winnow::closestName(name, known)) std::cerr << " (did you mean '" << *suggestion << "'?)";
+    std::cerr << "; 'winnow --help' lists the commands\n";
     return winnow::cli::kExitUsage;
   }
   winnow::job::installInterruptHandler();

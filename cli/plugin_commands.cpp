@@ -1,5 +1,6 @@
 // Subcommands that use plugins: plugins, export, run.
 #include <iostream>
+#include <map>
 
 #include "cli_support.hpp"
 #include "winnow/config/json_schema.hpp"
@@ -115,6 +116,24 @@ int commandExport(const std::vector<std::string>& args) {
   if (!opened) return printError(opened.error(), line.json);
   store::ProjectStore& store = **opened;
   plugin::PluginHost host = makePluginHost(pluginPaths(line), line.json);
+  if (Status known = checkCapability(host, plugin::CapabilityKind::Exporter, "--format",
+                                     line.values["format"].as<std::string>());
+      !known) {
+    return printError(known.error(), line.json, kExitUsage);
+  }
+  if (line.values.count("split")) {
+    auto splits = projectSplits(store);
+    if (!splits) return printError(splits.error(), line.json);
+    Status known = checkKnownName("--split", "split", line.values["split"].as<std::string>(), *splits, "splits");
+    if (!known) return printError(known.error(), line.json, kExitUsage);
+  }
+  if (line.values.count("face-crops")) {
+    auto detectors = knownDetectors(store, host);
+    if (!detectors) return printError(detectors.error(), line.json);
+    Status known = checkKnownName("--face-crops", "detector", line.values["face-crops"].as<std::string>(), *detectors,
+                                  "detectors (loaded or run on the project)");
+    if (!known) return printError(known.error(), line.json, kExitUsage);
+  }
 
   exporting::ExportOptions exportOptions;
   exportOptions.capabilityId = line.values["format"].as<std::string>();
@@ -142,9 +161,31 @@ int commandExport(const std::vector<std::string>& args) {
   } else {
     std::cout << "exported " << summary->exported << " samples in " << summary->classNames.size()
               << " classes to " << summary->output.string() << "\n";
+    auto splitCounts = [](const std::map<std::string, std::int64_t>& bySplit) {
+      std::string text;
+      for (const auto& [split, n] : bySplit) {
+        text += (text.empty() ? "" : ", ") + exporting::splitDisplayName(split) + " " + std::to_string(n);
+      }
+      return text;
+    };
     for (const auto& [label, count] : summary->countByClass) {
-      std::cout << "  " << (label.empty() ? "(unlabelled)" : label) << ": " << count << "\n";
+      std::cout << "  " << (label.empty() ? "(unlabelled)" : label) << ": " << count;
+      if (auto bySplit = summary->exportedByClassSplit.find(label); bySplit != summary->exportedByClassSplit.end()) {
+        std::cout << " (" << splitCounts(bySplit->second) << ")";
+      }
+      std::cout << "\n";
     }
+    if (summary->augmented > 0) {
+      std::cout << summary->augmented << " of the rows are augmented (synthetic) children: /augmented = 1 in HDF5\n";
+    }
+    if (summary->skippedNoCrop > 0) {
+      std::cout << "left out " << summary->skippedNoCrop << " samples without a face crop of detector '"
+                << exportOptions.faceCropsDetector.value_or("") << "' (no face found, or not cropped):\n";
+      for (const auto& [label, bySplit] : summary->skippedNoCropByClassSplit) {
+        std::cout << "  " << (label.empty() ? "(unlabelled)" : label) << ": " << splitCounts(bySplit) << "\n";
+      }
+    }
+    for (const std::string& warning : summary->warnings) std::cout << "WARNING: " << warning << "\n";
   }
   if (summary->cancelled) return kExitCancelled;
   return summary->skippedMissing > 0 ? kExitPartial : kExitOk;

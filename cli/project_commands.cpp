@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_support.hpp"
+#include "winnow/balance/dataset_balancer.hpp"
 #include "winnow/ingest/folder_ingester.hpp"
 #include "winnow/report/summary_json.hpp"
 #include "winnow/store/project_store.hpp"
@@ -22,6 +23,10 @@ std::optional<std::int64_t> beginRun(store::ProjectStore& store, const std::stri
   if (!runId) return std::nullopt;
   return *runId;
 }
+
+// Every status a sample can have (store and balance); `samples --status` checks against these.
+const std::vector<std::string> kSampleStatuses = {store::kStatusActive, store::kStatusRejected, store::kStatusDuplicate,
+                                                  balance::kStatusBalancedOut};
 
 }  // namespace
 
@@ -142,7 +147,7 @@ int commandSamples(const std::vector<std::string>& args) {
   po::options_description options("samples options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
       "class", po::value<std::string>(), "only this class")(
-      "status", po::value<std::string>(), "only this status (active, rejected)")(
+      "status", po::value<std::string>(), "only this status (active, rejected, duplicate, balanced_out)")(
       "split", po::value<std::string>(), "only this split (train, val, test)")(
       "limit", po::value<int>()->default_value(0), "at most this many (0 = all)");
   po::positional_options_description positional;
@@ -159,6 +164,23 @@ int commandSamples(const std::vector<std::string>& args) {
   if (line.values.count("class")) filter.label = line.values["class"].as<std::string>();
   if (line.values.count("status")) filter.status = line.values["status"].as<std::string>();
   if (line.values.count("split")) filter.split = line.values["split"].as<std::string>();
+  // A name that exists nowhere in the project is a typo, not an empty list.
+  if (filter.label) {
+    auto classes = projectClasses(**opened);
+    if (!classes) return printError(classes.error(), line.json);
+    Status known = checkKnownName("--class", "class", *filter.label, *classes, "classes in the project");
+    if (!known) return printError(known.error(), line.json, kExitUsage);
+  }
+  if (filter.status) {
+    Status known = checkKnownName("--status", "status", *filter.status, kSampleStatuses, "statuses");
+    if (!known) return printError(known.error(), line.json, kExitUsage);
+  }
+  if (filter.split) {
+    auto splits = projectSplits(**opened);
+    if (!splits) return printError(splits.error(), line.json);
+    Status known = checkKnownName("--split", "split", *filter.split, *splits, "splits");
+    if (!known) return printError(known.error(), line.json, kExitUsage);
+  }
   auto samples = (*opened)->listSamples(filter);
   if (!samples) return printError(samples.error(), line.json);
   const int limit = line.values["limit"].as<int>();
@@ -193,15 +215,25 @@ int commandSamples(const std::vector<std::string>& args) {
 namespace {
 
 // Applies one decision to each sample id; reports each failure and keeps going.
-int applyToSamples(store::ProjectStore& store, const std::vector<std::int64_t>& ids,
+// A locked store stops it with exit 1 (failed), not 3: the ids were fine.
+int applyToSamples(store::ProjectStore& store, const std::string& project, const std::vector<std::int64_t>& ids,
                    const std::string& field, const std::optional<std::string>& value,
                    const std::string& reason, bool json, const std::string& command,
                    const std::vector<std::string>& args) {
-  const auto runId = beginRun(store, command, args);
+  auto begun = store.beginRun(command, nlohmann::json(args).dump());
+  if (!begun && isStoreBusy(begun.error())) return printError(storeBusyError(project, begun.error()), json);
+  const std::optional<std::int64_t> runId = begun ? std::optional<std::int64_t>(*begun) : std::nullopt;
   int failures = 0;
   nlohmann::json changed = nlohmann::json::array();
   for (std::int64_t id : ids) {
     Status status = store.applyDecision(id, field, value, "user:cli", reason, runId);
+    if (!status && isStoreBusy(status.error())) {
+      // Not a bad input: the store is busy. Stop; each decision already applied is committed.
+      if (!changed.empty()) {
+        std::cerr << "error: " << field << " set on " << changed.size() << " samples before the store was locked\n";
+      }
+      return printError(storeBusyError(project, status.error()), json);
+    }
     if (!status) {
       ++failures;
       std::cerr << "error: " << status.error().message << "\n";
@@ -230,19 +262,34 @@ int commandLabel(const std::vector<std::string>& args) {
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
       "class", po::value<std::string>()->required(), "class to assign")(
       "ids", po::value<std::vector<std::int64_t>>()->required(), "sample ids")(
-      "reason", po::value<std::string>()->default_value("relabelled from the CLI"), "why");
+      "reason", po::value<std::string>()->default_value("relabelled from the CLI"), "why")(
+      "new-class", "allow a class no sample of the project has yet (else a typo would create one)");
   po::positional_options_description positional;
   positional.add("project", 1).add("class", 1).add("ids", -1);
   CommandLine line;
   int exitCode = kExitOk;
-  if (!parseCommandLine("label", "<project> <class> <sample-id>...", options, positional, args,
+  if (!parseCommandLine("label", "<project> <class> <sample-id>... [--new-class]", options, positional, args,
                         line, exitCode)) {
     return exitCode;
   }
   auto opened = openProject(line);
   if (!opened) return printError(opened.error(), line.json);
-  return applyToSamples(**opened, line.values["ids"].as<std::vector<std::int64_t>>(), "label",
-                        line.values["class"].as<std::string>(),
+  const std::string className = line.values["class"].as<std::string>();
+  if (className.empty()) {
+    return printError(makeError(ErrorCode::InvalidArgument, "label: the class name is empty"), line.json, kExitUsage);
+  }
+  if (!line.values.count("new-class")) {
+    auto classes = projectClasses(**opened);
+    if (!classes) return printError(classes.error(), line.json);
+    Status known = checkKnownName("", "class", className, *classes, "classes in the project");
+    if (!known) {
+      return printError(makeError(ErrorCode::InvalidArgument,
+                                  known.error().message + "; to create class '" + className + "', add --new-class"),
+                        line.json, kExitUsage);
+    }
+  }
+  return applyToSamples(**opened, line.values["project"].as<std::string>(),
+                        line.values["ids"].as<std::vector<std::int64_t>>(), "label", className,
                         line.values["reason"].as<std::string>(), line.json, "label", args);
 }
 
@@ -262,7 +309,8 @@ int commandSetStatus(const std::vector<std::string>& args, const std::string& st
   }
   auto opened = openProject(line);
   if (!opened) return printError(opened.error(), line.json);
-  return applyToSamples(**opened, line.values["ids"].as<std::vector<std::int64_t>>(), "status",
+  return applyToSamples(**opened, line.values["project"].as<std::string>(),
+                        line.values["ids"].as<std::vector<std::int64_t>>(), "status",
                         status, line.values["reason"].as<std::string>(), line.json, command, args);
 }
 
@@ -280,6 +328,9 @@ int commandUndo(const std::vector<std::string>& args) {
   auto opened = openProject(line);
   if (!opened) return printError(opened.error(), line.json);
   auto undone = (*opened)->undoLast(line.values["count"].as<int>(), "user:cli");
+  if (!undone && isStoreBusy(undone.error())) {
+    return printError(storeBusyError(line.values["project"].as<std::string>(), undone.error()), line.json);
+  }
   if (!undone) return printError(undone.error(), line.json);
   if (line.json) {
     nlohmann::json list = nlohmann::json::array();

@@ -3,7 +3,7 @@
 //   field/{round,box}/           160x120 JPEG, source 2 with its own class names
 //                                (mapped round=circle, box=square by the demo pipeline),
 //                                one exact duplicate and three near-duplicates (re-shot) of studio
-//                                images, a blurred and a dark square, one truncated JPEG,
+//                                images, a studio circle filed as a box (a label conflict), a blurred and a dark square, one truncated JPEG,
 //                                one file that is not an image, and a short video of a circle.
 // Deterministic for a given seed, so the demo's numbers are the same on every machine.
 #include <opencv2/core.hpp>
@@ -90,6 +90,15 @@ int main(int argc, char** argv) {
     cv::resize(original, enlarged, cv::Size(128, 128), 0, 0, cv::INTER_CUBIC);
     cv::imwrite((out / "field/round" / ("reshot " + std::to_string(i) + ".jpg")).string(), enlarged,
                 {cv::IMWRITE_JPEG_QUALITY, 70});
+    ++written;
+  }
+  // A label conflict: studio circle c4 re-saved into field/box (a square's folder). It is a
+  // near-duplicate of c4 under another label: dupes must keep both and report the conflict.
+  {
+    cv::Mat original = cv::imread((out / "studio/circle/c4.png").string());
+    cv::Mat enlarged;
+    cv::resize(original, enlarged, cv::Size(96, 96), 0, 0, cv::INTER_CUBIC);
+    cv::imwrite((out / "field/box/box_from_c4.jpg").string(), enlarged, {cv::IMWRITE_JPEG_QUALITY, 80});
     ++written;
   }
   // Quality problems the quality step must flag: a blurred and an underexposed square.

@@ -23,6 +23,9 @@ set -e
 # 3 = finished, with bad input files reported (the demo plants a corrupt file and a non-image).
 if [ $status -ne 0 ] && [ $status -ne 3 ]; then echo "demo pipeline failed ($status)" >&2; exit $status; fi
 
+echo; echo "== label conflicts: near-duplicates filed under two classes (kept, one split group, for review)"
+"$winnow" conflicts "$demo/project"
+
 echo; echo "== winnow stats --json"
 "$winnow" stats "$demo/project" --json
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -130,6 +131,8 @@ void Hdf5DatasetWriter::begin(const winnow_export_begin_info& info) {
     labels_.reserve(reserve);
     splits_.reserve(reserve);
     sampleIds_.reserve(reserve);
+    augmented_.reserve(reserve);
+    parentSampleIds_.reserve(reserve);
     originalSizes_.reserve(reserve * 2);
   } catch (...) {
     discardTemp();
@@ -176,10 +179,12 @@ void Hdf5DatasetWriter::writeSample(const winnow_export_sample& sample) {
     throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
                         "hdf5 exporter: write_sample called outside begin..finish");
   }
-  if (sample.struct_size < sizeof(winnow_export_sample)) {
+  if (sample.struct_size < offsetof(winnow_export_sample, augmented)) {
     throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
                         context() + ": sample struct_size too small");
   }
+  // augmented / parent_sample_id were appended to the struct; an older host does not send them.
+  const bool hasLineage = sample.struct_size >= offsetof(winnow_export_sample, parent_sample_id) + sizeof(int64_t);
   const std::string where = context() + ": sample " + std::to_string(sample.sample_id);
   if (writtenCount_ >= expectedCount_) {
     throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
@@ -213,6 +218,8 @@ void Hdf5DatasetWriter::writeSample(const winnow_export_sample& sample) {
     originalPaths_.push_back(text(sample.original_path));
     contentHashes_.push_back(text(sample.content_hash));
     originalLabels_.push_back(text(sample.original_label));
+    augmented_.push_back(hasLineage && sample.augmented != 0 ? 1 : 0);
+    parentSampleIds_.push_back(hasLineage ? sample.parent_sample_id : -1);
     ++bufferedImages_;
     ++writtenCount_;
     if (bufferedImages_ == chunkImages_) flushChunk();
@@ -265,10 +272,12 @@ void Hdf5DatasetWriter::writeMetadata() {
     }
   }
   writeInt32PairDataset(root, "original_size", originalSizes_);
+  writeUint8Dataset(root, "augmented", augmented_);
   {
     Hdf5Handle provenance(H5Gcreate2(root, "provenance", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                           H5Gclose, "create /provenance");
     writeInt64Dataset(provenance.get(), "sample_id", sampleIds_);
+    writeInt64Dataset(provenance.get(), "parent_sample_id", parentSampleIds_);
     writeStringDataset(provenance.get(), "source", sources_);
     writeStringDataset(provenance.get(), "original_path", originalPaths_);
     writeStringDataset(provenance.get(), "content_hash", contentHashes_);

@@ -69,6 +69,8 @@ class Hdf5DatasetWriter {
   std::vector<uint8_t> splits_;
   std::vector<int32_t> originalSizes_;  // (height, width) pairs
   std::vector<int64_t> sampleIds_;
+  std::vector<uint8_t> augmented_;        // 1 = synthetic child made by balance
+  std::vector<int64_t> parentSampleIds_;  // -1 when none
   std::vector<std::string> sources_;
   std::vector<std::string> originalPaths_;
   std::vector<std::string> contentHashes_;

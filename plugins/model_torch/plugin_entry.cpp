@@ -115,7 +115,8 @@ winnow_status loadModel(void* raw, const char* modelPath, winnow_text_sink descr
     const nlohmann::json text = {{"class_names", model.classNames},
                                  {"architecture", model.spec.toJson()},
                                  {"preprocessing", model.preprocessing},
-                                 {"training", model.training}};
+                                 {"training", model.training},
+                                 {"temperature", model.temperature}};
     if (description.put != nullptr) description.put(description.context, text.dump().c_str());
     return WINNOW_STATUS_OK;
   });

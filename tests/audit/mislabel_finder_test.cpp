@@ -1,8 +1,10 @@
 // Suspected mislabels on real faces: ORL (40 people, 10 pictures each) with 5 labels flipped on
-// purpose; the generic feature's out-of-fold k-NN disagreement must rank them near the top.
+// purpose; the generic feature's k-NN disagreement must rank them near the top.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <iostream>
+#include <random>
 #include <set>
 
 #include "quality/curation_fixtures.hpp"
@@ -107,6 +109,37 @@ TEST(MislabelFinder, UsesStoredEmbeddingsWhenPresent) {
 
   auto missing = runMislabels(*store, host, {{"feature", "embedding"}, {"extractor", "nope"}}, job, std::nullopt);
   EXPECT_FALSE(missing);
+}
+
+// A feature that knows nothing about a 70/30 two-class set: the minority's neighbours are mostly
+// of the majority class by chance alone, which must not make it a suspect (the old share-of-
+// disagreeing-neighbours rule flagged about a third of such a set).
+TEST(MislabelFinder, UninformativeFeatureFlagsAlmostNothingOnAnImbalancedSet) {
+  std::mt19937_64 random(7);
+  std::normal_distribution<float> gaussian(0.0f, 1.0f);
+  std::vector<std::vector<float>> rows(1000, std::vector<float>(32));
+  std::vector<int> labels(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    double norm = 0.0;
+    for (float& v : rows[i]) {
+      v = gaussian(random);
+      norm += static_cast<double>(v) * v;
+    }
+    for (float& v : rows[i]) v = static_cast<float>(v / std::sqrt(norm));
+    labels[i] = i % 10 < 7 ? 0 : 1;
+  }
+  const auto verdicts = outOfFoldNeighbourDisagreement(rows, labels, 10, 0, 1);
+  int flagged = 0;
+  int majorityDisagrees = 0;
+  for (const auto& verdict : verdicts) {
+    ASSERT_EQ(verdict.neighbours.size(), 10u);
+    majorityDisagrees += verdict.suggestedShare > 0.5 ? 1 : 0;
+    flagged += verdict.score >= 0.5 && verdict.suggestedShare > 0.5 && verdict.chanceProbability <= 0.01 ? 1 : 0;
+  }
+  std::cout << "random features, 700/300 labels: neighbours' majority disagrees for " << majorityDisagrees
+            << " of 1000, flagged " << flagged << "\n";
+  EXPECT_GT(majorityDisagrees, 150);  // what a plain majority vote would flag
+  EXPECT_LE(flagged, 5);
 }
 
 }  // namespace

@@ -252,8 +252,12 @@ TEST_F(BalanceTest, BadParamsNameTheKey) {
   auto badBalancer = balance({{"params", {{"target", "huge"}}}});
   ASSERT_FALSE(badBalancer.ok());
   EXPECT_NE(badBalancer.error().message.find("target"), std::string::npos) << badBalancer.error().message;
-  auto noTrain = balance({{"scope", "train"}});
-  ASSERT_FALSE(noTrain.ok());
+  // Scope train (the default) before any split: everything is balanced, and the summary says so.
+  auto noSplitYet = balance({{"scope", "train"}, {"dry_run", true}});
+  ASSERT_TRUE(noSplitYet.ok()) << noSplitYet.error().message;
+  EXPECT_EQ((*noSplitYet)["scope_applied"], "all");
+  ASSERT_EQ((*noSplitYet)["notes"].size(), 1U);
+  EXPECT_EQ((*noSplitYet)["notes"][0].get<std::string>().rfind("no split yet: balanced all", 0), 0U);
 }
 
 }  // namespace

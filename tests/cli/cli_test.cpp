@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/cli_runner.hpp"
 #include "ingest/bad_file_fixtures.hpp"
 #include "support/temp_dir.hpp"
 
@@ -23,41 +24,10 @@ namespace fs = std::filesystem;
 using test::sharedData;
 using test::TempDir;
 
-struct CommandResult {
-  int exitCode = -1;
-  std::string out;  // stdout only; stderr goes to a file beside it
-  std::string err;
-};
-
-std::string quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-CommandResult runWinnow(const std::vector<std::string>& args, const TempDir& dir) {
-  std::string command = quote(WINNOW_CLI);
-  for (const auto& arg : args) command += " " + quote(arg);
-  const fs::path errPath = dir / "stderr.txt";
-  command += " 2>" + quote(errPath.string());
-  CommandResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(errPath);
-  result.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-  return result;
-}
-
-nlohmann::json parseJson(const CommandResult& result) {
-  auto json = nlohmann::json::parse(result.out, nullptr, false);
-  EXPECT_FALSE(json.is_discarded()) << "stdout is not JSON:\n" << result.out << "\nstderr:\n" << result.err;
-  return json;
-}
+using test::CommandResult;
+using test::parseJson;
+using test::quote;
+using test::runWinnow;
 
 TEST(Cli, HelpUsageErrorsAndUnknownCommands) {
   TempDir dir;
@@ -209,10 +179,14 @@ TEST(Cli, DemoPipelineRunsEndToEnd) {
   const auto& stats = report["steps"][2]["summary"];
   EXPECT_EQ(stats["class_count"], 2);
   EXPECT_EQ(stats["classes"]["circle"], 24 + 12 + 3 + 3);
-  EXPECT_EQ(stats["classes"]["square"], 24 + 2 + 12);
-  // The three re-shot studio circles are clustered with their originals and demoted.
+  EXPECT_EQ(stats["classes"]["square"], 24 + 2 + 12 + 1);  // + a studio circle filed as a box
+  // The three re-shot studio circles are clustered with their originals and demoted; the circle
+  // filed as a box is a label conflict: kept, reported.
   EXPECT_GE(report["steps"][3]["summary"]["marked_duplicate"].get<int>(), 3);
-  EXPECT_TRUE(report["steps"][9]["summary"]["verified"].get<bool>());
+  EXPECT_EQ(report["steps"][3]["summary"]["label_conflicts"].get<int>(), 1) << report["steps"][3].dump(2);
+  EXPECT_TRUE(report["steps"][8]["summary"]["verified"].get<bool>()) << report["steps"][8].dump(2);
+  // Balancing after the split augments the training split only.
+  EXPECT_EQ(report["steps"][9]["summary"]["scope"], "train") << report["steps"][9].dump(2);
   const auto& after = report["steps"][10]["summary"];
   EXPECT_GT(after["splits"]["train"].get<int>(), after["splits"]["test"].get<int>());
   EXPECT_GT(report["steps"][11]["summary"]["exported"].get<int>(), 60);

@@ -4,6 +4,7 @@
 #include <hdf5.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -217,6 +218,10 @@ TEST_F(Hdf5ExporterTest, WritesDatasetReadableFromCppAndPython) {
   const auto sources = readStrings(file.id, "provenance/source");
   const auto hashes = readStrings(file.id, "provenance/content_hash");
   const auto originalLabels = readStrings(file.id, "provenance/original_label");
+  const auto augmented = readNumbers<uint8_t>(file.id, "augmented", H5T_NATIVE_UINT8);
+  const auto parents = readNumbers<int64_t>(file.id, "provenance/parent_sample_id", H5T_NATIVE_INT64);
+  ASSERT_EQ(augmented.size(), n);
+  ASSERT_EQ(parents.size(), n);
   EXPECT_EQ(readStrings(file.id, "class_names"), mixedClassNames());
   ASSERT_EQ(labels.size(), n);
   ASSERT_EQ(splitCodes.size(), n);
@@ -234,9 +239,12 @@ TEST_F(Hdf5ExporterTest, WritesDatasetReadableFromCppAndPython) {
     EXPECT_EQ(sources[i], samples[i].source);
     EXPECT_EQ(hashes[i], samples[i].contentHash);
     EXPECT_EQ(originalLabels[i], samples[i].originalLabel);
+    EXPECT_EQ(augmented[i], samples[i].augmented ? 1 : 0) << i;
+    EXPECT_EQ(parents[i], samples[i].parentSampleId) << i;
     if (!samples[i].split.empty()) expectedSplits[samples[i].split].push_back(static_cast<int64_t>(i));
   }
   EXPECT_NE(std::count(labels.begin(), labels.end(), -1), 0);
+  EXPECT_EQ(std::count(augmented.begin(), augmented.end(), 1), static_cast<long>(n / 3));
   for (const char* split : {"train", "val", "test"}) {
     EXPECT_EQ(readNumbers<int64_t>(file.id, (std::string("splits/") + split).c_str(),
                                    H5T_NATIVE_INT64),
@@ -276,6 +284,32 @@ TEST_F(Hdf5ExporterTest, WritesDatasetReadableFromCppAndPython) {
   EXPECT_EQ(summary["format"], "winnow-dataset");
   EXPECT_EQ(summary["format_version"], 1);
   EXPECT_EQ(summary["pipeline_config"]["stage"], "export");
+  EXPECT_EQ(summary["augmented"].get<std::vector<uint8_t>>(), augmented);
+  EXPECT_EQ(summary["parent_sample_id"].get<std::vector<int64_t>>(), parents);
+  // docs/hdf5-layout.md's snippet: real rows only.
+  EXPECT_EQ(summary["real_rows"].get<int64_t>(), static_cast<int64_t>(n - n / 3));
+}
+
+// A host from before the lineage fields hands over the shorter struct: rows read as real.
+TEST_F(Hdf5ExporterTest, OlderHostWithoutLineageFieldsWritesRealRows) {
+  TempFolder temp;
+  const fs::path output = temp.path() / "old-host.h5";
+  const std::vector<TestSample> samples(samples_->begin(), samples_->begin() + 6);
+  ExporterInstance exporter(*plugin_, fullParams(32, "letterbox", 3, 1, 8));
+  ASSERT_EQ(exporter.createStatus(), WINNOW_STATUS_OK);
+  const auto classNames = cStrings(mixedClassNames());
+  ASSERT_EQ(exporter.begin(beginInfo(output.string(), samples.size(), classNames)), WINNOW_STATUS_OK);
+  for (const auto& sample : samples) {
+    auto view = sample.view();
+    view.struct_size = static_cast<uint32_t>(offsetof(winnow_export_sample, augmented));
+    ASSERT_EQ(exporter.writeSample(&view), WINNOW_STATUS_OK) << exporter.lastError().message;
+  }
+  ASSERT_EQ(exporter.finish(), WINNOW_STATUS_OK) << exporter.lastError().message;
+  H5Id file(H5Fopen(output.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  ASSERT_GE(file.id, 0);
+  EXPECT_EQ(readNumbers<uint8_t>(file.id, "augmented", H5T_NATIVE_UINT8), std::vector<uint8_t>(6, 0));
+  EXPECT_EQ(readNumbers<int64_t>(file.id, "provenance/parent_sample_id", H5T_NATIVE_INT64),
+            std::vector<int64_t>(6, -1));
 }
 
 TEST_F(Hdf5ExporterTest, GreyCenterCropUncompressed) {

@@ -29,7 +29,12 @@ def main(path):
             "format_version": int(f.attrs["format_version"]),
             "fit": str(f.attrs["fit"]),
             "pipeline_config": json.loads(f.attrs["pipeline_config"]),
+            "augmented": f["augmented"][:].tolist(),
+            "parent_sample_id": f["provenance/parent_sample_id"][:].tolist(),
         }
+        # docs/hdf5-layout.md: keep real rows only (no synthetic children).
+        real = f["augmented"][:] == 0
+        summary["real_rows"] = int(real.sum())
     print(json.dumps(summary))
 
 

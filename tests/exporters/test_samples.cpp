@@ -35,6 +35,8 @@ winnow_export_sample TestSample::view() const {
   sample.image.data = rgb.data;
   sample.encoded_bytes = bytes.empty() ? nullptr : bytes.data();
   sample.encoded_size = bytes.size();
+  sample.augmented = augmented ? 1 : 0;
+  sample.parent_sample_id = parentSampleId;
   return sample;
 }
 
@@ -79,6 +81,8 @@ std::vector<TestSample> mixedSamples() {
       sample.source = folders[classIndex].second;
       sample.originalPath = files[i].string();
       sample.contentHash = "hash-" + std::to_string(sample.sampleId);
+      sample.augmented = samples.size() % 3 == 2;
+      sample.parentSampleId = sample.augmented ? sample.sampleId - 1 : -1;
       std::string extension = files[i].extension().string();
       std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
       sample.fileExtension = extension;

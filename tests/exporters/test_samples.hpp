@@ -24,6 +24,8 @@ struct TestSample {
   std::string fileExtension;
   cv::Mat rgb;                 // CV_8UC3 (or CV_8UC1 / CV_8UC4 when a test changes it)
   std::vector<uint8_t> bytes;  // the original file
+  bool augmented = false;      // see mixedSamples()
+  int64_t parentSampleId = -1;
 
   // A view borrowing this sample's strings and pixels (valid while the sample lives).
   winnow_export_sample view() const;
@@ -33,7 +35,8 @@ struct TestSample {
 const std::vector<std::string>& mixedClassNames();
 
 // 40 samples: 10 each of realfake/hard/{real,fake} (300x300) and mask/prajnasb/{with_mask,
-// without_mask} (mixed sizes); every 7th is unlabelled; splits cycle train, train, val, test, "".
+// without_mask} (mixed sizes); every 7th is unlabelled; splits cycle train, train, val, test, "";
+// every 3rd (index 2, 5, ...) is marked augmented, its parent the sample before it.
 // Returns an empty vector when the shared data is missing.
 std::vector<TestSample> mixedSamples();
 

@@ -249,7 +249,7 @@ TEST(FaceDetection, AwkwardFilesNeverCrashAnyDetector) {
   std::ofstream(dir / "bomb.png", std::ios::binary).write(reinterpret_cast<const char*>(bomb), sizeof bomb);
 
   auto host = makeHost();
-  for (const std::string detector : {"haar", "res10_ssd", "faceapi_ssd"}) {
+  for (const std::string detector : {"haar", "res10_ssd", "faceapi_ssd", "yunet"}) {
     SCOPED_TRACE(detector);
     std::map<std::string, std::size_t> faces;
     for (const std::string name : {"noface.png", "tiny.png", "huge.jpg", "grey.png", "rgba.png"}) {

@@ -18,6 +18,8 @@ def load_winnow_model(path):
         arch = json.loads(f.attrs["architecture"])
         pre = json.loads(f.attrs["preprocessing"])
         classes = list(f["class_names"].asstr()[:])
+        # Calibration temperature (absent in files from before calibration: 1).
+        pre["temperature"] = float(f.attrs.get("temperature", 1.0))
         state = {name: torch.from_numpy(np.asarray(f["weights"][name])) for name in f["weights"]}
     backbone = getattr(torchvision.models, arch["backbone"])()
     # winnow's head replaces torchvision's classifier (squeezenet's is a conv head: pool instead).
@@ -61,7 +63,7 @@ def main():
         images = f["images"][sorted(rows)]
     order = {row: i for i, row in enumerate(sorted(rows))}
     with torch.no_grad():
-        probabilities = torch.softmax(model(preprocess(images, pre)), 1)
+        probabilities = torch.softmax(model(preprocess(images, pre)) / pre["temperature"], 1)
     worst = 0.0
     for p in report["predictions"]:
         row = probabilities[order[p["row"]]]

@@ -133,7 +133,7 @@ TEST(Training, RejectsOneClassEmptySplitsAndCorruptFiles) {
     ASSERT_TRUE(static_cast<bool>(winnow::exporting::exportDataset(**store, host, options, job)));
   }
   message = trainError(tinyConfig(), dir / "train-only.h5", dir / "run-split");
-  EXPECT_NE(message.find("split 'val' has no labelled rows"), std::string::npos) << message;
+  EXPECT_NE(message.find("split 'test' has no labelled rows"), std::string::npos) << message;
 
   // A truncated copy and a text file.
   const auto size = fs::file_size(two);
@@ -205,6 +205,24 @@ TEST(Training, ModelFileReloadsInWinnowAndInTorchvision) {
   const nlohmann::json summary = tr::trainClassifier(config, {dataset, dir / "run", false, ""}, {});
   const nlohmann::json report = readJson(dir / "run" / "report.json");
   ASSERT_TRUE(report.contains("baselines") && report["baselines"].contains("linear_probe"));
+  // No weights: the probe ran on the untrained network, so no second probe is needed.
+  EXPECT_EQ(report["baselines"]["linear_probe"]["backbone"], "untrained (random init)");
+  EXPECT_FALSE(report["baselines"].contains("untrained_linear_probe"));
+  EXPECT_TRUE(report["warnings"].is_array());
+  EXPECT_TRUE(report["calibration"]["fitted"].get<bool>());
+  for (const char* split : {"val", "test"}) {
+    EXPECT_TRUE(report["calibration"][split]["before"]["ece"].is_number()) << split;
+    EXPECT_TRUE(report["calibration"][split]["after"]["ece"].is_number()) << split;
+  }
+  const tr::ModelFile stored = tr::readModelFile(dir / "run" / "model.h5");
+  EXPECT_DOUBLE_EQ(stored.temperature, report["calibration"]["temperature"].get<double>());
+  EXPECT_EQ(stored.training["sources"]["train"].begin().key(), "generated");
+  EXPECT_EQ(stored.trainingContentHashes.size(), report["rows"]["train"].get<std::size_t>() +
+                                                     report["rows"]["val"].get<std::size_t>() +
+                                                     report["rows"]["test"].get<std::size_t>());
+  // Calibration fitted on val lowers (or keeps) the val NLL: T minimises it.
+  EXPECT_LE(report["calibration"]["val"]["after"]["nll"].get<double>(),
+            report["calibration"]["val"]["before"]["nll"].get<double>() + 1e-9);
 
   // Evaluate on the test split reproduces the training report.
   tr::EvaluateRequest evaluate;
@@ -213,6 +231,10 @@ TEST(Training, ModelFileReloadsInWinnowAndInTorchvision) {
   evaluate.split = "test";
   const nlohmann::json scored = tr::evaluateClassifier(evaluate, {});
   EXPECT_EQ(scored["test"]["confusion_matrix"], summary["test"]["confusion_matrix"]);
+  // Its own test split: not another source, every row seen as a test row.
+  EXPECT_FALSE(scored["source_check"]["other_source"].get<bool>());
+  EXPECT_EQ(scored["source_check"]["rows_in_model_val_or_test_split"], scored["rows_scored"]);
+  EXPECT_EQ(scored["baselines"]["majority_class_of_training"]["class"], stored.training["majority_class"]);
 
   // The Predictor on the original pictures agrees with the report's test predictions: the fit and
   // preprocessing are the model's own.
@@ -267,6 +289,29 @@ TEST(Training, CoreTrainDrawsPlotsAndPredictReportsBadFiles) {
   ASSERT_TRUE(static_cast<bool>(folder)) << folder.error().message;
   EXPECT_EQ((*folder)["rows_scored"].get<int>(), 32);
   EXPECT_GT(imageVariance(dir / "eval" / "confusion_matrix.png"), 100.0);
+  // The folder holds the training pictures themselves: known by content, not another source.
+  EXPECT_FALSE((*folder)["source_check"]["other_source"].get<bool>()) << (*folder)["source_check"].dump();
+  EXPECT_GT((*folder)["source_check"]["rows_in_model_train_split"].get<int>(), 0);
+
+  // Pictures the model never saw, from another "source", labelled the other way round: the
+  // accuracy collapses and evaluate says so (cross-source drop and majority baseline).
+  const fs::path otherDir = dir / "other";
+  ASSERT_FALSE(winnow::test::makeGeneratedDataset(otherDir, {"red", "blue"}, 10, 32, 99).empty());
+  auto swapped = tr::evaluateModel(host, {{"model_file", (dir / "run" / "model.h5").string()},
+                                          {"data", (otherDir / "pictures").string()},
+                                          {"map", {{"red", "blue"}, {"blue", "red"}}},
+                                          {"output_dir", (dir / "eval-swapped").string()}}, job);
+  ASSERT_TRUE(static_cast<bool>(swapped)) << swapped.error().message;
+  if ((*summary)["test"]["accuracy"].get<double>() >= 0.8) {
+    EXPECT_TRUE((*swapped)["source_check"]["other_source"].get<bool>());
+    const std::string warnings = (*swapped)["warnings"].dump();
+    EXPECT_NE(warnings.find("another source"), std::string::npos) << warnings;
+    EXPECT_NE(warnings.find("not clearly above always answering"), std::string::npos) << warnings;
+    std::ifstream text(dir / "eval-swapped" / "classification_report.txt");
+    const std::string body((std::istreambuf_iterator<char>(text)), std::istreambuf_iterator<char>());
+    EXPECT_NE(body.find("WARNING: "), std::string::npos) << body;
+    EXPECT_NE(body.find("baseline majority_class_of_evaluated_set"), std::string::npos) << body;
+  }
 
   std::ofstream(dir / "broken.png") << "not a picture";
   const fs::path good = dir / "pictures" / "red" / "0.png";
@@ -279,6 +324,35 @@ TEST(Training, CoreTrainDrawsPlotsAndPredictReportsBadFiles) {
   EXPECT_NEAR(results[0]["probabilities"]["red"].get<double>() + results[0]["probabilities"]["blue"].get<double>(), 1.0, 1e-4);
   EXPECT_NE(results[1]["error"].get<std::string>().find("broken.png"), std::string::npos);
   EXPECT_NE(results[2]["error"].get<std::string>().find("missing.png"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(Training, WithoutAValSplitTrainsTheLastEpochAndSaysThereIsNoCalibration) {
+  const fs::path dir = freshDir("noval");
+  const fs::path dataset = winnow::test::makeGeneratedDataset(dir, {"red", "blue"}, 16, 32);
+  ASSERT_FALSE(dataset.empty());
+  // Val rows become train rows (as with a shipped train/test layout).
+  const std::string merge = "/usr/bin/python3 -c \"import h5py, sys; f = h5py.File(sys.argv[1], 'r+'); s = f['split'][:]; "
+                            "s[s == 2] = 1; f['split'][...] = s; f.close()\" " + dataset.string();
+  ASSERT_EQ(std::system(merge.c_str()), 0) << merge;
+  tr::TrainConfig config = tinyConfig();
+  config.epochs = 2;
+  config.patience = 1;
+  std::vector<std::string> lines;
+  tr::TrainHooks hooks;
+  hooks.log = [&](const std::string& line) { lines.push_back(line); };
+  const nlohmann::json summary = tr::trainClassifier(config, {dataset, dir / "run", false, ""}, hooks);
+  EXPECT_EQ(summary["rows"]["val"], 0);
+  EXPECT_EQ(summary["best_epoch"], 2);
+  EXPECT_FALSE(summary["calibration"]["fitted"].get<bool>());
+  EXPECT_EQ(summary["calibration"]["temperature"], 1.0);
+  EXPECT_NE(summary["calibration"]["reason"].get<std::string>().find("no validation split"), std::string::npos);
+  EXPECT_DOUBLE_EQ(tr::readModelFile(dir / "run" / "model.h5").temperature, 1.0);
+  bool said = false;
+  for (const auto& line : lines) said = said || line.find("no validation split") != std::string::npos;
+  EXPECT_TRUE(said);
+  // The plots still draw (train curves only).
+  EXPECT_TRUE(static_cast<bool>(tr::writeRunPlots(dir / "run")));
   fs::remove_all(dir);
 }
 

@@ -16,6 +16,7 @@
 
 #include "support/temp_dir.hpp"
 #include "winnow/dedupe/dupes.hpp"
+#include "winnow/dedupe/label_conflicts.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/ingest/folder_ingester.hpp"
 #include "winnow/plugin/plugin_host.hpp"
@@ -112,6 +113,22 @@ TEST(WorkbenchApp, ScriptedReviewUnderXvfbReachesTheStore) {
                                              decoded->image.height * 9 / 10, image::Fit::Stretch);
     ASSERT_TRUE(writeFileAtomically(dir / "data/celeb/Barack_Obama/zz_copy.png", *image::encodePng(smaller)));
   }
+  // A planted label conflict: the last Obama photo, re-encoded, filed under another person.
+  fs::path twinClass;
+  for (const auto& entry : fs::directory_iterator(dir / "data/celeb")) {
+    if (entry.path().filename() != "Barack_Obama" && (twinClass.empty() || entry.path() > twinClass)) twinClass = entry.path();
+  }
+  {
+    fs::path last;
+    for (const auto& entry : fs::directory_iterator(dir / "data/celeb/Barack_Obama")) {
+      if (entry.path().filename() != "zz_copy.png" && (last.empty() || entry.path() > last)) last = entry.path();
+    }
+    auto decoded = image::decodeImage(*image::readFileBytes(last), last);
+    ASSERT_TRUE(decoded);
+    const Image smaller = image::resizeImage(decoded->image, decoded->image.width * 19 / 20,
+                                             decoded->image.height * 19 / 20, image::Fit::Stretch);
+    ASSERT_TRUE(writeFileAtomically(twinClass / "zz_twin.png", *image::encodePng(smaller)));
+  }
 
   const fs::path projectDir = dir / "project";
   {
@@ -148,6 +165,18 @@ TEST(WorkbenchApp, ScriptedReviewUnderXvfbReachesTheStore) {
     }
   }
   ASSERT_LT(plantedCluster, clusters->size()) << "the planted near-duplicate was not clustered";
+  std::size_t conflictCluster = clusters->size();
+  for (std::size_t c = 0; c < clusters->size(); ++c) {
+    for (const auto& member : (*clusters)[c].members) {
+      if (fs::path(member.path).filename() == "zz_twin.png") conflictCluster = c;
+    }
+  }
+  ASSERT_LT(conflictCluster, clusters->size()) << "the planted twin was not clustered";
+  ASSERT_TRUE((*clusters)[conflictCluster].labelConflict);
+  const std::int64_t conflictId = (*clusters)[conflictCluster].id;
+  for (const auto& member : (*clusters)[conflictCluster].members) {
+    EXPECT_EQ(member.status, store::kStatusActive) << "a member of another label was demoted";
+  }
   for (const auto& member : (*clusters)[plantedCluster].members) {
     if (member.sampleId != (*clusters)[plantedCluster].keeperSampleId) newKeeper = member.sampleId;
   }
@@ -186,7 +215,9 @@ TEST(WorkbenchApp, ScriptedReviewUnderXvfbReachesTheStore) {
          << "key Escape\n"
          << "view duplicates\ncluster " << plantedCluster << "\nframes 2\nwait-thumbnails\nscreenshot "
          << (shots / "duplicates.png").string() << "\n"
-         << "keeper " << newKeeper << "\nframes 2\n";
+         << "keeper " << newKeeper << "\nframes 2\n"
+         << "cluster " << conflictCluster << "\nframes 2\nwait-thumbnails\nscreenshot " << (shots / "conflict.png").string()
+         << "\nkeep-all\nframes 2\n";
   { std::ofstream(dir / "review.script") << script.str(); }
 
   // Under the ASan+UBSan run, leak checking is switched off for the application only: Mesa's
@@ -222,6 +253,18 @@ TEST(WorkbenchApp, ScriptedReviewUnderXvfbReachesTheStore) {
   bool keeperChanged = false;
   for (const auto& cluster : *clustersAfter) keeperChanged |= cluster.keeperSampleId == newKeeper;
   EXPECT_TRUE(keeperChanged);
+  // The conflict was resolved from the panel: reviewed, no longer open.
+  auto openConflicts = dedupe::listLabelConflicts(**after, false);
+  ASSERT_TRUE(openConflicts);
+  for (const auto& conflict : *openConflicts) EXPECT_NE(conflict.clusterId, conflictId);
+  auto allConflicts = dedupe::listLabelConflicts(**after, true);
+  ASSERT_TRUE(allConflicts);
+  bool keptAllReviewed = false;
+  for (const auto& conflict : *allConflicts) {
+    if (conflict.clusterId != conflictId) continue;
+    for (const auto& member : conflict.members) keptAllReviewed |= member.reviewedBy == std::string("workbench");
+  }
+  EXPECT_TRUE(keptAllReviewed);
 
   // Missing and corrupt files became placeholder tiles carrying the reason.
   EXPECT_NE(stderrText.find("placeholder for sample " + std::to_string(missing) + ": "), std::string::npos) << stderrText;
@@ -230,7 +273,7 @@ TEST(WorkbenchApp, ScriptedReviewUnderXvfbReachesTheStore) {
   // Thumbnails were cached on disk inside the project.
   EXPECT_TRUE(fs::exists(projectDir / "cache" / "thumbs" / "128"));
 
-  for (const char* name : {"grid.png", "review.png", "duplicates.png"}) {
+  for (const char* name : {"grid.png", "review.png", "duplicates.png", "conflict.png"}) {
     const PictureCheck check = checkPicture(shots / name);
     EXPECT_EQ(check.width, 1280) << name;
     EXPECT_EQ(check.height, 800) << name;

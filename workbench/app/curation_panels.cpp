@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "winnow/dedupe/label_conflicts.hpp"
 #include "workbench_app.hpp"
 
 namespace winnow::workbench {
@@ -22,12 +23,24 @@ void WorkbenchApp::drawDuplicates() {
     return;
   }
   const auto& catalog = state_->catalog();
-  ImGui::BeginChild("cluster list", ImVec2(220, 0), true);
+  const ImVec4 conflictColour(1.0F, 0.55F, 0.3F, 1.0F);
+  std::size_t conflicts = 0;
+  for (const auto& cluster : clusters_) conflicts += cluster.labelConflict ? 1 : 0;
+  if (clusterShown_ >= clusters_.size()) clusterShown_ = 0;
+  ImGui::BeginChild("cluster list", ImVec2(240, 0), true);
+  if (conflicts > 0) {
+    ImGui::TextColored(conflictColour, "%zu label conflicts", conflicts);
+    ImGui::Checkbox("conflicts only", &conflictsOnly_);
+    ImGui::Separator();
+  }
   for (std::size_t c = 0; c < clusters_.size(); ++c) {
     const auto& cluster = clusters_[c];
-    const std::string name = "cluster " + std::to_string(cluster.id) + " (" + std::to_string(cluster.members.size()) +
-                             ", " + cluster.method + ")";
+    if (conflictsOnly_ && !cluster.labelConflict) continue;
+    const std::string name = std::string(cluster.labelConflict ? "! " : "") + "cluster " + std::to_string(cluster.id) +
+                             " (" + std::to_string(cluster.members.size()) + ", " + cluster.method + ")";
+    if (cluster.labelConflict) ImGui::PushStyleColor(ImGuiCol_Text, conflictColour);
     if (ImGui::Selectable(name.c_str(), c == clusterShown_)) clusterShown_ = c;
+    if (cluster.labelConflict) ImGui::PopStyleColor();
     if (c == clusterShown_ && ImGui::IsWindowAppearing()) ImGui::SetScrollHereY();
   }
   ImGui::EndChild();
@@ -37,9 +50,20 @@ void WorkbenchApp::drawDuplicates() {
   ImGui::Text("Cluster %lld: %zu members, method %s", static_cast<long long>(cluster.id), cluster.members.size(),
               cluster.method.c_str());
   ImGui::TextWrapped("Keeper: sample %lld, %s", static_cast<long long>(cluster.keeperSampleId), cluster.keeperReason.c_str());
+  bool keepAll = false;
+  if (cluster.labelConflict) {
+    ImGui::PushStyleColor(ImGuiCol_Text, conflictColour);
+    ImGui::TextWrapped("Label conflict: the members carry different classes. Nothing was demoted across classes "
+                       "and the cluster is one split group.");
+    ImGui::PopStyleColor();
+    ImGui::TextDisabled("Resolve: relabel or reject members below, or keep all as they are.");
+    keepAll = ImGui::Button("Keep all (reviewed)");
+  }
   ImGui::Separator();
   std::optional<std::int64_t> newKeeper;
   std::optional<std::int64_t> notDuplicate;
+  std::optional<std::int64_t> rejectId;
+  std::optional<std::pair<std::int64_t, std::string>> relabel;
   for (std::size_t m = 0; m < cluster.members.size(); ++m) {
     const dedupe::ClusterMember& member = cluster.members[m];
     if (m > 0) ImGui::SameLine();
@@ -54,9 +78,20 @@ void WorkbenchApp::drawDuplicates() {
     const bool keeper = member.sampleId == cluster.keeperSampleId;
     if (keeper) {
       ImGui::TextColored(ImVec4(0.4F, 1.0F, 0.5F, 1.0F), "KEEPER  #%lld", static_cast<long long>(member.sampleId));
+    } else if (member.kept) {
+      ImGui::TextColored(ImVec4(0.4F, 1.0F, 0.5F, 1.0F), "kept  #%lld  %s", static_cast<long long>(member.sampleId),
+                         member.status.c_str());
     } else {
       ImGui::Text("#%lld  %s", static_cast<long long>(member.sampleId), member.status.c_str());
     }
+    const std::string classText = "class: " + (member.label ? *member.label : std::string("(unlabelled)"));
+    if (cluster.labelConflict) {
+      ImGui::TextColored(conflictColour, "%s", classText.c_str());
+    } else {
+      ImGui::TextUnformatted(classText.c_str());
+    }
+    if (member.duplicateOf) ImGui::Text("duplicate of #%lld", static_cast<long long>(*member.duplicateOf));
+    if (member.videoFrameIndex) ImGui::Text("video frame %lld", static_cast<long long>(*member.videoFrameIndex));
     ImGui::Text("%d x %d, %s", member.width, member.height, member.format.c_str());
     ImGui::Text("%lld bytes", static_cast<long long>(member.byteSize));
     ImGui::Text("sharpness %s", member.sharpness ? std::to_string(std::lround(*member.sharpness)).c_str() : "-");
@@ -66,10 +101,34 @@ void WorkbenchApp::drawDuplicates() {
       if (ImGui::Button("Make keeper", ImVec2(kMemberSide, 0))) newKeeper = member.sampleId;
       if (ImGui::Button("Not a duplicate", ImVec2(kMemberSide, 0))) notDuplicate = member.sampleId;
     }
+    if (cluster.labelConflict) {
+      if (ImGui::Button("Reject", ImVec2(kMemberSide, 0))) rejectId = member.sampleId;
+      ImGui::SetNextItemWidth(kMemberSide);
+      if (ImGui::BeginCombo("##relabel", "Relabel to...")) {
+        for (const std::string& label : catalog.labels) {
+          if (ImGui::Selectable(label.c_str())) relabel = std::make_pair(member.sampleId, label);
+        }
+        ImGui::EndCombo();
+      }
+    }
     ImGui::PopID();
     ImGui::EndGroup();
   }
   ImGui::EndChild();
+  if (keepAll || rejectId || relabel) {
+    const std::string why = "label conflict in duplicate cluster " + std::to_string(cluster.id);
+    const Status done = keepAll ? dedupe::keepAllLabelConflict(*store_, cluster.id, kWorkbenchActor,
+                                                               why + " reviewed: all members kept")
+                        : rejectId ? session_->rejectSamples({*rejectId}, why)
+                                   : session_->assignLabel({relabel->first}, relabel->second, why);
+    if (!done) {
+      setStatus(done.error().message);
+    } else {
+      setStatus(keepAll ? "label conflict reviewed: all members kept" : session_->lastMessage());
+      reloadClusters();
+      if (Status reloaded = reloadCatalog(); !reloaded) setStatus(reloaded.error().message);
+    }
+  }
   if (newKeeper || notDuplicate) {
     const Status done = newKeeper ? dedupe::setKeeper(*store_, cluster.id, *newKeeper, kWorkbenchActor)
                                   : dedupe::markNotDuplicate(*store_, cluster.keeperSampleId, *notDuplicate, kWorkbenchActor);

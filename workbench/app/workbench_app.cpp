@@ -415,11 +415,17 @@ void WorkbenchApp::scriptBeforeFrame() {
       break;
     }
     case ScriptVerb::Keeper:
-    case ScriptVerb::NotDuplicate: {
+    case ScriptVerb::NotDuplicate:
+    case ScriptVerb::KeepAll: {
       Status done = makeError(ErrorCode::NotFound, "no duplicate cluster is shown");
       if (clusterShown_ < clusters_.size()) {
+        const std::int64_t clusterId = clusters_[clusterShown_].id;
         done = step.verb == ScriptVerb::Keeper
-                   ? dedupe::setKeeper(*store_, clusters_[clusterShown_].id, std::stoll(step.args[0]), kWorkbenchActor)
+                   ? dedupe::setKeeper(*store_, clusterId, std::stoll(step.args[0]), kWorkbenchActor)
+               : step.verb == ScriptVerb::KeepAll
+                   ? dedupe::keepAllLabelConflict(*store_, clusterId, kWorkbenchActor,
+                                                  "label conflict in duplicate cluster " + std::to_string(clusterId) +
+                                                      " reviewed: all members kept")
                    : dedupe::markNotDuplicate(*store_, std::stoll(step.args[0]), std::stoll(step.args[1]),
                                               kWorkbenchActor);
       }

@@ -17,6 +17,7 @@
 
 #include "texture_cache.hpp"
 #include "winnow/dedupe/dupes.hpp"
+#include "winnow/dedupe/label_conflicts.hpp"
 #include "winnow/plugin/plugin_host.hpp"
 #include "winnow/review/review_catalog.hpp"
 #include "winnow/store/project_store.hpp"
@@ -126,6 +127,7 @@ class WorkbenchApp {
   // Duplicates.
   std::vector<dedupe::DuplicateCluster> clusters_;
   std::size_t clusterShown_ = 0;
+  bool conflictsOnly_ = false;  // Duplicates panel: list label-conflict clusters only
 
   // Identities.
   std::vector<std::string> extractors_;

@@ -2,9 +2,11 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "quality/curation_support.hpp"
+#include "winnow/audit/one_feature_classifier.hpp"
 #include "store/sqlite_statement.hpp"
 
 namespace winnow::audit {
@@ -75,7 +77,84 @@ Result<nlohmann::json> nearDuplicateClusters(const store::ProjectStore& store) {
   return nlohmann::json{{"total", total}, {"cross_source", crossSource}, {"by_method", methods}};
 }
 
+std::string format2(double value) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.2f", value);
+  return text;
+}
+
 }  // namespace
+
+SourceDominance measureSourceDominance(const std::vector<store::SampleRecord>& samples, double dominance) {
+  SourceDominance result;
+  std::map<std::string, std::map<std::string, std::int64_t>> bySource;
+  std::map<std::string, std::int64_t> classTotals;
+  std::map<std::string, int> classIds;
+  for (const auto& sample : samples) {
+    if (!sample.label || sample.label->empty()) continue;
+    ++bySource[*sample.label][sample.sourceName];
+    ++classTotals[*sample.label];
+    classIds.emplace(*sample.label, 0);
+  }
+  int next = 0;
+  for (auto& [name, id] : classIds) id = next++;
+  std::vector<std::string> sourceValues;
+  std::vector<int> labels;
+  std::set<std::string> sources;
+  for (const auto& sample : samples) {
+    if (!sample.label || sample.label->empty()) continue;
+    sourceValues.push_back(sample.sourceName);
+    labels.push_back(classIds.at(*sample.label));
+    sources.insert(sample.sourceName);
+  }
+  result.samples = static_cast<std::int64_t>(labels.size());
+  if (classIds.size() < 2) return result;
+  if (sources.size() >= 2) {
+    result.sourceAuc = crossValidateCategorical(sourceValues, labels, static_cast<int>(classIds.size()),
+                                                kAuditFolds, kAuditSeed)
+                           .auc;
+  }
+  for (const auto& [label, total] : classTotals) {
+    std::string topSource;
+    std::int64_t topCount = 0;
+    for (const auto& [source, count] : bySource[label]) {
+      if (count > topCount) {
+        topSource = source;
+        topCount = count;
+      }
+    }
+    const double share = static_cast<double>(topCount) / static_cast<double>(total);
+    if (share < dominance) continue;
+    std::int64_t othersTotal = 0;
+    std::int64_t othersFromSource = 0;
+    for (const auto& [other, otherTotal] : classTotals) {
+      if (other == label) continue;
+      othersTotal += otherTotal;
+      auto found = bySource[other].find(topSource);
+      if (found != bySource[other].end()) othersFromSource += found->second;
+    }
+    const double otherShare =
+        othersTotal > 0 ? static_cast<double>(othersFromSource) / static_cast<double>(othersTotal) : 0.0;
+    if (otherShare >= dominance) continue;  // every class comes from it: it carries no signal
+    result.findings.push_back({label, topSource, share, otherShare});
+  }
+  return result;
+}
+
+std::string describeSourceDominance(const SourceDominanceFinding& finding, double sourceAuc,
+                                    double aucThreshold) {
+  const std::string composition = "class '" + finding.label + "' comes " + percent(finding.share) +
+                                  " from source '" + finding.source + "' (other classes: " +
+                                  percent(finding.otherShare) + ")";
+  if (sourceAuc >= aucThreshold) {
+    return "WARNING: " + composition + ": the source alone predicts the label (cross-validated AUC " +
+           format2(sourceAuc) + ", the audit's shortcut threshold is " + format2(aucThreshold) +
+           "): a model could learn the source instead of the class";
+  }
+  return "note: " + composition + ", but the source alone only partly predicts the label (cross-validated AUC " +
+         format2(sourceAuc) + " < " + format2(aucThreshold) +
+         ", as winnow audit measures it): check a model on each source with winnow evaluate";
+}
 
 Result<nlohmann::json> runReport(store::ProjectStore& store, plugin::PluginHost& /*host*/,
                                  const nlohmann::json& params, job::JobContext& job,
@@ -128,46 +207,32 @@ Result<nlohmann::json> runReport(store::ProjectStore& store, plugin::PluginHost&
                           {"mean_megapixels", sizes.megapixels / n}};
   }
 
-  // Source-as-shortcut warnings: labelled classes only.
+  // Source-as-shortcut findings, measured as the audit measures them (labelled classes only).
   nlohmann::json warnings = nlohmann::json::array();
-  std::vector<std::string> labelled;
-  for (const auto& [label, total] : classTotals) {
-    if (!label.empty()) labelled.push_back(label);
+  const SourceDominance sourceDominance = measureSourceDominance(*samples, dominance);
+  for (const SourceDominanceFinding& finding : sourceDominance.findings) {
+    const bool shortcut = sourceDominance.sourceAuc >= kDefaultShortcutAuc;
+    warnings.push_back({{"class", finding.label},
+                        {"source", finding.source},
+                        {"share", finding.share},
+                        {"share_in_other_classes", finding.otherShare},
+                        {"source_auc", sourceDominance.sourceAuc},
+                        {"level", shortcut ? "warning" : "note"},
+                        {"message", describeSourceDominance(finding, sourceDominance.sourceAuc,
+                                                            kDefaultShortcutAuc)}});
   }
-  if (labelled.size() >= 2) {
-    for (const std::string& label : labelled) {
-      const double total = static_cast<double>(classTotals[label]);
-      std::string topSource;
-      std::int64_t topCount = 0;
-      for (const auto& [source, count] : bySource[label]) {
-        if (count > topCount) {
-          topSource = source;
-          topCount = count;
-        }
-      }
-      const double share = topCount / total;
-      if (share < dominance) continue;
-      // Share of that source in all other classes together.
-      std::int64_t othersTotal = 0;
-      std::int64_t othersFromSource = 0;
-      for (const std::string& other : labelled) {
-        if (other == label) continue;
-        othersTotal += classTotals[other];
-        auto found = bySource[other].find(topSource);
-        if (found != bySource[other].end()) othersFromSource += found->second;
-      }
-      const double otherShare =
-          othersTotal > 0 ? static_cast<double>(othersFromSource) / static_cast<double>(othersTotal) : 0.0;
-      if (otherShare >= dominance) continue;  // every class comes from it: it carries no signal
-      warnings.push_back(
-          {{"class", label},
-           {"source", topSource},
-           {"share", share},
-           {"share_in_other_classes", otherShare},
-           {"message", "WARNING: class '" + label + "' comes " + percent(share) + " from source '" +
-                           topSource + "' (other classes: " + percent(otherShare) +
-                           "): a model could learn the source instead of the class"}});
-    }
+  auto stats = store.stats();
+  if (!stats) return stats.error();
+  if (stats->labelConflicts > 0) {
+    warnings.push_back(
+        {{"level", "warning"},
+         {"label_conflicts", stats->labelConflicts},
+         {"open", stats->openLabelConflicts},
+         {"message", "WARNING: " + std::to_string(stats->labelConflicts) +
+                         " near-duplicate clusters mix labels (" + std::to_string(stats->openLabelConflicts) +
+                         " open, " + std::to_string(stats->samplesInLabelConflicts) +
+                         " samples): the same picture under two classes; each cluster stays one split "
+                         "group; review with winnow conflicts <project>"}});
   }
 
   auto exact = exactDuplicates(store);
@@ -180,6 +245,10 @@ Result<nlohmann::json> runReport(store::ProjectStore& store, plugin::PluginHost&
                         {"sources", sourceReport},
                         {"exact_duplicates", *exact},
                         {"near_duplicate_clusters", *near},
+                        {"label_conflicts", {{"clusters", stats->labelConflicts},
+                                             {"open", stats->openLabelConflicts},
+                                             {"samples", stats->samplesInLabelConflicts}}},
+                        {"source_auc", sourceDominance.sourceAuc},
                         {"source_dominance", dominance},
                         {"warnings", warnings}};
 }

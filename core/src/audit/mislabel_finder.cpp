@@ -65,6 +65,21 @@ std::vector<float> genericFeature(const Image& image) {
   return feature;
 }
 
+// P(X >= successes) for X ~ Binomial(trials, probability): how often a feature that knows nothing
+// would give the suggested class this many of the neighbours.
+double binomialUpperTail(int trials, int successes, double probability) {
+  if (successes <= 0) return 1.0;
+  if (probability <= 0.0) return 0.0;
+  if (probability >= 1.0) return 1.0;
+  double tail = 0.0;
+  for (int x = successes; x <= trials; ++x) {
+    const double logTerm = std::lgamma(trials + 1.0) - std::lgamma(x + 1.0) - std::lgamma(trials - x + 1.0) +
+                           x * std::log(probability) + (trials - x) * std::log1p(-probability);
+    tail += std::exp(logTerm);
+  }
+  return std::min(1.0, tail);
+}
+
 struct EmbeddingSet {
   std::string extractor;
   std::map<std::int64_t, std::vector<float>> vectors;
@@ -121,11 +136,27 @@ std::vector<NeighbourVerdict> outOfFoldNeighbourDisagreement(
     std::memcpy(features.ptr<float>(i), rows[static_cast<std::size_t>(i)].data(),
                 sizeof(float) * static_cast<std::size_t>(dimension));
   }
-  const std::vector<int> fold = stratifiedFolds(labels, folds, seed);
+  const bool leaveOneOut = folds < 2;
+  const std::vector<int> fold = leaveOneOut ? std::vector<int>(rows.size(), 0)
+                                            : stratifiedFolds(labels, folds, seed);
   int classCount = 0;
   for (int label : labels) classCount = std::max(classCount, label + 1);
+  const auto classes = static_cast<std::size_t>(classCount);
+  // Class sizes overall and per fold: the chance share of a class among a sample's candidates.
+  int foldCount = 1;
+  for (int f : fold) foldCount = std::max(foldCount, f + 1);
+  std::vector<double> classSize(classes, 0.0);
+  std::vector<std::vector<double>> classSizeInFold(static_cast<std::size_t>(foldCount),
+                                                   std::vector<double>(classes, 0.0));
+  for (int i = 0; i < n; ++i) {
+    const auto label = static_cast<std::size_t>(labels[static_cast<std::size_t>(i)]);
+    classSize[label] += 1.0;
+    classSizeInFold[static_cast<std::size_t>(fold[static_cast<std::size_t>(i)])][label] += 1.0;
+  }
 
   std::vector<std::pair<float, int>> candidates;
+  std::vector<double> votes(classes, 0.0);
+  std::vector<double> chance(classes, 0.0);
   for (int start = 0; start < n; start += kBlockRows) {
     const int count = std::min(kBlockRows, n - start);
     cv::Mat similarity;
@@ -133,12 +164,11 @@ std::vector<NeighbourVerdict> outOfFoldNeighbourDisagreement(
              similarity, cv::GEMM_2_T);
     for (int r = 0; r < count; ++r) {
       const int i = start + r;
+      const auto self = static_cast<std::size_t>(i);
       const float* sims = similarity.ptr<float>(r);
       candidates.clear();
       for (int j = 0; j < n; ++j) {
-        if (j == i || (folds >= 2 && fold[static_cast<std::size_t>(j)] == fold[static_cast<std::size_t>(i)])) {
-          continue;
-        }
+        if (j == i || (!leaveOneOut && fold[static_cast<std::size_t>(j)] == fold[self])) continue;
         candidates.emplace_back(sims[j], j);
       }
       const int take = std::min<int>(k, static_cast<int>(candidates.size()));
@@ -147,27 +177,51 @@ std::vector<NeighbourVerdict> outOfFoldNeighbourDisagreement(
                         [](const auto& a, const auto& b) {
                           return a.first > b.first || (a.first == b.first && a.second < b.second);
                         });
-      std::vector<double> votes(static_cast<std::size_t>(classCount), 0.0);
+      std::fill(votes.begin(), votes.end(), 0.0);
       double total = 0.0;
+      NeighbourVerdict& verdict = verdicts[self];
       for (int c = 0; c < take; ++c) {
-        // Weights stay positive for any cosine similarity; closer neighbours count more.
-        const double weight = 1.0 + static_cast<double>(candidates[static_cast<std::size_t>(c)].first);
-        votes[static_cast<std::size_t>(labels[static_cast<std::size_t>(candidates[static_cast<std::size_t>(c)].second)])] += weight;
+        const auto& candidate = candidates[static_cast<std::size_t>(c)];
+        // Weights stay positive for any cosine similarity; closer neighbours count a little more.
+        const double weight = 1.0 + static_cast<double>(candidate.first);
+        votes[static_cast<std::size_t>(labels[static_cast<std::size_t>(candidate.second)])] += weight;
         total += weight;
+        verdict.neighbours.push_back(candidate.second);
       }
-      NeighbourVerdict& verdict = verdicts[static_cast<std::size_t>(i)];
       if (total <= 0.0) continue;
-      const int own = labels[static_cast<std::size_t>(i)];
-      verdict.score = 1.0 - votes[static_cast<std::size_t>(own)] / total;
+      const auto own = static_cast<std::size_t>(labels[self]);
+      const auto& sameFold = classSizeInFold[static_cast<std::size_t>(fold[self])];
+      double pool = 0.0;
+      for (std::size_t c = 0; c < classes; ++c) {
+        chance[c] = leaveOneOut ? classSize[c] - (c == own ? 1.0 : 0.0) : classSize[c] - sameFold[c];
+        pool += chance[c];
+      }
+      auto lift = [&](std::size_t c) {
+        const double share = votes[c] / total;
+        const double base = pool > 0.0 ? chance[c] / pool : 0.0;
+        return base >= 1.0 ? 0.0 : (share - base) / (1.0 - base);
+      };
+      verdict.ownShare = votes[own] / total;
+      verdict.ownIsMajority = true;
       int best = -1;
-      for (int c = 0; c < classCount; ++c) {
-        if (c == own) continue;
-        if (best < 0 || votes[static_cast<std::size_t>(c)] > votes[static_cast<std::size_t>(best)]) best = c;
+      double bestLift = 0.0;
+      for (std::size_t c = 0; c < classes; ++c) {
+        if (c == own || votes[c] <= 0.0) continue;
+        if (votes[c] > votes[own]) verdict.ownIsMajority = false;
+        const double value = lift(c);
+        if (best < 0 || value > bestLift) {
+          best = static_cast<int>(c);
+          bestLift = value;
+        }
       }
-      if (best >= 0 && votes[static_cast<std::size_t>(best)] > 0.0) {
-        verdict.suggestedLabel = best;
-        verdict.suggestedShare = votes[static_cast<std::size_t>(best)] / total;
-      }
+      if (best < 0) continue;
+      verdict.suggestedLabel = best;
+      verdict.suggestedShare = votes[static_cast<std::size_t>(best)] / total;
+      int suggestedCount = 0;
+      for (int neighbour : verdict.neighbours) suggestedCount += labels[static_cast<std::size_t>(neighbour)] == best ? 1 : 0;
+      verdict.chanceProbability = binomialUpperTail(
+          take, suggestedCount, pool > 0.0 ? chance[static_cast<std::size_t>(best)] / pool : 0.0);
+      verdict.score = std::clamp(bestLift - std::max(0.0, lift(own)), 0.0, 1.0);
     }
   }
   return verdicts;
@@ -188,14 +242,21 @@ Result<nlohmann::json> runMislabels(store::ProjectStore& store, plugin::PluginHo
   if (!samples) return samples.error();
 
   std::string featureName;
+  std::string featureNote;
+  nlohmann::json warnings = nlohmann::json::array();
   std::vector<const store::SampleRecord*> used;
   std::vector<std::vector<float>> rows;
   std::int64_t skipped = 0;
   if (featureChoice != "generic") {
     auto embeddings = readEmbeddings(store, p.at("extractor").get<std::string>());
     if (!embeddings) return embeddings.error();
-    if (!embeddings->vectors.empty()) {
+    std::size_t covered = 0;
+    for (const auto& sample : *samples) covered += embeddings->vectors.count(sample.id);
+    const bool enough = covered > 0 && (featureChoice == "embedding" || 2 * covered >= samples->size());
+    if (enough) {
       featureName = "embedding:" + embeddings->extractor;
+      featureNote = "stored embeddings '" + embeddings->extractor + "' (" + std::to_string(covered) +
+                    " of " + std::to_string(samples->size()) + " labelled active samples)";
       for (const auto& sample : *samples) {
         auto found = embeddings->vectors.find(sample.id);
         if (found == embeddings->vectors.end()) {
@@ -205,12 +266,26 @@ Result<nlohmann::json> runMislabels(store::ProjectStore& store, plugin::PluginHo
         used.push_back(&sample);
         rows.push_back(found->second);
       }
+      if (skipped > 0) {
+        warnings.push_back(std::to_string(skipped) + " labelled samples have no '" + embeddings->extractor +
+                           "' embedding and were left out (winnow embed computes them; -p feature=generic "
+                           "uses all samples)");
+      }
     } else if (featureChoice == "embedding") {
       return makeError(ErrorCode::NotFound,
                        "mislabels params/feature: no embeddings in the project" +
                            std::string(embeddings->extractor.empty() ? "" : " for extractor '" +
                                                                                 embeddings->extractor + "'"));
+    } else if (covered > 0) {
+      featureNote = "generic image feature: embeddings '" + embeddings->extractor + "' cover only " +
+                    std::to_string(covered) + " of " + std::to_string(samples->size()) +
+                    " labelled active samples (-p feature=embedding uses them anyway)";
+    } else {
+      featureNote = "generic image feature: no embeddings in the project (for faces, winnow embed "
+                    "computes face descriptors, which rank mislabels far better)";
     }
+  } else {
+    featureNote = "generic image feature (asked for)";
   }
   if (featureName.empty()) {
     featureName = kGenericFeatureName;
@@ -258,10 +333,16 @@ Result<nlohmann::json> runMislabels(store::ProjectStore& store, plugin::PluginHo
     classNames.push_back(name);
   }
   std::vector<int> labels;
-  for (const auto* sample : used) labels.push_back(classIds.at(*sample->label));
+  std::vector<std::int64_t> classSizes(classNames.size(), 0);
+  for (const auto* sample : used) {
+    labels.push_back(classIds.at(*sample->label));
+    ++classSizes[static_cast<std::size_t>(labels.back())];
+  }
 
   const int k = p.at("k").get<int>();
-  const int folds = p.at("folds").get<int>();
+  const int folds = p.at("folds").get<int>() < 2 ? 0 : p.at("folds").get<int>();
+  const double minScore = p.at("min_score").get<double>();
+  const double maxChance = p.at("max_chance_probability").get<double>();
   job.begin("mislabel neighbours", 1);
   const auto verdicts =
       outOfFoldNeighbourDisagreement(rows, labels, k, folds, p.at("seed").get<std::uint64_t>());
@@ -283,6 +364,29 @@ Result<nlohmann::json> runMislabels(store::ProjectStore& store, plugin::PluginHo
   }
   if (Status status = transaction->commit(); !status) return status.error();
 
+  // How far the feature can be trusted: how often the neighbours' vote agrees with the label,
+  // against always answering the largest class.
+  std::int64_t agreeing = 0;
+  for (const auto& verdict : verdicts) agreeing += verdict.ownIsMajority ? 1 : 0;
+  const double agreement = used.empty() ? 0.0 : static_cast<double>(agreeing) / static_cast<double>(used.size());
+  const double baseline =
+      used.empty() ? 0.0
+                   : static_cast<double>(*std::max_element(classSizes.begin(), classSizes.end())) /
+                         static_cast<double>(used.size());
+  if (used.size() >= 2 && classNames.size() >= 2 && agreement < baseline + 0.5 * (1.0 - baseline)) {
+    warnings.push_back("the feature separates the classes poorly (neighbour vote agrees with " +
+                       std::to_string(static_cast<int>(std::lround(agreement * 100))) +
+                       "% of labels, always answering the largest class " +
+                       std::to_string(static_cast<int>(std::lround(baseline * 100))) +
+                       "%): treat the ranking as weak evidence" +
+                       (featureName == kGenericFeatureName ? "; embeddings (winnow embed) may do better" : ""));
+  }
+  if (classNames.size() < 2) warnings.push_back("fewer than two classes: nothing to disagree with");
+
+  auto isFlagged = [&](const NeighbourVerdict& verdict) {
+    return verdict.suggestedLabel >= 0 && verdict.score >= minScore && verdict.suggestedShare > 0.5 &&
+           verdict.chanceProbability <= maxChance;
+  };
   std::vector<std::size_t> order(used.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -291,28 +395,50 @@ Result<nlohmann::json> runMislabels(store::ProjectStore& store, plugin::PluginHo
   });
   const int top = p.at("top").get<int>();
   nlohmann::json ranked = nlohmann::json::array();
-  std::int64_t suspects = 0;
+  std::int64_t flagged = 0;
   for (std::size_t rank = 0; rank < order.size(); ++rank) {
     const std::size_t i = order[rank];
-    if (verdicts[i].score >= 0.5) ++suspects;
+    const NeighbourVerdict& verdict = verdicts[i];
+    if (isFlagged(verdict)) ++flagged;
     if (static_cast<int>(rank) >= top) continue;
-    const int suggested = verdicts[i].suggestedLabel;
+    std::map<int, int> counts;
+    for (int neighbour : verdict.neighbours) ++counts[labels[static_cast<std::size_t>(neighbour)]];
+    std::vector<std::pair<int, int>> byCount(counts.begin(), counts.end());
+    std::stable_sort(byCount.begin(), byCount.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    nlohmann::json neighbours = nlohmann::json::array();
+    for (const auto& [label, count] : byCount) {
+      neighbours.push_back({{"label", classNames[static_cast<std::size_t>(label)]}, {"count", count}});
+    }
+    const int suggested = verdict.suggestedLabel;
     ranked.push_back(
         {{"id", used[i]->id},
-         {"score", verdicts[i].score},
+         {"score", verdict.score},
+         {"flagged", isFlagged(verdict)},
          {"label", *used[i]->label},
          {"suggested_label", suggested >= 0 ? nlohmann::json(classNames[static_cast<std::size_t>(suggested)])
                                             : nlohmann::json()},
-         {"suggested_share", verdicts[i].suggestedShare},
+         {"suggested_share", verdict.suggestedShare},
+         {"own_share", verdict.ownShare},
+         {"chance_probability", verdict.chanceProbability},
+         {"neighbours", neighbours},
          {"path", quality::detail::samplePixelPath(store, *used[i]).string()}});
   }
+  for (const auto& warning : warnings) job.warn(warning.get<std::string>());
   return nlohmann::json{{"feature", featureName},
+                        {"feature_note", featureNote},
                         {"k", k},
                         {"folds", folds},
                         {"samples", used.size()},
                         {"classes", classNames.size()},
                         {"skipped", skipped},
-                        {"suspects", suspects},
+                        {"min_score", minScore},
+                        {"max_chance_probability", maxChance},
+                        {"flagged", flagged},
+                        {"suspects", flagged},
+                        {"neighbour_agreement", agreement},
+                        {"majority_baseline", baseline},
+                        {"warnings", warnings},
                         {"ranked", ranked},
                         {"cancelled", false}};
 }

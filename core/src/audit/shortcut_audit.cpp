@@ -1,5 +1,7 @@
 #include "winnow/audit/shortcut_audit.hpp"
 
+#include "winnow/audit/class_report.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -252,6 +254,16 @@ Result<nlohmann::json> runAudit(store::ProjectStore& store, plugin::PluginHost& 
   std::stable_sort(results.begin(), results.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
     return a.at("auc").get<double>() > b.at("auc").get<double>();
   });
+  // The composition behind a source finding, in the same words as `report` (one measurement).
+  double sourceAuc = 0.5;
+  for (const auto& entry : results) {
+    if (entry.at("name") == "source") sourceAuc = entry.at("auc").get<double>();
+  }
+  for (const SourceDominanceFinding& finding :
+       measureSourceDominance(*samples, kDefaultSourceDominance).findings) {
+    const std::string line = describeSourceDominance(finding, sourceAuc, aucThreshold);
+    notes.push_back(line.substr(line.find(": ") + 2));
+  }
   report["properties"] = results;
   report["skipped"] = skipped;
   report["flagged"] = flagged;

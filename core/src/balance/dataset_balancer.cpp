@@ -243,9 +243,32 @@ Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost
   store::SampleFilter filter;
   filter.status = store::kStatusActive;
   filter.labelledOnly = true;
-  if (scope == "train") filter.split = std::string("train");
-  auto samples = store.listSamples(filter);
-  if (!samples) return samples.error();
+  auto everything = store.listSamples(filter);
+  if (!everything) return everything.error();
+  // scope "train" before any split: everything is balanced; children stay with their parent's
+  // group (lineage) and the splitter keeps them in train (see dataset_splitter.hpp).
+  std::map<std::string, std::int64_t> activeBySplit;
+  for (const auto& sample : *everything) ++activeBySplit[sample.split];
+  const bool anySplit = activeBySplit.size() > 1 || activeBySplit.count("") == 0;
+  const bool trainOnly = scope == "train" && anySplit;
+  std::vector<store::SampleRecord> selected;
+  for (auto& sample : *everything) {
+    if (!trainOnly || sample.split == "train") selected.push_back(std::move(sample));
+  }
+  nlohmann::json notes = nlohmann::json::array();
+  if (scope == "train" && !anySplit) {
+    notes.push_back("no split yet: balanced all " + std::to_string(selected.size()) +
+                    " active labelled samples; `winnow split` keeps augmented children in train (with their "
+                    "parent's group) and val/test real (`balance` after `split` balances train only)");
+  } else if (trainOnly) {
+    const std::int64_t left = static_cast<std::int64_t>((*everything).size() - selected.size());
+    notes.push_back("scope train: balanced the " + std::to_string(selected.size()) + " samples of split train; " +
+                    std::to_string(left) + " samples of val/test/unassigned left as they are (--scope all changes them too)");
+  } else if (scope == "all" && anySplit) {
+    notes.push_back("scope all: val/test samples are balanced too; their augmented children stay in val/test "
+                    "(synthetic images in evaluation) until `winnow split` runs again");
+  }
+  auto* samples = &selected;
   std::map<std::int64_t, store::SampleRecord> byId;
   std::map<std::string, std::vector<std::int64_t>> classMembers;
   for (auto& sample : *samples) {
@@ -255,7 +278,7 @@ Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost
   if (classMembers.empty()) {
     return makeError(ErrorCode::InvalidArgument,
                      store.projectDir().string() + ": nothing to balance (no active labelled samples" +
-                         (scope == "train" ? " in split train)" : ")"));
+                         (trainOnly ? " in split train)" : ")"));
   }
   auto hashes = readPerceptualHashes(store.handle());
   if (!hashes) return hashes.error();
@@ -285,6 +308,7 @@ Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost
   if (!plans) return plans.error();
 
   nlohmann::json summary = {{"balancer", balancerId}, {"scope", scope}, {"seed", seed},
+                            {"scope_applied", trainOnly ? "train" : "all"}, {"notes", notes},
                             {"dry_run", dryRun}, {"cancelled", false}};
   nlohmann::json classReports = nlohmann::json::array();
   nlohmann::json classWeights = nlohmann::json::object();
@@ -344,6 +368,7 @@ Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost
   // Augmentation: batches of children, each batch one transaction.
   std::int64_t added = 0;
   std::int64_t reactivated = 0;
+  std::map<std::string, std::int64_t> childrenBySplit;  // active children made or restored, by split
   std::int64_t failed = 0;
   if (childrenPlanned > 0) {
     auto augmenterParams = host.validateParams(augmenterId, params["augmenter_params"]);
@@ -411,6 +436,7 @@ Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost
           } else {
             const char* key = outcome->added ? "added" : "reactivated";
             (outcome->added ? added : reactivated)++;
+            ++childrenBySplit[parent->split.empty() ? std::string("unassigned") : parent->split];
             classReports[i][key] = classReports[i][key].get<std::int64_t>() + 1;
             classReports[i]["after"] = classReports[i]["after"].get<std::int64_t>() + 1;
           }
@@ -432,6 +458,7 @@ Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost
     job.finish();
     summary["cancelled"] = cancelled;
   }
+  summary["augmented_by_split"] = childrenBySplit;
   summary["augmented"] = added;
   summary["reactivated"] = reactivated;
   summary["failed"] = failed;

@@ -36,6 +36,11 @@ nlohmann::json toJson(const DuplicateCluster& cluster) {
   for (const ClusterMember& m : cluster.members) {
     members.push_back({{"sample_id", m.sampleId},
                        {"keeper", m.sampleId == cluster.keeperSampleId},
+                       {"kept", m.kept},
+                       {"duplicate_of", m.duplicateOf ? nlohmann::json(*m.duplicateOf) : nlohmann::json()},
+                       {"label", m.label ? nlohmann::json(*m.label) : nlohmann::json()},
+                       {"video_frame_index",
+                        m.videoFrameIndex ? nlohmann::json(*m.videoFrameIndex) : nlohmann::json()},
                        {"phash_distance", m.distance},
                        {"dhash_distance", m.dhashDistance},
                        {"status", m.status},
@@ -47,8 +52,15 @@ nlohmann::json toJson(const DuplicateCluster& cluster) {
                        {"format", m.format},
                        {"path", m.path}});
   }
+  nlohmann::json labels = nlohmann::json::object();
+  for (const ClusterMember& m : cluster.members) {
+    const std::string key = m.label ? *m.label : "(unlabelled)";
+    labels[key] = labels.value(key, 0) + 1;
+  }
   return {{"id", cluster.id},
           {"method", cluster.method},
+          {"label_conflict", cluster.labelConflict},
+          {"labels", std::move(labels)},
           {"keeper", cluster.keeperSampleId},
           {"keeper_reason", cluster.keeperReason},
           {"members", std::move(members)}};
@@ -62,10 +74,11 @@ Result<std::vector<DuplicateCluster>> listClusters(store::ProjectStore& store) {
       "(SELECT value FROM sample_measures WHERE sample_id=s.id AND name='") + kSharpnessMeasure +
       "'), (SELECT value FROM sample_measures WHERE sample_id=s.id AND name='" + kBrightnessMeasure +
       "'), (SELECT hm.dhash FROM sample_hashes hm WHERE hm.sample_id=s.id), "
-      "(SELECT hk.dhash FROM sample_hashes hk WHERE hk.sample_id=c.keeper_sample_id) "
+      "(SELECT hk.dhash FROM sample_hashes hk WHERE hk.sample_id=coalesce(m.duplicate_of, c.keeper_sample_id)), "
+      "c.label_conflict, m.kept, m.duplicate_of, nullif(s.label,''), s.video_frame_index "
       "FROM duplicate_clusters c JOIN duplicate_cluster_members m ON m.cluster_id=c.id "
       "JOIN samples s ON s.id=m.sample_id "
-      "ORDER BY c.id, (m.sample_id != c.keeper_sample_id), m.distance, m.sample_id";
+      "ORDER BY c.id, (m.sample_id != c.keeper_sample_id), (m.kept = 0), m.distance, m.sample_id";
   store::SqliteStatement select(db, sql.c_str());
   if (!select.ok()) return select.error("list clusters");
   std::vector<DuplicateCluster> clusters;
@@ -78,6 +91,7 @@ Result<std::vector<DuplicateCluster>> listClusters(store::ProjectStore& store) {
       cluster.method = select.columnText(1);
       cluster.keeperSampleId = select.columnInt64(2);
       cluster.keeperReason = select.columnText(3);
+      cluster.labelConflict = select.columnInt(16) != 0;
       clusters.push_back(std::move(cluster));
     }
     ClusterMember m;
@@ -95,6 +109,10 @@ Result<std::vector<DuplicateCluster>> listClusters(store::ProjectStore& store) {
       m.dhashDistance = __builtin_popcountll(static_cast<std::uint64_t>(select.columnInt64(14)) ^
                                              static_cast<std::uint64_t>(select.columnInt64(15)));
     }
+    m.kept = select.columnInt(17) != 0;
+    m.duplicateOf = select.columnOptionalInt64(18);
+    m.label = select.columnOptionalText(19);
+    m.videoFrameIndex = select.columnOptionalInt64(20);
     clusters.back().members.push_back(std::move(m));
   }
   if (rc != SQLITE_DONE) return select.error("list clusters");
@@ -107,8 +125,7 @@ Status setKeeper(store::ProjectStore& store, std::int64_t clusterId, std::int64_
   auto begun = store.beginTransaction();
   if (!begun) return begun.error();
   store::ProjectStore::Transaction transaction = std::move(begun.value());
-  auto oldKeeper = clusterKeeper(db, clusterId);
-  if (!oldKeeper) return oldKeeper.error();
+  if (auto exists = clusterKeeper(db, clusterId); !exists) return exists.error();
   auto members = clusterMembers(db, clusterId);
   if (!members) return members.error();
   if (std::find(members->begin(), members->end(), sampleId) == members->end()) {
@@ -128,8 +145,38 @@ Status setKeeper(store::ProjectStore& store, std::int64_t clusterId, std::int64_
       !s) {
     return s;
   }
-  if (*oldKeeper != sampleId) {
-    if (Status s = store.applyDecision(*oldKeeper, "status", std::string(store::kStatusDuplicate), actor,
+  // Only kept members of the new keeper's own label give way (never one of another label); in a
+  // group of video frames the other kept frames stay (the user adds a frame, not swaps one).
+  store::SqliteStatement rivals(
+      db, "SELECT m.sample_id, s.format FROM duplicate_cluster_members m JOIN samples s ON s.id=m.sample_id "
+          "WHERE m.cluster_id=?1 AND m.kept=1 AND m.sample_id!=?2 "
+          "AND coalesce(nullif(s.label,''),'') = "
+          "(SELECT coalesce(nullif(label,''),'') FROM samples WHERE id=?2)");
+  if (!rivals.ok()) return rivals.error("read cluster");
+  rivals.bind(1, clusterId);
+  rivals.bind(2, sampleId);
+  std::string newKeeperFormat;
+  if (auto sample = store.getSample(sampleId); sample) newKeeperFormat = sample->format;
+  std::vector<std::int64_t> demoted;
+  while (rivals.step() == SQLITE_ROW) {
+    if (newKeeperFormat == "video-frame" && rivals.columnText(1) == "video-frame") continue;
+    demoted.push_back(rivals.columnInt64(0));
+  }
+  store::SqliteStatement keep(db, "UPDATE duplicate_cluster_members SET kept=1, duplicate_of=NULL "
+                                  "WHERE cluster_id=? AND sample_id=?");
+  if (!keep.ok()) return keep.error("set keeper");
+  keep.bind(1, clusterId);
+  keep.bind(2, sampleId);
+  if (keep.step() != SQLITE_DONE) return keep.error("set keeper");
+  for (std::int64_t old : demoted) {
+    store::SqliteStatement repoint(db, "UPDATE duplicate_cluster_members SET kept=0, duplicate_of=?1 "
+                                       "WHERE cluster_id=?2 AND (sample_id=?3 OR duplicate_of=?3)");
+    if (!repoint.ok()) return repoint.error("set keeper");
+    repoint.bind(1, sampleId);
+    repoint.bind(2, clusterId);
+    repoint.bind(3, old);
+    if (repoint.step() != SQLITE_DONE) return repoint.error("set keeper");
+    if (Status s = store.applyDecision(old, "status", std::string(store::kStatusDuplicate), actor,
                                        "near-duplicate of sample " + std::to_string(sampleId) +
                                            " (keeper chosen by " + actor + ")");
         !s) {
@@ -163,7 +210,7 @@ Status markNotDuplicate(store::ProjectStore& store, std::int64_t sampleA, std::i
 
   // A stored cluster holding both: take the non-keeper of the two out of it and restore it.
   store::SqliteStatement shared(
-      db, "SELECT c.id, c.keeper_sample_id FROM duplicate_clusters c "
+      db, "SELECT c.id, c.keeper_sample_id, a.kept, b.kept FROM duplicate_clusters c "
           "JOIN duplicate_cluster_members a ON a.cluster_id=c.id AND a.sample_id=? "
           "JOIN duplicate_cluster_members b ON b.cluster_id=c.id AND b.sample_id=?");
   if (!shared.ok()) return shared.error("read clusters");
@@ -172,7 +219,18 @@ Status markNotDuplicate(store::ProjectStore& store, std::int64_t sampleA, std::i
   if (shared.step() == SQLITE_ROW) {
     const std::int64_t clusterId = shared.columnInt64(0);
     const std::int64_t keeper = shared.columnInt64(1);
-    const std::int64_t leaving = keeper == sampleA ? sampleB : sampleA;
+    const bool keptA = shared.columnInt(2) != 0;
+    const bool keptB = shared.columnInt(3) != 0;
+    // The one that is not kept leaves; when both are kept (two labels' keepers, two kept frames)
+    // the one that is not the cluster's main keeper leaves.
+    const std::int64_t leaving = keptA != keptB ? (keptA ? sampleB : sampleA)
+                                                : (keeper == sampleA ? sampleB : sampleA);
+    store::SqliteStatement repoint(db, "UPDATE duplicate_cluster_members SET duplicate_of=?1 "
+                                       "WHERE cluster_id=?2 AND duplicate_of=?3");
+    repoint.bind(1, leaving == keeper ? (leaving == sampleA ? sampleB : sampleA) : keeper);
+    repoint.bind(2, clusterId);
+    repoint.bind(3, leaving);
+    if (repoint.step() != SQLITE_DONE) return repoint.error("update cluster");
     store::SqliteStatement remove(db, "DELETE FROM duplicate_cluster_members WHERE cluster_id=? AND sample_id=?");
     remove.bind(1, clusterId);
     remove.bind(2, leaving);

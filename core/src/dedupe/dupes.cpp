@@ -9,6 +9,7 @@
 #include <numeric>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "dupes_internal.hpp"
@@ -53,6 +54,8 @@ struct Candidate {
   std::uint64_t dhash = 0;
   std::optional<double> sharpness;
   std::optional<double> brightness;
+  std::optional<std::string> label;  // nullopt (or empty in the store) = unlabelled
+  bool isFrame() const { return format == "video-frame" && frameIndex.has_value(); }
 };
 
 struct Edge {
@@ -68,7 +71,7 @@ Result<std::vector<Candidate>> loadCandidates(sqlite3* db) {
       "s.video_frame_index, h.phash, h.dhash, "
       "(SELECT value FROM sample_measures WHERE sample_id=s.id AND name='") + kSharpnessMeasure +
       "'), (SELECT value FROM sample_measures WHERE sample_id=s.id AND name='" + kBrightnessMeasure +
-      "') FROM samples s JOIN sample_hashes h ON h.sample_id = s.id "
+      "'), nullif(s.label,'') FROM samples s JOIN sample_hashes h ON h.sample_id = s.id "
       "WHERE s.status != 'rejected' ORDER BY s.id";
   store::SqliteStatement select(db, sql.c_str());
   if (!select.ok()) return select.error("load hashes");
@@ -88,6 +91,7 @@ Result<std::vector<Candidate>> loadCandidates(sqlite3* db) {
     c.dhash = static_cast<std::uint64_t>(select.columnInt64(9));
     c.sharpness = select.columnOptionalDouble(10);
     c.brightness = select.columnOptionalDouble(11);
+    c.label = select.columnOptionalText(12);
     candidates.push_back(std::move(c));
   }
   if (rc != SQLITE_DONE) return select.error("load hashes");
@@ -210,11 +214,12 @@ class ConstrainedUnionFind {
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> cannotLink_;
 };
 
-ClusterMember memberOf(const Candidate& c, const Candidate& keeper) {
+// `reference` is the kept member c duplicates, or the cluster keeper when c is kept.
+ClusterMember memberOf(const Candidate& c, const Candidate& reference) {
   ClusterMember m;
   m.sampleId = c.id;
-  m.distance = hammingDistance(c.phash, keeper.phash);
-  m.dhashDistance = hammingDistance(c.dhash, keeper.dhash);
+  m.distance = hammingDistance(c.phash, reference.phash);
+  m.dhashDistance = hammingDistance(c.dhash, reference.dhash);
   m.status = c.status;
   m.path = c.path;
   m.width = c.width;
@@ -223,7 +228,195 @@ ClusterMember memberOf(const Candidate& c, const Candidate& keeper) {
   m.brightness = c.brightness;
   m.byteSize = c.byteSize;
   m.format = c.format;
+  m.label = c.label;
+  m.videoFrameIndex = c.frameIndex;
   return m;
+}
+
+KeeperChoice chooseAmong(const std::vector<Candidate>& candidates, const std::vector<std::uint32_t>& members) {
+  std::vector<KeeperCandidate> rivals;
+  for (std::uint32_t m : members) {
+    const Candidate& c = candidates[m];
+    rivals.push_back({c.id, c.width, c.height, c.sharpness.value_or(0.0), c.brightness.value_or(127.5),
+                      c.byteSize, c.format});
+  }
+  return chooseKeeper(rivals);
+}
+
+std::string fileName(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Which members of one label group are kept. kept/duplicateOf are indexed like `candidates`.
+struct GroupPlan {
+  std::vector<std::uint32_t> kept;                          // first = the group's keeper
+  std::map<std::uint32_t, std::uint32_t> duplicateOf;       // non-kept member -> kept member
+  std::string reason;
+};
+
+// Frames of one group in video order; a frame is kept unless it is near-identical (the video pair
+// rule) to a frame kept before it. `seed` (a user's keeper) is kept first.
+GroupPlan planFrames(const std::vector<Candidate>& candidates, std::vector<std::uint32_t> frames,
+                     std::optional<std::uint32_t> seed, int videoDistance) {
+  std::sort(frames.begin(), frames.end(), [&](std::uint32_t l, std::uint32_t r) {
+    const Candidate& a = candidates[l];
+    const Candidate& b = candidates[r];
+    return std::tie(a.path, *a.frameIndex, a.id) < std::tie(b.path, *b.frameIndex, b.id);
+  });
+  GroupPlan plan;
+  if (seed) plan.kept.push_back(*seed);
+  for (std::uint32_t f : frames) {
+    if (seed && f == *seed) continue;
+    std::optional<std::uint32_t> nearest;
+    int nearestScore = 1 << 20;
+    for (std::uint32_t k : plan.kept) {
+      const int p = hammingDistance(candidates[f].phash, candidates[k].phash);
+      const int d = hammingDistance(candidates[f].dhash, candidates[k].dhash);
+      if (p <= videoDistance && d <= videoDistance && p + d < nearestScore) {
+        nearest = k;
+        nearestScore = p + d;
+      }
+    }
+    if (nearest) {
+      plan.duplicateOf[f] = *nearest;
+    } else {
+      plan.kept.push_back(f);
+    }
+  }
+  std::set<std::string> videos;
+  for (std::uint32_t f : frames) videos.insert(fileName(candidates[f].path));
+  plan.reason = "video frames: kept " + std::to_string(plan.kept.size()) + " of " +
+                std::to_string(frames.size()) + " frames of " +
+                (videos.size() == 1 ? *videos.begin() : std::to_string(videos.size()) + " videos") +
+                " (a frame is kept unless its pHash and dHash are both within " +
+                std::to_string(videoDistance) + " of a frame kept before it)";
+  if (seed) plan.reason += "; frame " + std::to_string(candidates[*seed].id) + " chosen by the user";
+  return plan;
+}
+
+GroupPlan planGroup(const std::vector<Candidate>& candidates, const std::vector<std::uint32_t>& members,
+                    std::optional<std::uint32_t> userKeeper, const std::string& userReason,
+                    int videoDistance) {
+  const bool allFrames = std::all_of(members.begin(), members.end(),
+                                     [&](std::uint32_t m) { return candidates[m].isFrame(); });
+  if (allFrames && members.size() > 1) return planFrames(candidates, members, userKeeper, videoDistance);
+  GroupPlan plan;
+  std::uint32_t keeper = 0;
+  if (userKeeper) {
+    keeper = *userKeeper;
+    plan.reason = userReason;
+  } else {
+    const KeeperChoice choice = chooseAmong(candidates, members);
+    keeper = members[choice.index];
+    plan.reason = choice.reason;
+  }
+  plan.kept.push_back(keeper);
+  for (std::uint32_t m : members) {
+    if (m != keeper) plan.duplicateOf[m] = keeper;
+  }
+  return plan;
+}
+
+// One cluster: members grouped by label, a plan per group (see the header's keeper rules).
+DuplicateCluster planCluster(const std::vector<Candidate>& candidates,
+                             const std::vector<std::uint32_t>& members,
+                             const std::map<std::int64_t, std::string>& userKeepers, int videoDistance) {
+  std::optional<std::uint32_t> userKeeper;
+  std::string userReason;
+  for (std::uint32_t m : members) {
+    const auto chosen = userKeepers.find(candidates[m].id);
+    if (chosen != userKeepers.end()) {
+      userKeeper = m;
+      userReason = chosen->second;
+      break;
+    }
+  }
+  std::map<std::string, std::vector<std::uint32_t>> byLabel;
+  std::vector<std::uint32_t> unlabelled;
+  for (std::uint32_t m : members) {
+    if (candidates[m].label) {
+      byLabel[*candidates[m].label].push_back(m);
+    } else {
+      unlabelled.push_back(m);
+    }
+  }
+  DuplicateCluster cluster;
+  cluster.labelConflict = byLabel.size() >= 2;
+  // Unlabelled members join the group of the cluster's keeper: the user's keeper, else the best
+  // labelled member (labelled samples are worth more than unlabelled copies of them).
+  std::string mainLabel;
+  bool mainUnlabelled = byLabel.empty() || (userKeeper && !candidates[*userKeeper].label);
+  if (!mainUnlabelled) {
+    if (userKeeper) {
+      mainLabel = *candidates[*userKeeper].label;
+    } else {
+      std::vector<std::uint32_t> labelled;
+      for (const auto& [label, list] : byLabel) labelled.insert(labelled.end(), list.begin(), list.end());
+      mainLabel = *candidates[labelled[chooseAmong(candidates, labelled).index]].label;
+    }
+    auto& group = byLabel[mainLabel];
+    group.insert(group.end(), unlabelled.begin(), unlabelled.end());
+    unlabelled.clear();
+  }
+  std::vector<std::pair<std::string, GroupPlan>> plans;  // main group first
+  auto planOf = [&](const std::vector<std::uint32_t>& group) {
+    std::optional<std::uint32_t> seed;
+    if (userKeeper && std::find(group.begin(), group.end(), *userKeeper) != group.end()) seed = userKeeper;
+    return planGroup(candidates, group, seed, userReason, videoDistance);
+  };
+  if (mainUnlabelled && !unlabelled.empty()) plans.emplace_back("", planOf(unlabelled));
+  if (!mainUnlabelled) plans.emplace_back(mainLabel, planOf(byLabel[mainLabel]));
+  for (const auto& [label, group] : byLabel) {
+    if (!mainUnlabelled && label == mainLabel) continue;
+    plans.emplace_back(label, planOf(group));
+  }
+
+  const Candidate& keeper = candidates[plans.front().second.kept.front()];
+  cluster.keeperSampleId = keeper.id;
+  if (cluster.labelConflict) {
+    std::string counts;
+    for (const auto& [label, group] : byLabel) {
+      counts += (counts.empty() ? "" : ", ") + label + " " + std::to_string(group.size());
+    }
+    cluster.keeperReason = "label conflict: members carry " + std::to_string(byLabel.size()) +
+                           " labels (" + counts +
+                           "); one keeper per label, nothing demoted across labels; keeper of '" +
+                           plans.front().first + "': " + plans.front().second.reason;
+  } else {
+    cluster.keeperReason = plans.front().second.reason;
+  }
+  std::set<std::uint32_t> keptSet;
+  for (const auto& [label, plan] : plans) keptSet.insert(plan.kept.begin(), plan.kept.end());
+  ClusterMember first = memberOf(keeper, keeper);
+  first.kept = true;
+  cluster.members.push_back(std::move(first));
+  for (const auto& [label, plan] : plans) {
+    for (std::uint32_t k : plan.kept) {
+      if (candidates[k].id == keeper.id) continue;
+      ClusterMember m = memberOf(candidates[k], keeper);
+      m.kept = true;
+      cluster.members.push_back(std::move(m));
+    }
+  }
+  for (const auto& [label, plan] : plans) {
+    for (const auto& [member, of] : plan.duplicateOf) {
+      ClusterMember m = memberOf(candidates[member], candidates[of]);
+      m.duplicateOf = candidates[of].id;
+      cluster.members.push_back(std::move(m));
+    }
+  }
+  return cluster;
+}
+
+// Active samples per label ("(unlabelled)" for none), for the before/after lines of a run.
+Result<std::map<std::string, std::int64_t>> activeByClass(sqlite3* db) {
+  store::SqliteStatement select(db, "SELECT coalesce(nullif(label,''),'(unlabelled)'), count(*) FROM samples "
+                                    "WHERE status='active' GROUP BY 1");
+  if (!select.ok()) return select.error("count active samples");
+  std::map<std::string, std::int64_t> counts;
+  while (select.step() == SQLITE_ROW) counts[select.columnText(0)] = select.columnInt64(1);
+  return counts;
 }
 
 struct PersistCounts {
@@ -244,10 +437,11 @@ Result<PersistCounts> persist(store::ProjectStore& store, std::vector<DuplicateC
     return s.error();
   }
   store::SqliteStatement insertCluster(
-      db, "INSERT INTO duplicate_clusters(method, keeper_sample_id, keeper_reason, run_id, created_at) "
-          "VALUES(?,?,?,?,?)");
+      db, "INSERT INTO duplicate_clusters(method, keeper_sample_id, keeper_reason, run_id, created_at, "
+          "label_conflict) VALUES(?,?,?,?,?,?)");
   store::SqliteStatement insertMember(
-      db, "INSERT INTO duplicate_cluster_members(cluster_id, sample_id, distance) VALUES(?,?,?)");
+      db, "INSERT INTO duplicate_cluster_members(cluster_id, sample_id, distance, kept, duplicate_of) "
+          "VALUES(?,?,?,?,?)");
   if (!insertCluster.ok()) return insertCluster.error("store clusters");
   if (!insertMember.ok()) return insertMember.error("store clusters");
   const std::string now = store::nowUtcIso8601();
@@ -259,6 +453,7 @@ Result<PersistCounts> persist(store::ProjectStore& store, std::vector<DuplicateC
     insertCluster.bind(3, cluster.keeperReason);
     insertCluster.bind(4, runId);
     insertCluster.bind(5, now);
+    insertCluster.bind(6, cluster.labelConflict ? 1 : 0);
     if (insertCluster.step() != SQLITE_DONE) return insertCluster.error("store clusters");
     cluster.id = sqlite3_last_insert_rowid(db);
     for (ClusterMember& member : cluster.members) {
@@ -266,14 +461,16 @@ Result<PersistCounts> persist(store::ProjectStore& store, std::vector<DuplicateC
       insertMember.bind(1, cluster.id);
       insertMember.bind(2, member.sampleId);
       insertMember.bind(3, member.distance);
+      insertMember.bind(4, member.kept ? 1 : 0);
+      insertMember.bind(5, member.duplicateOf);
       if (insertMember.step() != SQLITE_DONE) return insertMember.error("store clusters");
       auto actor = detail::latestStatusActor(db, member.sampleId);
       if (!actor) return actor.error();
       const bool owned = detail::dupesOwnsStatus(*actor);
-      if (member.sampleId == cluster.keeperSampleId) {
+      if (member.kept) {
         if (member.status == store::kStatusDuplicate && *actor && **actor == kDupesActor) {
           if (Status s = store.applyDecision(member.sampleId, "status", std::string(store::kStatusActive),
-                                             kDupesActor, "keeper of near-duplicate cluster " +
+                                             kDupesActor, "kept in near-duplicate cluster " +
                                                  std::to_string(cluster.id) + ": " + cluster.keeperReason,
                                              runId);
               !s) {
@@ -290,10 +487,18 @@ Result<PersistCounts> persist(store::ProjectStore& store, std::vector<DuplicateC
         ++counts.keptByUser;
         continue;
       }
-      char reason[160];
-      std::snprintf(reason, sizeof reason, "near-duplicate of sample %lld (phash d=%d, dhash d=%d)",
-                    static_cast<long long>(cluster.keeperSampleId), static_cast<int>(member.distance),
-                    member.dhashDistance);
+      const std::int64_t of = member.duplicateOf.value_or(cluster.keeperSampleId);
+      char reason[256];
+      if (member.videoFrameIndex && member.format == "video-frame") {
+        std::snprintf(reason, sizeof reason,
+                      "video frame %lld: near-identical to kept frame sample %lld (phash d=%d, dhash d=%d)",
+                      static_cast<long long>(*member.videoFrameIndex), static_cast<long long>(of),
+                      static_cast<int>(member.distance), member.dhashDistance);
+      } else {
+        std::snprintf(reason, sizeof reason, "near-duplicate of sample %lld%s (phash d=%d, dhash d=%d)",
+                      static_cast<long long>(of), member.label ? " of the same label" : "",
+                      static_cast<int>(member.distance), member.dhashDistance);
+      }
       if (Status s = store.applyDecision(member.sampleId, "status",
                                          std::string(store::kStatusDuplicate), kDupesActor, reason, runId);
           !s) {
@@ -342,6 +547,7 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, plugin::PluginHost& 
   const int phashDistance = params["phash_distance"].get<int>();
   const int dhashDistance = params["dhash_distance"].get<int>();
   const int videoDistance = params["video_distance"].get<int>();
+  const int frameKeepDistance = params["frame_keep_distance"].get<int>();
   const bool useEmbeddings = params["embeddings"].get<bool>();
   const double minCosine = params["min_cosine"].get<double>();
   const bool apply = params["apply"].get<bool>();
@@ -443,39 +649,15 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, plugin::PluginHost& 
   std::vector<DuplicateCluster> clusters;
   for (const auto& [root, members] : groups) {
     if (members.size() < 2) continue;
-    DuplicateCluster cluster;
+    DuplicateCluster cluster = planCluster(candidates, members, *userKeepers, frameKeepDistance);
     for (int method : edgeMethods[root]) {
       cluster.method += (cluster.method.empty() ? "" : "+") + methods[static_cast<std::size_t>(method)];
-    }
-    std::optional<std::uint32_t> keeper;
-    for (std::uint32_t m : members) {
-      const auto chosen = userKeepers->find(candidates[m].id);
-      if (chosen != userKeepers->end()) {
-        keeper = m;
-        cluster.keeperReason = chosen->second;
-        break;
-      }
-    }
-    if (!keeper) {
-      std::vector<KeeperCandidate> rivals;
-      for (std::uint32_t m : members) {
-        const Candidate& c = candidates[m];
-        rivals.push_back({c.id, c.width, c.height, c.sharpness.value_or(0.0),
-                          c.brightness.value_or(127.5), c.byteSize, c.format});
-      }
-      const KeeperChoice choice = chooseKeeper(rivals);
-      keeper = members[choice.index];
-      cluster.keeperReason = choice.reason;
-    }
-    const Candidate& keeperSample = candidates[*keeper];
-    cluster.keeperSampleId = keeperSample.id;
-    cluster.members.push_back(memberOf(keeperSample, keeperSample));
-    for (std::uint32_t m : members) {
-      if (m != *keeper) cluster.members.push_back(memberOf(candidates[m], keeperSample));
     }
     clusters.push_back(std::move(cluster));
   }
 
+  auto activeBefore = activeByClass(db);
+  if (!activeBefore) return activeBefore.error();
   PersistCounts counts;
   if (apply) {
     auto persisted = persist(store, clusters, runId);
@@ -483,12 +665,50 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, plugin::PluginHost& 
     counts = *persisted;
   }
   std::int64_t inClusters = 0;
-  for (const auto& cluster : clusters) inClusters += static_cast<std::int64_t>(cluster.members.size());
+  std::int64_t conflictClusters = 0;
+  std::int64_t conflictSamples = 0;
+  std::int64_t kept = 0;
+  for (const auto& cluster : clusters) {
+    inClusters += static_cast<std::int64_t>(cluster.members.size());
+    if (cluster.labelConflict) {
+      ++conflictClusters;
+      conflictSamples += static_cast<std::int64_t>(cluster.members.size());
+    }
+    for (const auto& member : cluster.members) kept += member.kept ? 1 : 0;
+  }
+  auto activeAfter = apply ? activeByClass(db) : activeBefore;
+  if (!activeAfter) return activeAfter.error();
+  nlohmann::json byClass = nlohmann::json::object();
+  for (const auto& [label, count] : *activeBefore) byClass[label] = {{"before", count}, {"after", 0}};
+  for (const auto& [label, count] : *activeAfter) {
+    if (!byClass.contains(label)) byClass[label] = {{"before", 0}};
+    byClass[label]["after"] = count;
+  }
   summary["samples_considered"] = candidates.size();
   summary["pairs"] = {{"hash", hashEdges}, {"video", videoEdges}, {"embedding", embeddingEdges}};
   summary["merges_refused_not_duplicate"] = refusedEdges;
   summary["clusters"] = clusters.size();
   summary["samples_in_clusters"] = inClusters;
+  summary["kept_in_clusters"] = kept;
+  summary["label_conflicts"] = conflictClusters;
+  summary["samples_in_label_conflicts"] = conflictSamples;
+  std::string perClass = "active samples per class (before -> after):";
+  for (const auto& [label, counts] : byClass.items()) {
+    perClass += " " + label + " " + std::to_string(counts.value("before", 0)) + " -> " +
+                std::to_string(counts.value("after", 0)) + ";";
+  }
+  perClass.pop_back();
+  nlohmann::json notes = nlohmann::json::array({perClass});
+  nlohmann::json warnings = nlohmann::json::array();
+  if (conflictClusters > 0) {
+    warnings.push_back("WARNING: " + std::to_string(conflictClusters) + " near-duplicate clusters mix labels (" +
+                       std::to_string(conflictSamples) +
+                       " samples, label conflicts): one keeper per label, nothing demoted across labels, each "
+                       "cluster one split group; review with: winnow conflicts <project>");
+  }
+  summary["active_by_class"] = std::move(byClass);
+  summary["notes"] = std::move(notes);
+  summary["warnings"] = std::move(warnings);
   summary["applied"] = apply;
   summary["marked_duplicate"] = counts.demoted;
   summary["restored_active"] = counts.restored;

@@ -20,11 +20,55 @@ fs::path pixelSourcePath(const store::ProjectStore& store, const store::SampleRe
                                     : store.projectDir() / sample.derivedPath;
 }
 
+// child sample id -> parent sample id (augmented children made by balance).
+Result<std::map<std::int64_t, std::int64_t>> readLineageParents(store::ProjectStore& store) {
+  store::SqliteStatement select(store.handle(), "SELECT child_sample_id, parent_sample_id FROM lineage");
+  if (!select.ok()) return select.error("read lineage");
+  std::map<std::int64_t, std::int64_t> parents;
+  int rc = 0;
+  while ((rc = select.step()) == SQLITE_ROW) parents[select.columnInt64(0)] = select.columnInt64(1);
+  if (rc != SQLITE_DONE) return select.error("read lineage");
+  return parents;
+}
+
 std::string lowerExtension(const fs::path& path) {
   std::string extension = path.extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return extension;
+}
+
+}  // namespace
+
+std::string splitDisplayName(const std::string& split) { return split.empty() ? "unassigned" : split; }
+
+namespace {
+
+std::vector<std::string> exportWarnings(const ExportSummary& summary, const ExportOptions& options) {
+  std::vector<std::string> warnings;
+  for (const auto& [label, bySplit] : summary.skippedNoCropByClassSplit) {
+    for (const auto& [split, skipped] : bySplit) {
+      std::int64_t exported = 0;
+      if (auto c = summary.exportedByClassSplit.find(label); c != summary.exportedByClassSplit.end()) {
+        if (auto n = c->second.find(split); n != c->second.end()) exported = n->second;
+      }
+      if (exported > 0 || skipped == 0 || split.empty()) continue;  // unassigned is no split to vanish from
+      warnings.push_back("class '" + (label.empty() ? std::string("(unlabelled)") : label) + "' vanished from split " +
+                         splitDisplayName(split) + ": all " + std::to_string(skipped) +
+                         " of its samples there have no face crop of detector '" +
+                         options.faceCropsDetector.value_or("") +
+                         "' (re-run `winnow split --face-crops " + options.faceCropsDetector.value_or("DET") +
+                         "` to split over samples with a crop)");
+    }
+  }
+  for (const auto& [label, bySplit] : summary.augmentedByClassSplit) {
+    for (const auto& [split, count] : bySplit) {
+      if (split != "val" && split != "test") continue;
+      warnings.push_back(std::to_string(count) + " augmented (synthetic) rows of class '" + label + "' are in split " +
+                         split + ": they inflate its scores (filter on /augmented, or re-run `winnow split`)");
+    }
+  }
+  return warnings;
 }
 
 }  // namespace
@@ -66,9 +110,12 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
   auto pixelPath = [&](const store::SampleRecord& sample) {
     return options.faceCropsDetector ? store.projectDir() / cropPaths.at(sample.id) : pixelSourcePath(store, sample);
   };
+  auto lineageParents = readLineageParents(store);
+  if (!lineageParents) return lineageParents.error();
   for (store::SampleRecord& sample : *listed) {
     if (options.faceCropsDetector && cropPaths.count(sample.id) == 0) {
       ++summary.skippedNoCrop;
+      ++summary.skippedNoCropByClassSplit[sample.label.value_or("")][sample.split];
       continue;
     }
     if (options.faceCropsDetector) {
@@ -160,17 +207,26 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
     item.image = &decoded->image;
     item.encodedBytes = bytes->data();
     item.encodedSize = bytes->size();
+    const auto parent = lineageParents->find(sample.id);
+    item.augmented = parent != lineageParents->end() || sample.format == "augmented";
+    item.parentSampleId = parent != lineageParents->end() ? parent->second : -1;
     if (Status status = session->writeSample(item); !status) {
       session->abort();
       return status.error();
     }
     ++perClass[item.label];
+    ++summary.exportedByClassSplit[item.label][item.split];
+    if (item.augmented) {
+      ++summary.augmented;
+      ++summary.augmentedByClassSplit[item.label][item.split];
+    }
     ++summary.exported;
     job.advance();
   }
   if (Status status = session->finish(); !status) return status.error();
   job.finish();
   summary.countByClass.assign(perClass.begin(), perClass.end());
+  summary.warnings = exportWarnings(summary, options);
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
@@ -181,11 +237,25 @@ nlohmann::json toJson(const ExportSummary& summary) {
   for (const auto& [label, count] : summary.countByClass) {
     perClass[label.empty() ? "(unlabelled)" : label] = count;
   }
+  auto nested = [](const ClassSplitCounts& counts) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [label, bySplit] : counts) {
+      nlohmann::json splits = nlohmann::json::object();
+      for (const auto& [split, count] : bySplit) splits[splitDisplayName(split)] = count;
+      out[label.empty() ? "(unlabelled)" : label] = splits;
+    }
+    return out;
+  };
   return {{"capability", summary.capabilityId},
           {"output", summary.output.string()},
           {"exported", summary.exported},
           {"skipped_missing", summary.skippedMissing},
           {"skipped_no_face_crop", summary.skippedNoCrop},
+          {"skipped_no_face_crop_by_class", nested(summary.skippedNoCropByClassSplit)},
+          {"by_class_and_split", nested(summary.exportedByClassSplit)},
+          {"augmented", summary.augmented},
+          {"augmented_by_class_and_split", nested(summary.augmentedByClassSplit)},
+          {"warnings", summary.warnings},
           {"class_names", summary.classNames},
           {"by_class", perClass},
           {"cancelled", summary.cancelled},

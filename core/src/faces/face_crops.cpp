@@ -56,15 +56,67 @@ std::optional<double> eyeLineAngleDegrees(const std::vector<float>& landmarks) {
   return std::atan2((ry - ly) / 6.0, (rx - lx) / 6.0) * 180.0 / kPi;
 }
 
+std::optional<FivePointFrame> fivePointFrame(const std::vector<float>& landmarks) {
+  if (landmarks.size() != 10) return std::nullopt;
+  // ArcFace's 112 x 112 reference (insightface): right eye, left eye, nose tip, right and left
+  // mouth corner, the order YuNet and RetinaFace report.
+  static constexpr double kReference[5][2] = {
+      {38.2946, 51.6963}, {73.5318, 51.5014}, {56.0252, 71.7366}, {41.5493, 92.3655}, {70.7299, 92.2041}};
+  // Least-squares similarity (rotation, uniform scale, shift) from the image points to the
+  // reference, closed form (Umeyama; what skimage's SimilarityTransform and cv::estimateAffinePartial2D
+  // without outlier rejection compute): ref = [a -b; b a] p + t.
+  double px = 0, py = 0, qx = 0, qy = 0;
+  for (int i = 0; i < 5; ++i) {
+    px += landmarks[2 * i] / 5.0;
+    py += landmarks[2 * i + 1] / 5.0;
+    qx += kReference[i][0] / 5.0;
+    qy += kReference[i][1] / 5.0;
+  }
+  double dot = 0, cross = 0, norm = 0;
+  for (int i = 0; i < 5; ++i) {
+    const double ux = landmarks[2 * i] - px, uy = landmarks[2 * i + 1] - py;
+    const double vx = kReference[i][0] - qx, vy = kReference[i][1] - qy;
+    dot += ux * vx + uy * vy;
+    cross += ux * vy - uy * vx;
+    norm += ux * ux + uy * uy;
+  }
+  if (!(norm > 1e-9) || !std::isfinite(norm)) return std::nullopt;
+  const double a = dot / norm, b = cross / norm;
+  const double scale = std::hypot(a, b);  // reference pixels per image pixel
+  if (!(scale > 1e-9) || !std::isfinite(scale)) return std::nullopt;
+  const double tx = qx - (a * px - b * py), ty = qy - (b * px + a * py);
+  FivePointFrame frame;
+  // The reference x axis in the image runs along (a, -b): the crop's counter-clockwise angle.
+  frame.angleDegrees = std::atan2(-b, a) * 180.0 / kPi;
+  // Image point of the reference centre (55.5, 55.5): invert ref = s R p + t.
+  const double ux = 55.5 - tx, uy = 55.5 - ty;
+  frame.centreX = (a * ux + b * uy) / (scale * scale);
+  frame.centreY = (-b * ux + a * uy) / (scale * scale);
+  frame.side = 112.0 / scale;
+  return frame;
+}
+
 CropGeometry cropGeometry(const plugin::FaceBox& face, double margin, bool square, bool align,
                           bool fromLandmarks) {
   CropGeometry g;
-  const std::optional<double> angle = eyeLineAngleDegrees(face.landmarks);
-  g.angleDegrees = align && angle ? *angle : 0.0;
   double width = face.width;
   double height = face.height;
   g.centreX = face.x + width / 2;
   g.centreY = face.y + height / 2;
+  if (const std::optional<FivePointFrame> frame = fivePointFrame(face.landmarks)) {
+    g.angleDegrees = align ? frame->angleDegrees : 0.0;
+    if (fromLandmarks) {
+      g.centreX = frame->centreX;
+      g.centreY = frame->centreY;
+      width = height = frame->side;
+    }
+    g.sideX = width * (1 + 2 * margin);
+    g.sideY = height * (1 + 2 * margin);
+    if (square) g.sideX = g.sideY = std::max(g.sideX, g.sideY);
+    return g;
+  }
+  const std::optional<double> angle = eyeLineAngleDegrees(face.landmarks);
+  g.angleDegrees = align && angle ? *angle : 0.0;
   if (fromLandmarks && face.landmarks.size() == 136) {
     // Landmarks' bounding box in the levelled frame (rotated about the box centre).
     const double a = -g.angleDegrees * kPi / 180.0;
@@ -134,6 +186,30 @@ Result<std::set<std::int64_t>> samplesDetectedBy(store::ProjectStore& store, con
   select.bind(1, "face_count:" + detector);
   while (select.step() == SQLITE_ROW) ids.insert(select.columnInt64(0));
   return ids;
+}
+
+// The face a single-face policy keeps, as an index into faces (largest first): "largest" the
+// first, "central" the box centre nearest the image centre (in fractions of the image's sides, so
+// portrait and landscape weigh alike), "most_confident" the highest score (ties: the larger).
+// Without the image size "central" keeps the largest.
+std::size_t chooseFace(const std::vector<StoredFace>& faces, const std::string& policy, int imageWidth,
+                       int imageHeight) {
+  std::size_t best = 0;
+  if (policy == "most_confident") {
+    for (std::size_t i = 1; i < faces.size(); ++i) {
+      if (faces[i].box.score > faces[best].box.score) best = i;
+    }
+  } else if (policy == "central" && imageWidth > 0 && imageHeight > 0) {
+    auto distance = [&](const plugin::FaceBox& box) {
+      const double dx = (box.x + box.width / 2.0) / imageWidth - 0.5;
+      const double dy = (box.y + box.height / 2.0) / imageHeight - 0.5;
+      return dx * dx + dy * dy;
+    };
+    for (std::size_t i = 1; i < faces.size(); ++i) {
+      if (distance(faces[i].box) < distance(faces[best].box)) best = i;
+    }
+  }
+  return best;
 }
 
 }  // namespace
@@ -252,8 +328,8 @@ Result<nlohmann::json> runCrops(store::ProjectStore& store, plugin::PluginHost& 
 
   nlohmann::json summary = {{"detector", detector}, {"samples", 0},        {"crops", 0},
                             {"no_face", 0},         {"multiple_faces", 0}, {"not_detected", 0},
-                            {"failed", 0}};
-  const std::string policyText = params.dump();
+                            {"failed", 0},
+                            {"alignment", {{"landmarks_68", 0}, {"landmarks_5", 0}, {"box_only", 0}}}};
   job.begin("crops " + detector, static_cast<std::int64_t>(samples->size()));
   const std::size_t batch = 64;
   for (std::size_t begin = 0; begin < samples->size() && !job.cancelled(); begin += batch) {
@@ -286,18 +362,29 @@ Result<nlohmann::json> runCrops(store::ProjectStore& store, plugin::PluginHost& 
         continue;
       }
       std::vector<StoredFace> chosen = found->second;
-      if (chosen.size() > 1) {
+      const std::size_t faceCount = chosen.size();
+      if (faceCount > 1) {
         summary["multiple_faces"] = summary["multiple_faces"].get<int>() + 1;
-        if (multiple == "flag") {
-          if (Status s = flag(sample.id, "multiple_faces", static_cast<double>(chosen.size())); !s) return s.error();
-          continue;
+        // Flagged under every policy, so the samples can be reviewed (winnow flagged P --flag multiple_faces).
+        if (Status s = flag(sample.id, "multiple_faces", static_cast<double>(faceCount)); !s) return s.error();
+        if (multiple == "flag") continue;
+        if (multiple != "all") {
+          const std::size_t pick = chooseFace(chosen, multiple, sample.width, sample.height);
+          chosen = {chosen[pick]};
         }
-        if (multiple == "largest") chosen.resize(1);
       }
+      nlohmann::json cropParams = params;
+      cropParams["chosen_by"] = faceCount == 1 ? "only_face" : multiple;
+      cropParams["face_count"] = faceCount;
+      const std::string policyText = cropParams.dump();
       std::vector<CropGeometry> geometries;
       double needed = 0.0;
       for (const StoredFace& face : chosen) {
         geometries.push_back(cropGeometry(face.box, margin, square, align, fromLandmarks));
+        const char* how = face.box.landmarks.size() == 136  ? "landmarks_68"
+                          : face.box.landmarks.size() == 10 ? "landmarks_5"
+                                                             : "box_only";
+        summary["alignment"][how] = summary["alignment"][how].get<int>() + 1;
         needed = std::max(needed, size / std::max(1e-6, std::min(geometries.back().sideX, geometries.back().sideY)));
       }
       auto decoded = decodeForCrops(store, sample, needed, maxDecodeSide);
@@ -347,6 +434,13 @@ Result<nlohmann::json> runCrops(store::ProjectStore& store, plugin::PluginHost& 
   if (summary["not_detected"].get<int>() > 0) {
     job.warn(std::to_string(summary["not_detected"].get<int>()) + " samples have no '" + detector +
              "' detection yet: run 'winnow detect --detector " + detector + "' first");
+  }
+  if (const int boxOnly = summary["alignment"]["box_only"].get<int>(); boxOnly > 0 && (align || fromLandmarks)) {
+    const std::string note = std::to_string(boxOnly) + " crops of '" + detector +
+                             "' follow the detector's box, not rotated: it stored no landmarks "
+                             "(alignment needs 68 or 5, e.g. yunet or faceapi_ssd)";
+    summary["alignment"]["note"] = note;
+    job.warn(note);
   }
   summary["folder"] = folder.generic_string();
   summary["cancelled"] = job.cancelled();

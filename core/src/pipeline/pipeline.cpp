@@ -70,6 +70,26 @@ std::string scalarSummary(const nlohmann::json& summary) {
   return line;
 }
 
+// A step's "notes" and "warnings" (strings, or objects with a "message") are printed one per line:
+// a default that decided something says so in a pipeline too.
+void printStepLines(const nlohmann::json& summary, job::JobContext& job) {
+  for (const char* key : {"notes", "warnings"}) {
+    if (!summary.contains(key) || !summary.at(key).is_array()) continue;
+    for (const auto& line : summary.at(key)) {
+      const std::string text = line.is_string()                                   ? line.get<std::string>()
+                               : line.is_object() && line.contains("message") && line.at("message").is_string()
+                                   ? line.at("message").get<std::string>()
+                                   : std::string();
+      if (text.empty()) continue;
+      if (std::string(key) == "warnings" && text.rfind("WARNING", 0) != 0 && text.rfind("note", 0) != 0) {
+        job.info("WARNING: " + text);
+      } else {
+        job.info(text);
+      }
+    }
+  }
+}
+
 ingest::IngestOptions ingestOptionsFrom(const nlohmann::json& params, const fs::path& baseDir) {
   ingest::IngestOptions options;
   options.root = resolve(baseDir, params.at("path").get<std::string>());
@@ -225,6 +245,7 @@ Result<nlohmann::json> runPipeline(const Pipeline& pipeline, plugin::PluginHost&
       if (outcome) {
         cancelled = outcome->value("cancelled", false);
         job.info(step.run + ": " + scalarSummary(*outcome));
+        printStepLines(*outcome, job);
       }
     } else if (step.run == "export") {
       exporting::ExportOptions options;

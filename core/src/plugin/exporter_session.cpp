@@ -108,6 +108,8 @@ Status ExporterSession::writeSample(const ExportSample& sample) {
   out.image = *view;
   out.encoded_bytes = sample.encodedBytes;
   out.encoded_size = sample.encodedBytes != nullptr ? sample.encodedSize : 0;
+  out.augmented = sample.augmented ? 1 : 0;
+  out.parent_sample_id = sample.parentSampleId;
   detail::ErrorCollector errors;
   const winnow_status status =
       opsOf(*instance_)->write_sample(instance_->rawInstance(), &out, errors.sink());

@@ -41,7 +41,10 @@ nlohmann::json toJson(const store::ProjectStats& stats) {
           {"sources", countsToJson(stats.bySource, "")},
           {"splits", countsToJson(stats.bySplit, "(unassigned)")},
           {"statuses", countsToJson(stats.byStatus, "")},
-          {"class_by_source", labelBySource}};
+          {"class_by_source", labelBySource},
+          {"label_conflicts", {{"clusters", stats.labelConflicts},
+                               {"open", stats.openLabelConflicts},
+                               {"samples", stats.samplesInLabelConflicts}}}};
 }
 
 nlohmann::json toJson(const ingest::IngestSummary& summary) {
@@ -88,6 +91,11 @@ std::string formatStats(const store::ProjectStats& stats) {
   appendCounts(out, "sources", stats.bySource, "");
   appendCounts(out, "splits", stats.bySplit, "(unassigned)");
   appendCounts(out, "statuses", stats.byStatus, "");
+  if (stats.labelConflicts > 0) {
+    out << "label conflicts: " << stats.labelConflicts << " near-duplicate clusters mix labels ("
+        << stats.openLabelConflicts << " open, " << stats.samplesInLabelConflicts
+        << " samples); review them with: winnow conflicts <project>\n";
+  }
   return out.str();
 }
 

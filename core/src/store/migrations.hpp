@@ -187,6 +187,24 @@ CREATE TABLE face_crops(
   UNIQUE(sample_id, detector, face_index));
 CREATE INDEX face_crops_detector ON face_crops(detector, sample_id);
 )SQL",
+      // 4: honest near-duplicates — a cluster may keep several members (one per label, or a
+      // diverse set of video frames); clusters whose members carry different labels are label
+      // conflicts, resolved by the user (relabel, reject, or keep all = reviewed).
+      R"SQL(
+ALTER TABLE duplicate_clusters ADD COLUMN label_conflict INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE duplicate_cluster_members ADD COLUMN kept INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE duplicate_cluster_members ADD COLUMN duplicate_of INTEGER REFERENCES samples(id);
+UPDATE duplicate_cluster_members SET kept = 1 WHERE sample_id =
+  (SELECT c.keeper_sample_id FROM duplicate_clusters c WHERE c.id = cluster_id);
+UPDATE duplicate_cluster_members SET duplicate_of =
+  (SELECT c.keeper_sample_id FROM duplicate_clusters c WHERE c.id = cluster_id) WHERE kept = 0;
+
+CREATE TABLE label_conflict_reviews(
+  sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+)SQL",
   };
   return migrations;
 }

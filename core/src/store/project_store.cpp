@@ -620,6 +620,15 @@ Result<ProjectStats> ProjectStore::stats() {
   while (cross.step() == SQLITE_ROW) {
     stats.labelBySource[cross.columnText(0)][cross.columnText(1)] = cross.columnInt64(2);
   }
+  SqliteStatement conflicts(db_, kLabelConflictClustersSql);
+  if (!conflicts.ok()) return conflicts.error("count label conflicts");
+  int rc = SQLITE_ROW;
+  while ((rc = conflicts.step()) == SQLITE_ROW) {
+    ++stats.labelConflicts;
+    if (conflicts.columnInt64(2) > 0) ++stats.openLabelConflicts;
+    stats.samplesInLabelConflicts += conflicts.columnInt64(3);
+  }
+  if (rc != SQLITE_DONE) return conflicts.error("count label conflicts");
   return stats;
 }
 

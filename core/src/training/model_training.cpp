@@ -241,7 +241,18 @@ Result<nlohmann::json> predictFiles(plugin::PluginHost& host, const fs::path& mo
     job.advance();
   }
   job.finish();
-  return nlohmann::json{{"model", modelPath.string()}, {"class_names", classNames}, {"results", results},
+  const nlohmann::json& training = (*description).value("training", nlohmann::json::object());
+  const bool calibrated = training.contains("calibration") && training["calibration"].value("fitted", false);
+  return nlohmann::json{{"model", modelPath.string()},
+                        {"class_names", classNames},
+                        {"results", results},
+                        {"temperature", (*description).value("temperature", 1.0)},
+                        {"calibrated", calibrated},
+                        {"probability_meaning",
+                         calibrated ? "softmax(logits / temperature), temperature fitted on the training run's validation split: "
+                                      "among pictures like that split's, predictions given probability p were right about p of the "
+                                      "time; not a measure of being right on pictures from another source"
+                                    : "uncalibrated softmax (the model file has no fitted temperature): not a frequency of being right"},
                         {"cancelled", job.cancelled()}};
 }
 

@@ -158,9 +158,10 @@ Result<std::vector<fs::path>> writeRunPlots(const fs::path& runDir) {
   for (const auto& m : (*metrics)["epochs"]) {
     epochs.push_back(m.at("epoch").get<double>());
     trainLoss.push_back(m.at("train_loss").get<double>());
-    valLoss.push_back(m.at("val_loss").get<double>());
     trainAccuracy.push_back(m.at("train_accuracy").get<double>());
-    valAccuracy.push_back(m.at("val_accuracy").get<double>());
+    // null without a val split: the panel then shows the train curve only.
+    if (!m.at("val_loss").is_null()) valLoss.push_back(m.at("val_loss").get<double>());
+    if (!m.at("val_accuracy").is_null()) valAccuracy.push_back(m.at("val_accuracy").get<double>());
   }
   cv::Mat curves(440, 1100, CV_8UC3, cv::Scalar(255, 255, 255));
   drawPanel(curves, cv::Rect(0, 0, 550, 440), "loss", epochs, trainLoss, valLoss, false);

@@ -70,6 +70,10 @@ DatasetFile readDatasetFile(const fs::path& path) {
     data.sampleIds = hdf5::readInt64(root, "provenance/sample_id");
     data.originalPaths = hdf5::readStrings(root, "provenance/original_path");
     data.sources = hdf5::readStrings(root, "provenance/source");
+    if (hdf5::exists(root, "provenance/content_hash")) {
+      data.contentHashes = hdf5::readStrings(root, "provenance/content_hash");
+      if (static_cast<std::int64_t>(data.contentHashes.size()) != rows) data.contentHashes.clear();
+    }
     if (static_cast<std::int64_t>(labels.size()) != rows || static_cast<std::int64_t>(splits.size()) != rows ||
         static_cast<std::int64_t>(data.sampleIds.size()) != rows ||
         static_cast<std::int64_t>(data.originalPaths.size()) != rows ||

@@ -175,6 +175,14 @@ std::int64_t readIntAttribute(hid_t object, const std::string& name) {
   return value;
 }
 
+double readDoubleAttribute(hid_t object, const std::string& name) {
+  if (H5Aexists(object, name.c_str()) <= 0) throw std::runtime_error("attribute " + name + ": missing");
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute " + name);
+  double value = 0;
+  check(H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, &value), "read attribute " + name);
+  return value;
+}
+
 Handle createGroup(hid_t location, const std::string& name) {
   Handle plist(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "link properties");
   check(H5Pset_create_intermediate_group(plist.get(), 1), "link properties");
@@ -242,6 +250,14 @@ void writeIntAttribute(hid_t object, const std::string& name, std::int64_t value
                               H5P_DEFAULT),
                    H5Aclose, "attribute " + name);
   check(H5Awrite(attribute.get(), H5T_NATIVE_INT64, &value), "write attribute " + name);
+}
+
+void writeDoubleAttribute(hid_t object, const std::string& name, double value) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose, name);
+  Handle attribute(H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                              H5P_DEFAULT),
+                   H5Aclose, "attribute " + name);
+  check(H5Awrite(attribute.get(), H5T_NATIVE_DOUBLE, &value), "write attribute " + name);
 }
 
 }  // namespace winnow::training::hdf5

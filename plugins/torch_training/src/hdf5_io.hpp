@@ -49,6 +49,7 @@ std::vector<float> readFloat(hid_t location, const std::string& path);
 std::vector<std::string> readStrings(hid_t location, const std::string& path);
 std::string readStringAttribute(hid_t object, const std::string& name);
 std::int64_t readIntAttribute(hid_t object, const std::string& name);
+double readDoubleAttribute(hid_t object, const std::string& name);
 
 Handle createGroup(hid_t location, const std::string& name);
 void writeFloat(hid_t location, const std::string& name, const std::vector<hsize_t>& shape,
@@ -57,5 +58,6 @@ void writeInt64(hid_t location, const std::string& name, const std::vector<std::
 void writeStrings(hid_t location, const std::string& name, const std::vector<std::string>& values);
 void writeStringAttribute(hid_t object, const std::string& name, const std::string& value);
 void writeIntAttribute(hid_t object, const std::string& name, std::int64_t value);
+void writeDoubleAttribute(hid_t object, const std::string& name, double value);
 
 }  // namespace winnow::training::hdf5

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <ctime>
 #include <stdexcept>
 
@@ -87,6 +88,9 @@ NamedTensors cpuCopy(const NamedTensors& state) {
 
 void writeModelFile(const fs::path& path, const ModelFile& model) {
   hdf5::silenceHdf5Errors();
+  if (!std::isfinite(model.temperature) || model.temperature <= 0) {
+    throw std::runtime_error(path.string() + ": temperature must be a finite number > 0");
+  }
   const fs::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
   try {
     if (!path.parent_path().empty()) fs::create_directories(path.parent_path());
@@ -96,8 +100,17 @@ void writeModelFile(const fs::path& path, const ModelFile& model) {
     hdf5::writeStringAttribute(file.get(), "architecture", model.spec.toJson().dump());
     hdf5::writeStringAttribute(file.get(), "preprocessing", model.preprocessing.dump());
     hdf5::writeStringAttribute(file.get(), "training", model.training.dump());
+    hdf5::writeDoubleAttribute(file.get(), "temperature", model.temperature);
     hdf5::writeStringAttribute(file.get(), "created_at", utcNow());
     hdf5::writeStrings(file.get(), "class_names", model.classNames);
+    if (!model.trainingContentHashes.empty()) {
+      if (model.trainingSplits.size() != model.trainingContentHashes.size()) {
+        throw std::runtime_error("training_data: hashes and splits differ in length");
+      }
+      hdf5::Handle group = hdf5::createGroup(file.get(), "training_data");
+      hdf5::writeStrings(group.get(), "content_hash", model.trainingContentHashes);
+      hdf5::writeInt64(group.get(), "split", model.trainingSplits);
+    }
     {
       hdf5::Handle weights = hdf5::createGroup(file.get(), "weights");
       for (const auto& [name, tensor] : model.state) writeTensor(weights.get(), name, tensor);
@@ -126,9 +139,23 @@ ModelFile readModelFile(const fs::path& path) {
     model.preprocessing = nlohmann::json::parse(hdf5::readStringAttribute(file.get(), "preprocessing"));
     model.training = nlohmann::json::parse(hdf5::readStringAttribute(file.get(), "training"));
     model.classNames = hdf5::readStrings(file.get(), "class_names");
+    // Absent in files written before calibration existed: their probabilities were plain softmax.
+    if (H5Aexists(file.get(), "temperature") > 0) {
+      model.temperature = hdf5::readDoubleAttribute(file.get(), "temperature");
+      if (!std::isfinite(model.temperature) || model.temperature <= 0) {
+        throw std::runtime_error("attribute temperature must be a finite number > 0");
+      }
+    }
     if (static_cast<std::int64_t>(model.classNames.size()) != model.spec.classCount) {
       throw std::runtime_error("class_names has " + std::to_string(model.classNames.size()) + " entries, architecture says " +
                                std::to_string(model.spec.classCount));
+    }
+    if (hdf5::exists(file.get(), "training_data/content_hash") && hdf5::exists(file.get(), "training_data/split")) {
+      model.trainingContentHashes = hdf5::readStrings(file.get(), "training_data/content_hash");
+      model.trainingSplits = hdf5::readInt64(file.get(), "training_data/split");
+      if (model.trainingSplits.size() != model.trainingContentHashes.size()) {
+        throw std::runtime_error("/training_data: content_hash and split differ in length");
+      }
     }
     hdf5::Handle weights(H5Gopen2(file.get(), "weights", H5P_DEFAULT), H5Gclose, "open /weights");
     std::vector<std::string> names;

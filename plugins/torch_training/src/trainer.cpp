@@ -12,13 +12,18 @@
 #include <cmath>
 #include <functional>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "winnow/training/batch_augment.hpp"
+#include "winnow/training/calibration.hpp"
 #include "winnow/training/classification_metrics.hpp"
+#include "winnow/training/evaluation_warnings.hpp"
 #include "winnow/training/cuda_autocast.hpp"
 #include "winnow/training/dataset_file.hpp"
 
@@ -167,14 +172,18 @@ struct EpochMetrics {
             {"val_loss", valLoss},       {"val_accuracy", valAccuracy}, {"val_macro_f1", valMacroF1},
             {"learning_rate", learningRate}, {"seconds", seconds},    {"images_per_second", imagesPerSecond}};
   }
+  // Validation values are NaN (JSON null) when the dataset has no val split.
   static EpochMetrics fromJson(const nlohmann::json& j) {
+    auto orNan = [&](const char* key) {
+      return j.at(key).is_null() ? std::numeric_limits<double>::quiet_NaN() : j.at(key).get<double>();
+    };
     EpochMetrics m;
     m.epoch = j.at("epoch");
     m.trainLoss = j.at("train_loss");
     m.trainAccuracy = j.at("train_accuracy");
-    m.valLoss = j.at("val_loss");
-    m.valAccuracy = j.at("val_accuracy");
-    m.valMacroF1 = j.at("val_macro_f1");
+    m.valLoss = orNan("val_loss");
+    m.valAccuracy = orNan("val_accuracy");
+    m.valMacroF1 = orNan("val_macro_f1");
     m.learningRate = j.at("learning_rate");
     m.seconds = j.at("seconds");
     m.imagesPerSecond = j.at("images_per_second");
@@ -182,7 +191,9 @@ struct EpochMetrics {
   }
 };
 
+// Without a val split every epoch "improves": no early stopping, the last epoch is the model.
 double stopScore(const EpochMetrics& m, StopMetric metric) {
+  if (std::isnan(m.valLoss)) return static_cast<double>(m.epoch);
   switch (metric) {
     case StopMetric::ValMacroF1: return m.valMacroF1;
     case StopMetric::ValLoss: return -m.valLoss;
@@ -337,6 +348,67 @@ std::string majorityName(const std::vector<std::int64_t>& labels, std::size_t cl
   return std::to_string(majority);
 }
 
+// {source: rows} of the given dataset rows.
+nlohmann::json sourceCounts(const DatasetFile& data, const std::vector<std::int64_t>& rows) {
+  std::map<std::string, std::int64_t> counts;
+  for (auto row : rows) ++counts[data.sources[static_cast<std::size_t>(row)]];
+  return counts;
+}
+
+std::string fixed(double value, int digits = 4) {
+  if (std::isnan(value)) return "n/a";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", digits, value);
+  return text;
+}
+
+std::string numberOr(const nlohmann::json& value, int digits = 4) {
+  return value.is_number() ? fixed(value.get<double>(), digits) : std::string("n/a");
+}
+
+// One line for people: the temperature, where it was fitted, ECE and the median probability of
+// correct predictions before -> after.
+std::string calibrationLine(const nlohmann::json& calibration) {
+  std::string line = "calibration: ";
+  if (!calibration.value("fitted", false)) {
+    line += calibration.value("reason", std::string("not fitted")) + "; ";
+  } else {
+    line += "temperature " + fixed(calibration["temperature"].get<double>(), 3) + " fitted on the " +
+            calibration.value("fitted_on", std::string("val")) + " split; ";
+  }
+  line += "ECE (15 bins, top label)";
+  for (const char* split : {"val", "test", "evaluated"}) {
+    if (!calibration.contains(split)) continue;
+    const auto& entry = calibration[split];
+    line += std::string(" ") + split + " " + numberOr(entry["before"]["ece"]);
+    if (entry.contains("after")) line += " -> " + numberOr(entry["after"]["ece"]);
+    line += ",";
+  }
+  for (const char* split : {"test", "evaluated"}) {
+    if (!calibration.contains(split)) continue;
+    const auto& entry = calibration[split];
+    line += std::string(" median probability of correct ") + split + " predictions " +
+            numberOr(entry["before"]["median_correct_probability"]);
+    if (entry.contains("after")) line += " -> " + numberOr(entry["after"]["median_correct_probability"]);
+  }
+  return line;
+}
+
+// Baselines, calibration and warnings as lines appended to classification_report.txt.
+std::string reportNotesText(const nlohmann::json& baselines, const nlohmann::json& calibration,
+                            const std::vector<std::string>& warnings) {
+  std::string text = "\n";
+  for (const auto& [name, baseline] : baselines.items()) {
+    text += "baseline " + name + (baseline.value("class", nlohmann::json()).is_string() ? " ('" + baseline["class"].get<std::string>() + "')" : "") +
+            ": accuracy " + numberOr(baseline["accuracy"]) +
+            (baseline.contains("what") ? " (" + baseline["what"].get<std::string>() + ")" : "") + "\n";
+  }
+  text += calibrationLine(calibration) + "\n";
+  text += std::string(kProbabilityMeaning) + "\n";
+  for (const auto& warning : warnings) text += "WARNING: " + warning + "\n";
+  return text;
+}
+
 }  // namespace
 
 torch::Device resolveDevice(const std::string& name) {
@@ -366,7 +438,8 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
     throw std::runtime_error(where + "a classifier needs at least 2 classes; the dataset has " + std::to_string(classCount) +
                              (classCount == 1 ? " (\"" + data.classNames[0] + "\")" : ""));
   }
-  for (SplitCode split : {SplitCode::Train, SplitCode::Val, SplitCode::Test}) {
+  // val is optional: without it there is no early stopping and no calibration (both stated).
+  for (SplitCode split : {SplitCode::Train, SplitCode::Test}) {
     if (data.labelledRows(split).empty()) {
       throw std::runtime_error(where + "split '" + splitName(split) + "' has no labelled rows (run `winnow split` before exporting)");
     }
@@ -415,6 +488,11 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
   const SplitData test = takeSplit(data, SplitCode::Test, device);
   log("rows: train " + std::to_string(train.rows.size()) + ", val " + std::to_string(val.rows.size()) + ", test " +
       std::to_string(test.rows.size()));
+  const bool hasVal = !val.rows.empty();
+  if (!hasVal) {
+    log("no validation split: no early stopping (the last epoch is the model) and no calibration (temperature 1); "
+        "split with a val share (winnow split --ratios 70,15,15) to get both");
+  }
 
   torch::Tensor classWeights;
   if (config.balancedClassWeights) {
@@ -438,15 +516,22 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
   const bool featureMode = config.mode == TrainMode::Features;
   torch::Tensor trainFeatures, valFeatures, testFeatures;
   nlohmann::json baselines = nlohmann::json::object();
+  std::int64_t majority = 0;
+  std::vector<std::int64_t> trainClassCounts(classCount, 0);
+  for (auto label : train.labelValues) ++trainClassCounts[static_cast<std::size_t>(label)];
   {
-    std::int64_t majority = 0;
     majorityName(train.labelValues, classCount, majority);
     const ClassificationReport report =
         scoreClassification(test.labelValues, std::vector<std::int64_t>(test.labelValues.size(), majority), data.classNames);
     baselines["majority_class"] = {{"class", data.classNames[static_cast<std::size_t>(majority)]},
                                    {"accuracy", report.accuracy},
-                                   {"macro_f1", report.macro.f1}};
+                                   {"macro_f1", report.macro.f1},
+                                   {"what", "always answering the most frequent class of the train split, scored on the test split"}};
   }
+  // The probe on the backbone as training starts (pretrained when weights were given), and, for a
+  // pretrained backbone, a second one on an untrained copy: a probe on random features that comes
+  // close to the trained model says the labels are readable from picture statistics alone.
+  std::optional<double> untrainedProbeAccuracy;
   if (featureMode || config.linearProbeBaseline) {
     log("computing frozen backbone features");
     const auto featureStart = Clock::now();
@@ -458,8 +543,32 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
     if (config.linearProbeBaseline) {
       const ClassificationReport probe =
           linearProbe(trainFeatures, train.labels, testFeatures, test.labelValues, data.classNames, config.seed);
-      baselines["linear_probe"] = {{"accuracy", probe.accuracy}, {"macro_f1", probe.macro.f1}};
-      log("baseline linear probe on frozen features: test accuracy " + std::to_string(probe.accuracy));
+      const bool untrained = weights.empty();
+      baselines["linear_probe"] = {
+          {"accuracy", probe.accuracy},
+          {"macro_f1", probe.macro.f1},
+          {"backbone", untrained ? "untrained (random init)" : "pretrained"},
+          {"what", "logistic regression on the frozen " + spec.backbone + " features of the train split, scored on the test split"}};
+      log("baseline linear probe on frozen " + std::string(untrained ? "untrained" : "pretrained") + " features: test accuracy " +
+          std::to_string(probe.accuracy));
+      if (untrained) {
+        untrainedProbeAccuracy = probe.accuracy;
+      } else {
+        torch::manual_seed(config.seed);
+        auto random = std::make_shared<ClassifierNet>(spec, device);
+        const torch::Tensor randomTrain = computeFeatures(*random, train.images, config.batchSize, amp);
+        const torch::Tensor randomTest = computeFeatures(*random, test.images, config.batchSize, amp);
+        if (cancelled()) throw TrainingCancelled();
+        const ClassificationReport untrainedProbe =
+            linearProbe(randomTrain, train.labels, randomTest, test.labelValues, data.classNames, config.seed);
+        untrainedProbeAccuracy = untrainedProbe.accuracy;
+        baselines["untrained_linear_probe"] = {
+            {"accuracy", untrainedProbe.accuracy},
+            {"macro_f1", untrainedProbe.macro.f1},
+            {"backbone", "untrained (random init)"},
+            {"what", "logistic regression on the features of an untrained " + spec.backbone + ", scored on the test split"}};
+        log("baseline linear probe on untrained features: test accuracy " + std::to_string(untrainedProbe.accuracy));
+      }
     }
   }
 
@@ -572,7 +681,9 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
     m.trainAccuracy = static_cast<double>(epochCorrect) / static_cast<double>(trainCount);
     m.learningRate = lastRate;
     m.imagesPerSecond = static_cast<double>(trainCount) / trainSeconds;
-    {
+    if (!hasVal) {
+      m.valLoss = m.valAccuracy = m.valMacroF1 = std::numeric_limits<double>::quiet_NaN();
+    } else {
       torch::NoGradGuard noGrad;
       net->setTrainingMode(false);
       const torch::Tensor valLogits = featureMode ? net->classify(valFeatures) : computeLogits(*net, val.images, config.batchSize, amp);
@@ -596,9 +707,15 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
     writeMetrics(request.runDir, progress.history, progress.bestEpoch, config.stopMetric);
     saveCheckpoint(request.runDir, identity, progress, *net, best, *optimizer);
     char line[256];
-    std::snprintf(line, sizeof line, "epoch %lld/%lld: train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | %.1f img/s",
-                  static_cast<long long>(m.epoch), static_cast<long long>(config.epochs), m.trainLoss, m.trainAccuracy,
-                  m.valLoss, m.valAccuracy, m.valMacroF1, m.imagesPerSecond);
+    if (hasVal) {
+      std::snprintf(line, sizeof line, "epoch %lld/%lld: train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | %.1f img/s",
+                    static_cast<long long>(m.epoch), static_cast<long long>(config.epochs), m.trainLoss, m.trainAccuracy,
+                    m.valLoss, m.valAccuracy, m.valMacroF1, m.imagesPerSecond);
+    } else {
+      std::snprintf(line, sizeof line, "epoch %lld/%lld: train loss %.4f acc %.4f | no val split | %.1f img/s",
+                    static_cast<long long>(m.epoch), static_cast<long long>(config.epochs), m.trainLoss, m.trainAccuracy,
+                    m.imagesPerSecond);
+    }
     log(line);
   }
   if (!stoppedEarly && config.patience > 0 && progress.epochsSinceBest >= config.patience &&
@@ -622,9 +739,46 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
     const double drift = (viaImages - testLogits).abs().max().item<double>();
     if (drift > 1e-2) log("warning: logits via images differ from cached features by " + std::to_string(drift));
   }
+  // Temperature scaling on the val split (the best epoch's weights), applied to every probability
+  // the model reports from here on (test report, model.h5, evaluate, predict).
+  nlohmann::json calibration;
+  double temperature = 1.0;
+  if (hasVal) {
+    torch::Tensor valLogits;
+    {
+      torch::NoGradGuard noGrad;
+      valLogits = featureMode ? net->classify(valFeatures) : computeLogits(*net, val.images, config.batchSize, amp);
+    }
+    temperature = fitTemperature(valLogits.to(torch::kFloat32), val.labels);
+    calibration = {{"fitted", true},
+                   {"temperature", temperature},
+                   {"fitted_on", "val"},
+                   {"method", "temperature scaling: one T minimising the val split's NLL of softmax(logits / T)"},
+                   {"val", {{"before", calibrationSummary(valLogits, val.labelValues, 1.0)},
+                            {"after", calibrationSummary(valLogits, val.labelValues, temperature)}}},
+                   {"test", {{"before", calibrationSummary(testLogits, test.labelValues, 1.0)},
+                             {"after", calibrationSummary(testLogits, test.labelValues, temperature)}}}};
+  } else {
+    calibration = {{"fitted", false},
+                   {"temperature", 1.0},
+                   {"reason", "no validation split: probabilities are the uncalibrated softmax (temperature 1)"},
+                   {"test", {{"before", calibrationSummary(testLogits, test.labelValues, 1.0)}}}};
+  }
+  calibration["meaning"] = kProbabilityMeaning;
+  log(calibrationLine(calibration));
   const std::vector<std::int64_t> predicted = toVector(testLogits.argmax(1));
-  const std::vector<double> probabilities = predictedProbabilities(testLogits, predicted);
+  const std::vector<double> probabilities = predictedProbabilities(testLogits / temperature, predicted);
   const ClassificationReport report = scoreClassification(test.labelValues, predicted, data.classNames);
+  EvaluationFacts facts;
+  facts.accuracy = report.accuracy;
+  facts.count = report.count;
+  facts.accuracyInterval = report.accuracyInterval;
+  facts.majorityBaselines.push_back({data.classNames[static_cast<std::size_t>(majority)],
+                                     baselines["majority_class"]["accuracy"].get<double>(),
+                                     "the most frequent class of the train split, on the test split"});
+  facts.untrainedProbeAccuracy = untrainedProbeAccuracy;
+  const std::vector<std::string> warnings = evaluationWarnings(facts);
+  for (const auto& warning : warnings) log("WARNING: " + warning);
 
   nlohmann::json predictions = nlohmann::json::array();
   std::ostringstream csv;
@@ -668,6 +822,8 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
                             {"rows", {{"train", train.rows.size()}, {"val", val.rows.size()}, {"test", test.rows.size()}}},
                             {"test", report.toJson()},
                             {"baselines", baselines},
+                            {"calibration", calibration},
+                            {"warnings", warnings},
                             {"wall_seconds", wallSeconds},
                             {"train_seconds", progress.trainSeconds},
                             {"train_images_per_second",
@@ -676,14 +832,39 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
   model.spec = net->spec();
   model.classNames = data.classNames;
   model.preprocessing = preprocessing;
+  nlohmann::json trainCounts = nlohmann::json::object();
+  for (std::size_t c = 0; c < classCount; ++c) trainCounts[data.classNames[c]] = trainClassCounts[c];
+  // What evaluate compares another data set against: the training data's majority class and
+  // sources, and the model's own test accuracy.
   model.training = {{"config", config.toJson()},
                     {"dataset", datasetJson(data)},
                     {"best_epoch", progress.bestEpoch},
                     {"test_accuracy", report.accuracy},
-                    {"test_macro_f1", report.macro.f1}};
+                    {"test_accuracy_ci95", {{"low", report.accuracyInterval.low}, {"high", report.accuracyInterval.high}}},
+                    {"test_count", report.count},
+                    {"test_macro_f1", report.macro.f1},
+                    {"majority_class", data.classNames[static_cast<std::size_t>(majority)]},
+                    {"train_class_counts", trainCounts},
+                    {"sources", {{"train", sourceCounts(data, train.rows)},
+                                 {"val", sourceCounts(data, val.rows)},
+                                 {"test", sourceCounts(data, test.rows)}}},
+                    {"baselines", baselines},
+                    {"calibration", calibration},
+                    {"warnings", warnings}};
+  model.temperature = temperature;
+  if (!data.contentHashes.empty()) {
+    for (const auto* split : {&train, &val, &test}) {
+      const std::int64_t code = split == &train ? 1 : split == &val ? 2 : 3;
+      for (auto row : split->rows) {
+        model.trainingContentHashes.push_back(data.contentHashes[static_cast<std::size_t>(row)]);
+        model.trainingSplits.push_back(code);
+      }
+    }
+  }
   model.state = cpuCopy(net->namedState());
   writeModelFile(request.runDir / "model.h5", model);
-  writeTextAtomic(request.runDir / "classification_report.txt", report.toText());
+  writeTextAtomic(request.runDir / "classification_report.txt",
+                  report.toText() + reportNotesText(baselines, calibration, warnings));
   writeTextAtomic(request.runDir / "predictions.csv", csv.str());
   nlohmann::json full = summary;
   full["predictions"] = predictions;
@@ -694,6 +875,9 @@ nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& re
 }
 
 nlohmann::json evaluateClassifier(const EvaluateRequest& request, const TrainHooks& hooks) {
+  auto log = [&](const std::string& line) {
+    if (hooks.log) hooks.log(line);
+  };
   const auto started = Clock::now();
   keepLargeBlocksInHeap();
   const ModelFile model = readModelFile(request.model);
@@ -731,12 +915,134 @@ nlohmann::json evaluateClassifier(const EvaluateRequest& request, const TrainHoo
       });
   const std::vector<std::int64_t> predicted = toVector(logits.argmax(1));
   const ClassificationReport report = scoreClassification(truth, predicted, model.classNames);
-  const std::vector<double> probabilities = predictedProbabilities(logits, predicted);
+  const double temperature = model.temperature;
+  const std::vector<double> probabilities = predictedProbabilities(logits / temperature, predicted);
+  const std::size_t classCount = model.classNames.size();
+  std::vector<std::int64_t> truthCounts(classCount, 0);
+  for (auto t : truth) ++truthCounts[static_cast<std::size_t>(t)];
+  auto constantAccuracy = [&](std::size_t c) {
+    return static_cast<double>(truthCounts[c]) / static_cast<double>(truth.size());
+  };
+
+  // Baselines: the model's own majority class (from its training data, stored in model.h5) and
+  // the evaluated set's majority class (which needs these labels: the best constant answer here).
+  EvaluationFacts facts;
+  facts.accuracy = report.accuracy;
+  facts.count = report.count;
+  facts.accuracyInterval = report.accuracyInterval;
+  nlohmann::json baselines = nlohmann::json::object();
+  const std::string trainedMajority = model.training.value("majority_class", std::string());
+  if (auto found = std::find(model.classNames.begin(), model.classNames.end(), trainedMajority);
+      !trainedMajority.empty() && found != model.classNames.end()) {
+    const double accuracy = constantAccuracy(static_cast<std::size_t>(found - model.classNames.begin()));
+    baselines["majority_class_of_training"] = {
+        {"class", trainedMajority},
+        {"accuracy", accuracy},
+        {"what", "always answering the most frequent class of the model's train split, scored on these rows"}};
+    facts.majorityBaselines.push_back({trainedMajority, accuracy, "the majority class of the model's training data"});
+  } else {
+    baselines["majority_class_of_training"] = {
+        {"class", nullptr}, {"accuracy", nullptr}, {"what", "not recorded in this model file (written before it was)"}};
+  }
+  {
+    const auto c = static_cast<std::size_t>(std::max_element(truthCounts.begin(), truthCounts.end()) - truthCounts.begin());
+    baselines["majority_class_of_evaluated_set"] = {
+        {"class", model.classNames[c]},
+        {"accuracy", constantAccuracy(c)},
+        {"what", "always answering the most frequent class of these rows; it uses their labels, so it is the best constant answer"}};
+    facts.majorityBaselines.push_back({model.classNames[c], constantAccuracy(c), "the majority class of the evaluated set"});
+  }
+
+  // Another source: rows whose source tag is not among the model's train-split sources and whose
+  // picture (content hash) is not in its training data either (a folder evaluated as class
+  // folders gets the folder's name as its source tag, so the tag alone cannot say "same data").
+  // Files written before sources were recorded fall back to comparing the dataset file.
+  std::map<std::string, std::int64_t> trainedSplitOf;
+  for (std::size_t i = 0; i < model.trainingContentHashes.size(); ++i) {
+    trainedSplitOf[model.trainingContentHashes[i]] = model.trainingSplits[i];
+  }
+  auto splitSeen = [&](std::size_t row) -> std::int64_t {
+    if (data.contentHashes.empty()) return 0;
+    const auto found = trainedSplitOf.find(data.contentHashes[row]);
+    return found == trainedSplitOf.end() ? 0 : found->second;
+  };
+  nlohmann::json sourceCheck = nlohmann::json::object();
+  std::map<std::string, std::int64_t> evaluatedSources;
+  for (auto row : rows) ++evaluatedSources[data.sources[static_cast<std::size_t>(row)]];
+  sourceCheck["evaluated_sources"] = evaluatedSources;
+  const nlohmann::json trainSources =
+      model.training.contains("sources") ? model.training["sources"].value("train", nlohmann::json()) : nlohmann::json();
+  if (model.training.contains("test_accuracy")) facts.ownTestAccuracy = model.training["test_accuracy"].get<double>();
+  sourceCheck["model_test_accuracy"] = facts.ownTestAccuracy ? nlohmann::json(*facts.ownTestAccuracy) : nlohmann::json();
+  if (trainSources.is_object()) {
+    sourceCheck["training_sources"] = trainSources;
+    std::vector<std::string> foreign;
+    std::int64_t correctForeign = 0, foreignRows = 0;
+    std::int64_t inTrainSplit = 0, inValOrTest = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const std::string& source = data.sources[static_cast<std::size_t>(rows[i])];
+      const std::int64_t seen = splitSeen(static_cast<std::size_t>(rows[i]));
+      if (seen == 1) ++inTrainSplit;
+      if (seen == 2 || seen == 3) ++inValOrTest;
+      if (trainSources.contains(source) || seen != 0) continue;
+      ++foreignRows;
+      if (predicted[i] == truth[i]) ++correctForeign;
+      if (std::find(foreign.begin(), foreign.end(), source) == foreign.end()) foreign.push_back(source);
+    }
+    facts.otherSource = foreignRows > 0;
+    sourceCheck["rows_in_model_train_split"] = inTrainSplit;
+    sourceCheck["rows_in_model_val_or_test_split"] = inValOrTest;
+    sourceCheck["rows_from_other_sources"] = foreignRows;
+    sourceCheck["other_sources"] = foreign;
+    if (foreignRows > 0) {
+      facts.otherSourceAccuracy = static_cast<double>(correctForeign) / static_cast<double>(foreignRows);
+      std::string names;
+      for (const auto& name : foreign) names += (names.empty() ? "" : ", ") + name;
+      facts.otherSourceWhat = std::to_string(foreignRows) + " of " + std::to_string(rows.size()) +
+                              " rows from sources not in the training data: " + names;
+    }
+    sourceCheck["how"] = model.trainingContentHashes.empty()
+                             ? "source tags of the evaluated rows against those of the model's train split"
+                             : "source tags against those of the model's train split, and content hashes against the "
+                               "pictures of its training run";
+  } else {
+    const std::string trainedOn = model.training.contains("dataset") ? model.training["dataset"].value("path", std::string()) : "";
+    std::error_code ec;
+    const bool sameFile = !trainedOn.empty() && fs::equivalent(trainedOn, data.path, ec);
+    facts.otherSource = !trainedOn.empty() && !sameFile;
+    if (facts.otherSource) {
+      facts.otherSourceAccuracy = report.accuracy;
+      facts.otherSourceWhat = "another dataset file than the model's training data";
+    }
+    sourceCheck["rows_from_other_sources"] = facts.otherSource ? static_cast<std::int64_t>(rows.size()) : 0;
+    sourceCheck["how"] = "the model file does not record its training sources: the dataset file was compared";
+  }
+  sourceCheck["other_source"] = facts.otherSource;
+  sourceCheck["accuracy_on_other_sources"] = facts.otherSourceAccuracy ? nlohmann::json(*facts.otherSourceAccuracy) : nlohmann::json();
+
+  nlohmann::json calibration = {
+      {"fitted", model.training.contains("calibration") ? model.training["calibration"].value("fitted", false) : false},
+      {"temperature", temperature},
+      {"evaluated", {{"before", calibrationSummary(logits, truth, 1.0)}, {"after", calibrationSummary(logits, truth, temperature)}}},
+      {"meaning", kProbabilityMeaning}};
+  if (!calibration["fitted"].get<bool>()) {
+    calibration["reason"] = model.training.contains("calibration")
+                                ? model.training["calibration"].value("reason", std::string("not fitted"))
+                                : std::string("the model file predates calibration: temperature 1");
+    calibration["evaluated"].erase("after");
+  } else {
+    calibration["fitted_on"] = model.training["calibration"].value("fitted_on", std::string("val"));
+  }
+  const std::vector<std::string> warnings = evaluationWarnings(facts);
+  log(calibrationLine(calibration));
+  for (const auto& warning : warnings) log("WARNING: " + warning);
+
   nlohmann::json predictions = nlohmann::json::array();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto row = static_cast<std::size_t>(rows[i]);
     predictions.push_back({{"row", row},
                            {"sample_id", data.sampleIds[row]},
+                           {"source", data.sources[row]},
                            {"original_path", data.originalPaths[row]},
                            {"label", model.classNames[static_cast<std::size_t>(truth[i])]},
                            {"predicted", model.classNames[static_cast<std::size_t>(predicted[i])]},
@@ -748,13 +1054,19 @@ nlohmann::json evaluateClassifier(const EvaluateRequest& request, const TrainHoo
                             {"rows_scored", rows.size()},
                             {"rows_of_other_classes", otherClassRows},
                             {"test", report.toJson()},
+                            {"baselines", baselines},
+                            {"source_check", sourceCheck},
+                            {"calibration", calibration},
+                            {"warnings", warnings},
+                            {"model_training_warnings", model.training.value("warnings", nlohmann::json::array())},
                             {"seconds", secondsSince(started)}};
   if (!request.outputDir.empty()) {
     fs::create_directories(request.outputDir);
     nlohmann::json full = summary;
     full["predictions"] = predictions;
     writeTextAtomic(request.outputDir / "report.json", full.dump(2));
-    writeTextAtomic(request.outputDir / "classification_report.txt", report.toText());
+    writeTextAtomic(request.outputDir / "classification_report.txt",
+                    report.toText() + reportNotesText(baselines, calibration, warnings));
   }
   return summary;
 }
@@ -792,7 +1104,8 @@ std::vector<float> Predictor::probabilities(const torch::Tensor& imageHwc) {
     fitted.narrow(2, (side - outH) / 2, outH).narrow(3, (side - outW) / 2, outW).copy_(resize(unit, outH, outW));
   }
   net_->setTrainingMode(false);
-  const torch::Tensor p = torch::softmax(net_->forward(net_->normalise(fitted)), 1).to(torch::kCPU).contiguous();
+  const torch::Tensor p =
+      torch::softmax(net_->forward(net_->normalise(fitted)) / model_.temperature, 1).to(torch::kCPU).contiguous();
   return {p.data_ptr<float>(), p.data_ptr<float>() + p.numel()};
 }
 

@@ -66,6 +66,10 @@ Status ReviewSession::toggleReject() {
                      : apply(targets, "status", std::string(store::kStatusRejected), "reject", true);
 }
 
+Status ReviewSession::rejectSamples(const std::vector<std::int64_t>& sampleIds, const std::string& reason) {
+  return apply(sampleIds, "status", std::string(store::kStatusRejected), reason, false);
+}
+
 Status ReviewSession::undo() {
   if (undoStack_.empty()) {
     lastMessage_ = "nothing to undo";

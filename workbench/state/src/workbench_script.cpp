@@ -22,6 +22,7 @@ const std::map<std::string, VerbRule>& verbRules() {
       {"filter", {ScriptVerb::Filter, 1, 2}},     {"sort", {ScriptVerb::Sort, 1, 2}},
       {"goto", {ScriptVerb::Goto, 1, 1}},         {"cluster", {ScriptVerb::Cluster, 1, 1}},
       {"keeper", {ScriptVerb::Keeper, 1, 1}},     {"not-duplicate", {ScriptVerb::NotDuplicate, 2, 2}},
+      {"keep-all", {ScriptVerb::KeepAll, 0, 0}},
       {"scroll", {ScriptVerb::Scroll, 2, 2}},     {"quit", {ScriptVerb::Quit, 0, 0}},
   };
   return rules;

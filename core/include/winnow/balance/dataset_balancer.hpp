@@ -1,8 +1,12 @@
 // Balance: ask a balancer plugin for a plan per class and apply it to the project store.
 //
 // Contracts:
-// - Input: active, labelled samples (all of them, or only split "train" with scope "train"),
-//   grouped by label; each class carries its samples' perceptual-hash bits (64 floats of 0/1) as
+// - Input: active, labelled samples, grouped by label. Scope "train" (the default): only those in
+//   split "train"; while no active labelled sample has a split yet, all of them (the children
+//   then follow their parent's group when `winnow split` runs, which keeps augmented samples in
+//   train: val and test stay real). Scope "all": every sample, val/test included (their children
+//   inherit val/test). The summary's "notes" say which applied, "augmented_by_split" where the
+//   children went; each class carries its samples' perceptual-hash bits (64 floats of 0/1) as
 //   features when every sample of the class has a row in sample_hashes.
 // - Undersample: samples not kept get status "balanced_out" through decisions (actor "balance"),
 //   so `winnow undo` restores them, and export and split skip them.

@@ -12,6 +12,20 @@
 // not-duplicate pair would end up inside one cluster (edges are taken most-similar first).
 // Samples with status "rejected" take no part.
 //
+// Keepers (one rule, applied per cluster):
+//  - Labels first: members are grouped by label (samples.label). A keeper is chosen only among
+//    members of one label, so nothing is ever demoted against a sample of another label. A
+//    cluster whose members carry two or more labels is a *label conflict*: every label keeps its
+//    own keeper, the whole cluster stays one split group (so the near-twins cannot straddle train
+//    and test), and the user resolves it (relabel, reject, or keep all; see label_conflicts.hpp).
+//    Unlabelled members follow the normal rule: they are duplicates of the cluster's keeper
+//    (chosen among the labelled members when there are any).
+//  - Video frames: when a label group consists of video frames only, frames are taken in video
+//    order and a frame is kept unless it is near-identical (phash AND dhash within
+//    frame_keep_distance) to a frame already kept; a dropped frame is a duplicate of the nearest kept
+//    frame. A static shot keeps one frame, a slow zoom or pan keeps one every few steps.
+//  - Otherwise one keeper per group by chooseKeeper (keeper_rule.hpp), or the user's choice.
+//
 // Persistence (apply): all clusters of earlier runs are replaced (the clustering is recomputed
 // from every enabled method, so each sample is in at most one cluster); a keeper the user chose
 // (setKeeper) stays the keeper of the cluster that contains it. Non-keepers get status "duplicate"
@@ -69,13 +83,18 @@ struct ClusterMember {
   std::optional<double> brightness;
   std::int64_t byteSize = 0;
   std::string format;
+  std::optional<std::string> label;             // samples.label; nullopt = unlabelled
+  std::optional<std::int64_t> videoFrameIndex;  // frames only
+  bool kept = false;                            // a keeper of its label / a kept frame
+  std::optional<std::int64_t> duplicateOf;      // the kept member it duplicates (non-kept only)
 };
 
 struct DuplicateCluster {
   std::int64_t id = 0;  // 0 in a dry run
   std::string method;   // "hash", "video", "embedding:<x>" or several joined with '+'
-  std::int64_t keeperSampleId = 0;
+  std::int64_t keeperSampleId = 0;  // the cluster's main keeper (others may be kept too)
   std::string keeperReason;
+  bool labelConflict = false;          // members carry two or more labels
   std::vector<ClusterMember> members;  // keeper first
 };
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,14 +33,24 @@ struct ExportOptions {
   std::optional<std::string> faceCropsDetector;
 };
 
+// Per class ("" = unlabelled), per split ("" = unassigned): a count.
+using ClassSplitCounts = std::map<std::string, std::map<std::string, std::int64_t>>;
+
 struct ExportSummary {
   std::string capabilityId;
   std::filesystem::path output;
   std::int64_t exported = 0;
   std::int64_t skippedMissing = 0;  // original gone or changed since ingest (warned per file)
   std::int64_t skippedNoCrop = 0;   // faceCropsDetector set and the sample has no crop
+  std::int64_t augmented = 0;       // exported rows that are synthetic children (balance)
   std::vector<std::string> classNames;
   std::vector<std::pair<std::string, std::int64_t>> countByClass;
+  ClassSplitCounts exportedByClassSplit;
+  ClassSplitCounts augmentedByClassSplit;
+  ClassSplitCounts skippedNoCropByClassSplit;  // who was left out for lack of a face crop
+  // One line each: a class that has samples in a split but none exported there (all left out
+  // for lack of a face crop), augmented rows in val/test.
+  std::vector<std::string> warnings;
   bool cancelled = false;
   double seconds = 0.0;
 };
@@ -47,6 +58,11 @@ struct ExportSummary {
 Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHost& host,
                                     const ExportOptions& options, job::JobContext& job);
 
+// JSON of the summary: counts, per class and split (exported, augmented, left out for lack of a
+// face crop; split "" is named "unassigned"), warnings.
 nlohmann::json toJson(const ExportSummary& summary);
+
+// "unassigned" for "", else the split name.
+std::string splitDisplayName(const std::string& split);
 
 }  // namespace winnow::exporting

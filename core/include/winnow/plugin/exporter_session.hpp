@@ -36,6 +36,8 @@ struct ExportSample {
   const Image* image = nullptr;  // required; borrowed for the call
   const std::uint8_t* encodedBytes = nullptr;  // optional original file bytes, borrowed
   std::uint64_t encodedSize = 0;
+  bool augmented = false;              // a synthetic child made by balance
+  std::int64_t parentSampleId = -1;    // its parent sample; -1 when none
 };
 
 class ExporterSession {

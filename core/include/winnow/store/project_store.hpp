@@ -117,11 +117,25 @@ struct ProjectStats {
   std::vector<CountByKey> bySplit;   // active samples; "" = unassigned
   std::vector<CountByKey> byStatus;  // all samples
   std::map<std::string, std::map<std::string, std::int64_t>> labelBySource;  // active
+  // Near-duplicate clusters whose non-rejected members carry two or more labels
+  // (winnow/dedupe/label_conflicts.hpp); open = not yet resolved by the user.
+  std::int64_t labelConflicts = 0;
+  std::int64_t openLabelConflicts = 0;
+  std::int64_t samplesInLabelConflicts = 0;
 };
+
+// Per duplicate cluster that is a label conflict now: cluster_id, distinct labels, unreviewed
+// labelled members, members (non-rejected members only). Ordered by cluster id.
+inline constexpr const char* kLabelConflictClustersSql =
+    "SELECT m.cluster_id, count(DISTINCT nullif(s.label,'')) AS labels, "
+    "sum(nullif(s.label,'') IS NOT NULL AND r.sample_id IS NULL) AS unreviewed, count(*) "
+    "FROM duplicate_cluster_members m JOIN samples s ON s.id=m.sample_id "
+    "LEFT JOIN label_conflict_reviews r ON r.sample_id=m.sample_id "
+    "WHERE s.status!='rejected' GROUP BY m.cluster_id HAVING labels >= 2 ORDER BY m.cluster_id";
 
 class ProjectStore {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   static constexpr const char* kDatabaseFileName = "winnow.db";
 
   // Creates <projectDir> (if needed) and a new store in it; fails if one exists already.

@@ -122,6 +122,10 @@ typedef struct winnow_export_sample {
   winnow_image_view image;  /* decoded, EXIF-oriented pixels */
   const uint8_t* encoded_bytes; /* the original file's bytes (may be NULL for derived frames) */
   uint64_t encoded_size;
+  /* Appended (readers check struct_size >= offsetof(winnow_export_sample, parent_sample_id) +
+   * sizeof(int64_t) before reading them; older hosts do not send them): */
+  uint8_t augmented;         /* 1 = a synthetic child made by `winnow balance`, 0 = a real sample */
+  int64_t parent_sample_id;  /* the augmented child's parent sample id; -1 when none */
 } winnow_export_sample;
 
 /* Exporter contract: begin, then exactly sample_count write_sample calls in a stable order, then

@@ -25,6 +25,7 @@ struct DatasetFile {
   std::vector<std::int64_t> sampleIds;   // N entries (project store ids)
   std::vector<std::string> originalPaths;
   std::vector<std::string> sources;
+  std::vector<std::string> contentHashes;  // N entries, or empty when the file has none
   std::int64_t imageSize = 0;            // S
   std::int64_t channels = 0;             // C
   std::string fit;                       // letterbox | center_crop | stretch

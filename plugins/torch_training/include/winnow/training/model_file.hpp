@@ -5,10 +5,15 @@
 //                          ClassifierNet::namedState() names them ("backbone.layer1.0.conv1.weight",
 //                          "head.0.weight", ...); 0-d tensors are scalar datasets
 //   /class_names           variable-length UTF-8 strings, index = class
+//   /training_data/content_hash, /training_data/split   (optional) the content hash and split code
+//                          (1 train, 2 val, 3 test) of every labelled row the model was trained
+//                          and scored on, so evaluate can tell seen pictures from new ones
 //   attributes: format, format_version, architecture (JSON: NetSpec), preprocessing (JSON: input
 //   size, the dataset's image size and fit, normalisation mean/std, the face-crop recipe when the
-//   model was trained on face crops), training (JSON: config, dataset, epochs, test metrics),
-//   created_at.
+//   model was trained on face crops), training (JSON: config, dataset, epochs, test metrics,
+//   training-data facts evaluate compares against: the train split's majority class, class counts
+//   and sources, baselines, calibration), temperature (float64, > 0: calibrated probabilities are
+//   softmax(logits / temperature); files written before it existed load with 1), created_at.
 #pragma once
 
 #include <filesystem>
@@ -27,6 +32,10 @@ struct ModelFile {
   std::vector<std::string> classNames;
   nlohmann::json preprocessing = nlohmann::json::object();
   nlohmann::json training = nlohmann::json::object();
+  double temperature = 1.0;  // softmax(logits / temperature) are the model's probabilities
+  // The training run's labelled rows (empty for files without /training_data).
+  std::vector<std::string> trainingContentHashes;
+  std::vector<std::int64_t> trainingSplits;  // same length: 1 train, 2 val, 3 test
   NamedTensors state;  // CPU tensors
 };
 

@@ -3,8 +3,12 @@
 // A run folder holds: metrics.csv and metrics.json (one row per epoch), checkpoint.pt (native
 // LibTorch archive: weights, best weights, optimizer state and progress, rewritten atomically after
 // every epoch, so an interrupted run resumes from its last finished epoch), model.h5 (the best
-// epoch's weights, see model_file.hpp), report.json (test-split classification report, baselines,
+// epoch's weights and the calibration temperature, see model_file.hpp), report.json (test-split
+// classification report with the accuracy's 95% interval, baselines, calibration, warnings,
 // per-sample test predictions, timings), classification_report.txt and predictions.csv.
+//
+// Probabilities everywhere (test predictions, evaluate, Predictor) are softmax(logits / T) with the
+// model's temperature T, fitted on the val split after training (1 without a val split).
 #pragma once
 
 #include <torch/types.h>
@@ -45,7 +49,9 @@ struct TrainRequest {
 
 // Throws std::runtime_error with a one-line reason for bad input (missing/corrupt dataset, fewer
 // than two classes, an empty split, an existing run without resume, a checkpoint that does not
-// match), TrainingCancelled on cancel. Returns the run summary (also in report.json).
+// match), TrainingCancelled on cancel. The val split is optional: without it there is no early
+// stopping and no calibration (said in the log and the summary). Returns the run summary (also in
+// report.json), with "warnings" (evaluation_warnings.hpp) for the test split.
 nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& request, const TrainHooks& hooks);
 
 struct EvaluateRequest {
@@ -58,7 +64,10 @@ struct EvaluateRequest {
 };
 
 // Scores a model on the labelled rows of a dataset whose class names match the model's by name
-// (rows of other classes are counted and left out).
+// (rows of other classes are counted and left out). The summary carries the baselines (the model's
+// training majority class and the evaluated set's), the source check (rows from sources the model
+// was not trained on, accuracy on them vs the model's own test accuracy), calibration (ECE before
+// and after the model's temperature) and "warnings".
 nlohmann::json evaluateClassifier(const EvaluateRequest& request, const TrainHooks& hooks);
 
 // Class probabilities for pictures of any size: each is fitted to the model's dataset image size

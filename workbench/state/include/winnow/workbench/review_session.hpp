@@ -35,6 +35,8 @@ class ReviewSession {
                      const std::string& reason);
   // Rejects the targets, or restores them (status "active") when all of them are rejected.
   Status toggleReject();
+  // Rejects the given samples (undoable like any action); the cursor stays.
+  Status rejectSamples(const std::vector<std::int64_t>& sampleIds, const std::string& reason);
   Status undo();
   Status redo();
   bool canUndo() const { return !undoStack_.empty(); }

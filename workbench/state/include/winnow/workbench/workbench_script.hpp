@@ -13,6 +13,7 @@
 //   cluster <n>                  show the n-th duplicate cluster (0-based) in the duplicates panel
 //   keeper <sample-id>           make the sample the keeper of the cluster shown
 //   not-duplicate <a> <b>        mark two samples of the shown cluster as not duplicates
+//   keep-all                     resolve the shown label conflict: every member kept (reviewed)
 //   scroll <pixels> <frames>     scroll the grid by pixels per frame, for frames frames
 //   quit                         exit now
 #pragma once
@@ -29,7 +30,7 @@ namespace winnow::workbench {
 
 enum class ScriptVerb {
   Invalid = 0,
-  Key, Frames, WaitThumbnails, Screenshot, View, Filter, Sort, Goto, Cluster, Keeper, NotDuplicate, Scroll, Quit,
+  Key, Frames, WaitThumbnails, Screenshot, View, Filter, Sort, Goto, Cluster, Keeper, NotDuplicate, KeepAll, Scroll, Quit,
 };
 
 struct ScriptStep {
