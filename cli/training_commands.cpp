@@ -10,82 +10,6 @@ namespace winnow::cli {
 
 namespace {
 
-std::string numberOr(const nlohmann::json& value, int decimals = 4) {
-  return value.is_number() ? formatNumber(value.get<double>(), decimals) : std::string("n/a");
-}
-
-void printReport(const nlohmann::json& test) {
-  std::cout << "  accuracy " << formatNumber(test["accuracy"].get<double>(), 4);
-  if (test.contains("accuracy_ci95")) {
-    std::cout << " (" << test.value("correct", 0) << " of " << test["count"] << ", 95% interval "
-              << formatNumber(test["accuracy_ci95"]["low"].get<double>(), 4) << " to "
-              << formatNumber(test["accuracy_ci95"]["high"].get<double>(), 4) << ", Wilson)";
-  }
-  std::cout << ", macro F1 " << formatNumber(test["macro_avg"]["f1"].get<double>(), 4) << ", weighted F1 "
-            << formatNumber(test["weighted_avg"]["f1"].get<double>(), 4) << " on " << test["count"] << " images\n";
-  for (const auto& c : test["per_class"]) {
-    std::cout << "    " << c["class"].get<std::string>() << ": precision " << formatNumber(c["precision"].get<double>(), 3)
-              << ", recall " << formatNumber(c["recall"].get<double>(), 3) << ", F1 " << formatNumber(c["f1"].get<double>(), 3)
-              << ", support " << c["support"] << (c["support"].get<std::int64_t>() == 0 ? " (absent)" : "") << "\n";
-  }
-  if (test.contains("classes_absent") && !test["classes_absent"].empty()) {
-    std::cout << "  macro F1 over the " << test["macro_avg"].value("classes", 0) << " classes present; absent from these images:";
-    for (const auto& name : test["classes_absent"]) std::cout << " " << name.get<std::string>();
-    std::cout << "\n";
-  }
-}
-
-// Baselines, calibration and warnings of a train or evaluate summary; warnings as "WARNING: ..."
-// lines (the same sentences as the --json "warnings" array).
-void printNotes(const nlohmann::json& summary) {
-  const nlohmann::json baselines = summary.value("baselines", nlohmann::json::object());  // items() must not outlive it
-  for (const auto& [name, baseline] : baselines.items()) {
-    std::cout << "  baseline " << name;
-    if (baseline.value("class", nlohmann::json()).is_string()) std::cout << " '" << baseline["class"].get<std::string>() << "'";
-    std::cout << ": accuracy " << numberOr(baseline["accuracy"]);
-    if (baseline.contains("what")) std::cout << " (" << baseline["what"].get<std::string>() << ")";
-    std::cout << "\n";
-  }
-  if (summary.contains("source_check")) {
-    const auto& check = summary["source_check"];
-    std::cout << "  source: ";
-    if (check.value("other_source", false)) {
-      std::cout << check.value("rows_from_other_sources", 0) << " rows from data the model was not trained on";
-      if (check.contains("other_sources") && !check["other_sources"].empty()) std::cout << " (" << check["other_sources"].dump() << ")";
-      std::cout << ", accuracy on them " << numberOr(check["accuracy_on_other_sources"]) << " vs the model's own test accuracy "
-                << numberOr(check["model_test_accuracy"]) << "\n";
-    } else {
-      std::cout << "the model's training sources (model test accuracy " << numberOr(check["model_test_accuracy"]) << ")\n";
-    }
-    if (check.value("rows_in_model_train_split", 0) > 0) {
-      std::cout << "  note: " << check["rows_in_model_train_split"] << " of these rows are in the model's train split: "
-                << "the score on them is not a test\n";
-    }
-  }
-  if (summary.contains("calibration")) {
-    const auto& calibration = summary["calibration"];
-    std::cout << "  calibration: ";
-    if (calibration.value("fitted", false)) {
-      std::cout << "temperature " << formatNumber(calibration["temperature"].get<double>(), 3) << " (fitted on the "
-                << calibration.value("fitted_on", std::string("val")) << " split)";
-    } else {
-      std::cout << "none, temperature 1 (" << calibration.value("reason", std::string("not fitted")) << ")";
-    }
-    for (const char* split : {"val", "test", "evaluated"}) {
-      if (!calibration.contains(split)) continue;
-      const auto& entry = calibration[split];
-      std::cout << "\n    " << split << ": ECE (15 bins) " << numberOr(entry["before"]["ece"]);
-      if (entry.contains("after")) std::cout << " -> " << numberOr(entry["after"]["ece"]);
-      std::cout << ", median probability of correct predictions " << numberOr(entry["before"]["median_correct_probability"]);
-      if (entry.contains("after")) std::cout << " -> " << numberOr(entry["after"]["median_correct_probability"]);
-    }
-    std::cout << "\n";
-  }
-  for (const auto& warning : summary.value("warnings", nlohmann::json::array())) {
-    std::cout << "WARNING: " << warning.get<std::string>() << "\n";
-  }
-}
-
 int exitFor(const Error& error) { return error.code == ErrorCode::Cancelled ? kExitCancelled : kExitFailure; }
 
 }  // namespace
@@ -141,8 +65,7 @@ int commandTrain(const std::vector<std::string>& args) {
   std::cout << "), " << formatNumber((*summary)["train_images_per_second"].get<double>(), 1) << " img/s, "
             << formatNumber((*summary)["wall_seconds"].get<double>(), 1) << " s on " << (*summary)["device"].get<std::string>() << "\n"
             << "test split:\n";
-  printReport((*summary)["test"]);
-  printNotes(*summary);
+  std::cout << training::formatTestReport((*summary)["test"]) << training::formatReportNotes(*summary);
   std::cout << "model: " << (*summary)["model"].get<std::string>() << "\nrun folder: " << (*summary)["run_dir"].get<std::string>()
             << "\n";
   return kExitOk;
@@ -186,11 +109,7 @@ int commandEvaluate(const std::vector<std::string>& args) {
                     ? ", " + (*report)["rows_of_other_classes"].dump() + " of classes the model does not know left out"
                     : std::string())
             << "):\n";
-  printReport((*report)["test"]);
-  printNotes(*report);
-  for (const auto& warning : (*report).value("model_training_warnings", nlohmann::json::array())) {
-    std::cout << "  note: the model's training report warned: " << warning.get<std::string>() << "\n";
-  }
+  std::cout << training::formatTestReport((*report)["test"]) << training::formatReportNotes(*report);
   return kExitOk;
 }
 

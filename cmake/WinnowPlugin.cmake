@@ -29,7 +29,13 @@ function(winnow_add_plugin target)
     PREFIX "${CMAKE_SHARED_MODULE_PREFIX}"
     CXX_VISIBILITY_PRESET hidden
     C_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON)
+    VISIBILITY_INLINES_HIDDEN ON
+    # The build tree's RUNPATH is the install one: only the absolute folders of libraries linked
+    # from outside the system folders. CMake's own build RUNPATH is padded with ':' so install can
+    # rewrite it in place, and an empty entry makes the loader search the current folder: a
+    # library planted where winnow runs would be loaded (issue 16).
+    BUILD_WITH_INSTALL_RPATH ON
+    INSTALL_RPATH_USE_LINK_PATH ON)
   target_link_libraries(${target} PRIVATE winnow::plugin_sdk ${ARG_LIBS})
   if(DEFINED WINNOW_PLUGIN_OUTPUT_DIR)
     set(out_dir ${WINNOW_PLUGIN_OUTPUT_DIR})

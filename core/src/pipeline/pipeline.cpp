@@ -245,7 +245,12 @@ Result<nlohmann::json> runPipeline(const Pipeline& pipeline, plugin::PluginHost&
       if (outcome) {
         cancelled = outcome->value("cancelled", false);
         job.info(step.run + ": " + scalarSummary(*outcome));
-        printStepLines(*outcome, job);
+        if ((step.run == "train" || step.run == "evaluate") && outcome->contains("test")) {
+          // The same report as `winnow train` / `winnow evaluate` print (warnings included).
+          job.info(training::formatTestReport(outcome->at("test")) + training::formatReportNotes(*outcome));
+        } else {
+          printStepLines(*outcome, job);
+        }
       }
     } else if (step.run == "export") {
       exporting::ExportOptions options;

@@ -35,6 +35,13 @@ Result<nlohmann::json> predictFiles(plugin::PluginHost& host, const std::filesys
                                     const std::vector<std::filesystem::path>& files, const nlohmann::json& modelParams,
                                     job::JobContext& job);
 
+// Text of a classification report ("test" of a train or evaluate result): accuracy with its 95%
+// Wilson interval, macro/weighted F1, per-class precision/recall/F1/support, absent classes.
+std::string formatTestReport(const nlohmann::json& test);
+// Baselines, source check, calibration and "WARNING: ..." lines of a train or evaluate result
+// (the same sentences as its "warnings" array).
+std::string formatReportNotes(const nlohmann::json& summary);
+
 // Pipeline forms (the store is not used: training works on exported datasets).
 Result<nlohmann::json> runTrain(store::ProjectStore& store, plugin::PluginHost& host, const nlohmann::json& params,
                                 job::JobContext& job, std::optional<std::int64_t> runId = {});
