@@ -44,17 +44,6 @@ fs::path pixelPath(const store::ProjectStore& store, const store::SampleRecord& 
                                     : store.projectDir() / sample.derivedPath;
 }
 
-// child -> parent for every lineage row.
-Result<std::map<std::int64_t, std::int64_t>> readLineageParents(sqlite3* db) {
-  SqliteStatement select(db, "SELECT child_sample_id, parent_sample_id FROM lineage");
-  if (!select.ok()) return select.error("read lineage");
-  std::map<std::int64_t, std::int64_t> parents;
-  int rc = 0;
-  while ((rc = select.step()) == SQLITE_ROW) parents[select.columnInt64(0)] = select.columnInt64(1);
-  if (rc != SQLITE_DONE) return select.error("read lineage");
-  return parents;
-}
-
 std::int64_t rootOf(std::int64_t id, const std::map<std::int64_t, std::int64_t>& parents) {
   for (int depth = 0; depth < 64; ++depth) {
     auto found = parents.find(id);
@@ -375,7 +364,7 @@ Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost
     if (!augmenterParams) return augmenterParams.error();
     auto augmenter = host.createAugmenter(augmenterId, *augmenterParams);
     if (!augmenter) return augmenter.error();
-    auto lineageParents = readLineageParents(store.handle());
+    auto lineageParents = store.lineageParents();
     if (!lineageParents) return lineageParents.error();
     AugmentContext context{store, *augmenter, augmenterId, augmenterParams->dump(), seed, runId, {}};
     for (const auto& [child, parent] : *lineageParents) {

@@ -10,16 +10,14 @@ namespace winnow::dedupe {
 namespace {
 
 
-Result<std::vector<std::int64_t>> clusterMemberIds(sqlite3* db, std::int64_t clusterId) {
-  store::SqliteStatement select(db, "SELECT sample_id FROM duplicate_cluster_members WHERE cluster_id=?");
+Status requireCluster(sqlite3* db, std::int64_t clusterId) {
+  store::SqliteStatement select(db, "SELECT 1 FROM duplicate_cluster_members WHERE cluster_id=? LIMIT 1");
   if (!select.ok()) return select.error("read cluster");
   select.bind(1, clusterId);
-  std::vector<std::int64_t> ids;
-  while (select.step() == SQLITE_ROW) ids.push_back(select.columnInt64(0));
-  if (ids.empty()) {
+  if (select.step() != SQLITE_ROW) {
     return makeError(ErrorCode::NotFound, "duplicate cluster " + std::to_string(clusterId) + " not found");
   }
-  return ids;
+  return okStatus();
 }
 
 }  // namespace
@@ -74,8 +72,7 @@ Status keepAllLabelConflict(store::ProjectStore& store, std::int64_t clusterId, 
   auto begun = store.beginTransaction();
   if (!begun) return begun.error();
   store::ProjectStore::Transaction transaction = std::move(begun.value());
-  auto ids = clusterMemberIds(db, clusterId);
-  if (!ids) return ids.error();
+  if (Status exists = requireCluster(db, clusterId); !exists) return exists;
   {
     store::SqliteStatement labels(
         db, "SELECT count(DISTINCT nullif(s.label,'')) FROM duplicate_cluster_members m "
@@ -90,17 +87,14 @@ Status keepAllLabelConflict(store::ProjectStore& store, std::int64_t clusterId, 
     }
   }
   store::SqliteStatement insert(
-      db, "INSERT OR REPLACE INTO label_conflict_reviews(sample_id, actor, reason, created_at) VALUES(?,?,?,?)");
+      db, "INSERT OR REPLACE INTO label_conflict_reviews(sample_id, actor, reason, created_at) "
+          "SELECT sample_id, ?, ?, ? FROM duplicate_cluster_members WHERE cluster_id=?");
   if (!insert.ok()) return insert.error("record review");
-  const std::string now = store::nowUtcIso8601();
-  for (std::int64_t id : *ids) {
-    insert.reset();
-    insert.bind(1, id);
-    insert.bind(2, actor);
-    insert.bind(3, reason);
-    insert.bind(4, now);
-    if (insert.step() != SQLITE_DONE) return insert.error("record review");
-  }
+  insert.bind(1, actor);
+  insert.bind(2, reason);
+  insert.bind(3, store::nowUtcIso8601());
+  insert.bind(4, clusterId);
+  if (insert.step() != SQLITE_DONE) return insert.error("record review");
   return transaction.commit();
 }
 
@@ -109,15 +103,12 @@ Status reopenLabelConflict(store::ProjectStore& store, std::int64_t clusterId) {
   auto begun = store.beginTransaction();
   if (!begun) return begun.error();
   store::ProjectStore::Transaction transaction = std::move(begun.value());
-  auto ids = clusterMemberIds(db, clusterId);
-  if (!ids) return ids.error();
-  store::SqliteStatement remove(db, "DELETE FROM label_conflict_reviews WHERE sample_id=?");
+  if (Status exists = requireCluster(db, clusterId); !exists) return exists;
+  store::SqliteStatement remove(db, "DELETE FROM label_conflict_reviews WHERE sample_id IN "
+                                    "(SELECT sample_id FROM duplicate_cluster_members WHERE cluster_id=?)");
   if (!remove.ok()) return remove.error("reopen conflict");
-  for (std::int64_t id : *ids) {
-    remove.reset();
-    remove.bind(1, id);
-    if (remove.step() != SQLITE_DONE) return remove.error("reopen conflict");
-  }
+  remove.bind(1, clusterId);
+  if (remove.step() != SQLITE_DONE) return remove.error("reopen conflict");
   return transaction.commit();
 }
 

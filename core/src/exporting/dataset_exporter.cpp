@@ -20,17 +20,6 @@ fs::path pixelSourcePath(const store::ProjectStore& store, const store::SampleRe
                                     : store.projectDir() / sample.derivedPath;
 }
 
-// child sample id -> parent sample id (augmented children made by balance).
-Result<std::map<std::int64_t, std::int64_t>> readLineageParents(store::ProjectStore& store) {
-  store::SqliteStatement select(store.handle(), "SELECT child_sample_id, parent_sample_id FROM lineage");
-  if (!select.ok()) return select.error("read lineage");
-  std::map<std::int64_t, std::int64_t> parents;
-  int rc = 0;
-  while ((rc = select.step()) == SQLITE_ROW) parents[select.columnInt64(0)] = select.columnInt64(1);
-  if (rc != SQLITE_DONE) return select.error("read lineage");
-  return parents;
-}
-
 std::string lowerExtension(const fs::path& path) {
   std::string extension = path.extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(),
@@ -110,7 +99,7 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
   auto pixelPath = [&](const store::SampleRecord& sample) {
     return options.faceCropsDetector ? store.projectDir() / cropPaths.at(sample.id) : pixelSourcePath(store, sample);
   };
-  auto lineageParents = readLineageParents(store);
+  auto lineageParents = store.lineageParents();
   if (!lineageParents) return lineageParents.error();
   for (store::SampleRecord& sample : *listed) {
     if (options.faceCropsDetector && cropPaths.count(sample.id) == 0) {

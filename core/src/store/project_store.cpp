@@ -581,6 +581,16 @@ Result<std::int64_t> countOne(sqlite3* db, const char* sql) {
 
 }  // namespace
 
+Result<std::map<std::int64_t, std::int64_t>> ProjectStore::lineageParents() {
+  SqliteStatement select(db_, "SELECT child_sample_id, parent_sample_id FROM lineage");
+  if (!select.ok()) return select.error("read lineage");
+  std::map<std::int64_t, std::int64_t> parents;
+  int rc = 0;
+  while ((rc = select.step()) == SQLITE_ROW) parents[select.columnInt64(0)] = select.columnInt64(1);
+  if (rc != SQLITE_DONE) return select.error("read lineage");
+  return parents;
+}
+
 Result<ProjectStats> ProjectStore::stats() {
   ProjectStats stats;
   auto samples = countOne(db_, "SELECT count(*) FROM samples");

@@ -205,6 +205,8 @@ class ProjectStore {
 
   // ---- reports ----
   Result<ProjectStats> stats();
+  // Augmentation lineage: child sample id -> parent sample id, for every lineage row.
+  Result<std::map<std::int64_t, std::int64_t>> lineageParents();
 
   // Raw handle for modules that add their own tables through migrations in this file's
   // migration list. Owned by the store.
