@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <set>
 
 #include "winnow/review/review_catalog.hpp"
+#include "winnow/util/display_text.hpp"
 #include "winnow/util/name_suggestion.hpp"
 
 namespace winnow::cli {
@@ -109,6 +111,7 @@ bool parseCommandLine(const std::string& command, const std::string& usage,
     return false;
   }
   out.json = out.values.count("json") > 0;
+  protectTerminalOutput(out.json);
   // A plugin folder that does not exist is a typo, not an empty folder: refuse it.
   if (out.values.count("plugin-path")) {
     for (const auto& folder : out.values["plugin-path"].as<std::vector<std::string>>()) {
@@ -199,16 +202,99 @@ Status checkCapability(const plugin::PluginHost& host, plugin::CapabilityKind ki
 
 int printError(const Error& error, bool json, int exitCode) {
   if (isStoreBusy(error)) exitCode = kExitFailure;
-  if (json) {
-    printJson({{"ok", false}, {"error", error.message}, {"code", errorCodeName(error.code)}});
+  std::string message = error.message;
+  // Damage found after open (a page quick_check does not reach) still names the way out.
+  if (message.find("database disk image is malformed") != std::string::npos &&
+      message.find("database is corrupt") == std::string::npos) {
+    message += " (the project store is damaged: restore it from a backup, or run 'winnow check <project>')";
   }
-  std::cerr << "error: " << error.message << "\n";
-  if (!error.detail.empty()) std::cerr << "  " << error.detail << "\n";
+  if (json) {
+    printJson({{"ok", false}, {"error", message}, {"code", errorCodeName(error.code)}});
+  }
+  std::cerr << "error: " << terminalSafeText(message, /*keepLineBreaks=*/true) << "\n";
+  if (!error.detail.empty()) std::cerr << "  " << terminalSafeText(error.detail, /*keepLineBreaks=*/true) << "\n";
   return exitCode;
 }
 
+std::string compactJson(const nlohmann::json& document) {
+  return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void printJson(const nlohmann::json& document) {
-  std::cout << document.dump(2) << std::endl;
+  std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+}
+
+namespace {
+
+// std::cout's buffer in text mode: passes lines on through terminalSafeText. Holds back at most
+// an unfinished line (and an unfinished UTF-8 sequence) until a newline or a flush.
+class TerminalSafeBuffer : public std::streambuf {
+ public:
+  explicit TerminalSafeBuffer(std::streambuf* target) : target_(target) {}
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    pending_ += traits_type::to_char_type(c);
+    if (pending_.back() == '\n' || pending_.size() >= kMaxPending) pass(/*all=*/false);
+    return c;
+  }
+  std::streamsize xsputn(const char* text, std::streamsize count) override {
+    pending_.append(text, static_cast<std::size_t>(count));
+    if (std::memchr(text, '\n', static_cast<std::size_t>(count)) != nullptr || pending_.size() >= kMaxPending) {
+      pass(/*all=*/false);
+    }
+    return count;
+  }
+  int sync() override {
+    pass(/*all=*/true);
+    return target_->pubsync();
+  }
+
+ private:
+  static constexpr std::size_t kMaxPending = 1 << 16;
+
+  void pass(bool all) {
+    const std::size_t complete = all ? pending_.size() : completeUtf8Prefix(pending_);
+    const std::string safe = terminalSafeText(std::string_view(pending_).substr(0, complete), true);
+    target_->sputn(safe.data(), static_cast<std::streamsize>(safe.size()));
+    pending_.erase(0, complete);
+  }
+
+  std::streambuf* target_;
+  std::string pending_;
+};
+
+}  // namespace
+
+void protectTerminalOutput(bool json) {
+  // Never destroyed: the streams are flushed through them at exit, after static destructors.
+  // std::cerr carries only messages (progress bars go through stdio, not through it).
+  static TerminalSafeBuffer* errBuffer = nullptr;
+  if (errBuffer == nullptr) {
+    errBuffer = new TerminalSafeBuffer(std::cerr.rdbuf());
+    std::cerr.rdbuf(errBuffer);
+  }
+  static TerminalSafeBuffer* outBuffer = nullptr;
+  if (outBuffer == nullptr && !json) {
+    outBuffer = new TerminalSafeBuffer(std::cout.rdbuf());
+    std::cout.rdbuf(outBuffer);
+  }
+}
+
+nlohmann::json displayJson(const nlohmann::json& document) {
+  if (document.is_string()) return displayText(document.get_ref<const std::string&>());
+  if (document.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : document) out.push_back(displayJson(item));
+    return out;
+  }
+  if (document.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, value] : document.items()) out[displayText(key)] = displayJson(value);
+    return out;
+  }
+  return document;
 }
 
 job::ProgressStyle progressStyle(bool json) {
@@ -292,11 +378,11 @@ int runOperation(const std::string& command, const CommandLine& line, nlohmann::
   plugin::PluginHost host = makePluginHost(
       line.values.count("plugin-path") ? listOption(line, "plugin-path") : std::vector<std::string>(), line.json);
   std::optional<std::int64_t> runId;
-  if (auto begun = store.beginRun(command, params.dump())) runId = *begun;
+  if (auto begun = store.beginRun(command, compactJson(params))) runId = *begun;
   job::JobContext job(progressStyle(line.json));
   auto result = operation(store, host, params, job, runId);
   if (!result) {
-    if (runId) (void)store.finishRun(*runId, "failed", nlohmann::json{{"error", result.error().message}}.dump());
+    if (runId) (void)store.finishRun(*runId, "failed", compactJson({{"error", result.error().message}}));
     if (isStoreBusy(result.error())) {
       return printError(storeBusyError(line.values["project"].as<std::string>(), result.error()), line.json);
     }
@@ -304,13 +390,13 @@ int runOperation(const std::string& command, const CommandLine& line, nlohmann::
     return printError(result.error(), line.json, usage ? kExitUsage : kExitFailure);
   }
   const bool cancelled = result->value("cancelled", false);
-  if (runId) (void)store.finishRun(*runId, cancelled ? "cancelled" : "ok", result->dump());
+  if (runId) (void)store.finishRun(*runId, cancelled ? "cancelled" : "ok", compactJson(*result));
   if (line.json) {
     printJson(*result);
   } else if (cancelled) {
     std::cout << command << " cancelled; committed work is kept\n";
   } else {
-    printText(*result);
+    printText(displayJson(*result));  // names in the result print quoted and escaped when hostile
   }
   if (cancelled) return kExitCancelled;
   return result->value("failed", std::int64_t{0}) > 0 ? kExitPartial : kExitOk;

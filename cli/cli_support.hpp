@@ -46,7 +46,22 @@ bool parseCommandLine(const std::string& command, const std::string& usage,
 // Prints "error: <message>" (and the detail) on stderr, {"ok":false,...} on stdout with --json.
 // A store that another process holds locked always gives kExitFailure, whatever exitCode says.
 int printError(const Error& error, bool json, int exitCode = kExitFailure);
+// Invalid UTF-8 in a string (a file name, a class folder) is printed as U+FFFD, never thrown.
 void printJson(const nlohmann::json& document);
+
+// One-line JSON for the store (run parameters and summaries); invalid UTF-8 becomes U+FFFD
+// instead of throwing.
+std::string compactJson(const nlohmann::json& document);
+
+// Output is made terminal-safe (winnow/util/display_text.hpp): parseCommandLine routes std::cerr,
+// and std::cout unless `json`, through a filter that escapes control characters other than
+// newline and tab, bytes that are not UTF-8 and bidi overrides, so no name can recolour the
+// terminal or hide text. Fields that hold user text are also printed through displayText(), which
+// quotes a name that needs escaping so it cannot forge a line or a column. Idempotent.
+void protectTerminalOutput(bool json);
+// `document` with every string value and object key passed through displayText(), for printing
+// a JSON result as text.
+nlohmann::json displayJson(const nlohmann::json& document);
 job::ProgressStyle progressStyle(bool json);
 
 // True when the error is SQLite's "database is locked" / busy: another process holds the store.
@@ -100,7 +115,7 @@ using ProjectOperation = std::function<Result<nlohmann::json>(
     std::optional<std::int64_t>)>;
 // Opens the project, records a run, runs `operation` with the --param values merged over
 // `params` (plugins from --plugin-path, when the command has it, and the default folders), prints
-// the result (JSON, or via `printText`) and returns the exit code (3 when some inputs failed).
+// the result (JSON, or via `printText`, which gets it through displayJson) and returns the exit code (3 when some inputs failed).
 int runOperation(const std::string& command, const CommandLine& line, nlohmann::json params,
                  const ProjectOperation& operation,
                  const std::function<void(const nlohmann::json&)>& printText);
@@ -115,6 +130,7 @@ int commandLabel(const std::vector<std::string>& args);
 int commandSetStatus(const std::vector<std::string>& args, const std::string& status);
 int commandDecisions(const std::vector<std::string>& args);
 int commandRuns(const std::vector<std::string>& args);
+int commandCheck(const std::vector<std::string>& args);
 int commandSamples(const std::vector<std::string>& args);
 int commandPlugins(const std::vector<std::string>& args);
 int commandExport(const std::vector<std::string>& args);

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli_support.hpp"
+#include "winnow/util/display_text.hpp"
 #include "winnow/audit/class_report.hpp"
 #include "winnow/audit/mislabel_finder.hpp"
 #include "winnow/audit/shortcut_audit.hpp"
@@ -129,8 +130,9 @@ int commandFlagged(const std::vector<std::string>& args) {
     printJson({{byFlag ? "flag" : "measure", name}, {"samples", rows}});
   } else {
     for (const auto& row : *list) {
-      std::cout << row.sampleId << "\t" << formatNumber(row.value, 3) << "\t" << row.label.value_or("-")
-                << "\t" << row.source << "\t" << row.status << "\t" << row.path << "\n";
+      std::cout << row.sampleId << "\t" << formatNumber(row.value, 3) << "\t"
+                << (row.label ? displayText(*row.label) : "-") << "\t" << displayText(row.source) << "\t"
+                << displayText(row.status) << "\t" << displayText(row.path) << "\n";
     }
     if (list->empty()) std::cout << "no samples with " << (byFlag ? "flag " : "measure ") << name << "\n";
   }

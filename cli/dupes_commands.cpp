@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli_support.hpp"
+#include "winnow/util/display_text.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/dedupe/label_conflicts.hpp"
 #include "winnow/store/project_store.hpp"
@@ -13,7 +14,7 @@ namespace winnow::cli {
 namespace {
 
 std::string labelText(const nlohmann::json& label) {
-  return label.is_null() ? "(unlabelled)" : label.get<std::string>();
+  return label.is_null() ? "(unlabelled)" : displayText(label.get<std::string>());
 }
 
 // '*' marks the cluster keeper, '+' another kept member (a keeper of another label, a kept frame).
@@ -27,7 +28,7 @@ void printClusters(const nlohmann::json& clusters, std::ostream& out) {
       out << "  " << mark << m["sample_id"].get<std::int64_t>() << "\t" << labelText(m["label"])
           << "\tphash d=" << m["phash_distance"].get<double>() << "\tdhash d=" << m["dhash_distance"].get<int>()
           << "\t" << m["width"].get<int>() << "x" << m["height"].get<int>() << "\t"
-          << m["status"].get<std::string>() << "\t" << m["path"].get<std::string>() << "\n";
+          << m["status"].get<std::string>() << "\t" << displayText(m["path"].get<std::string>()) << "\n";
     }
   }
 }
@@ -35,7 +36,7 @@ void printClusters(const nlohmann::json& clusters, std::ostream& out) {
 void printActiveByClass(const nlohmann::json& byClass, std::ostream& out) {
   out << "active samples per class (before -> after):";
   for (const auto& [label, counts] : byClass.items()) {
-    out << "  " << label << " " << counts.value("before", 0) << " -> " << counts.value("after", 0);
+    out << "  " << displayText(label) << " " << counts.value("before", 0) << " -> " << counts.value("after", 0);
   }
   out << "\n";
 }
@@ -242,11 +243,12 @@ int commandConflicts(const std::vector<std::string>& args) {
   for (const auto& conflict : *conflicts) {
     std::cout << "cluster " << conflict.clusterId << " [" << conflict.method << "] "
               << (conflict.open ? "open" : "reviewed") << ", labels:";
-    for (const auto& [label, count] : conflict.labelCounts) std::cout << " " << label << "=" << count;
+    for (const auto& [label, count] : conflict.labelCounts) std::cout << " " << displayText(label) << "=" << count;
     std::cout << "\n";
     for (const auto& m : conflict.members) {
-      std::cout << "  " << (m.kept ? "kept " : "     ") << m.sampleId << "\t" << (m.label ? *m.label : "(unlabelled)")
-                << "\t" << m.status << "\t" << m.source << "\t" << m.path << "\n";
+      std::cout << "  " << (m.kept ? "kept " : "     ") << m.sampleId << "\t"
+                << (m.label ? displayText(*m.label) : "(unlabelled)") << "\t" << m.status << "\t" << displayText(m.source)
+                << "\t" << displayText(m.path) << "\n";
     }
   }
   std::cout << stats->labelConflicts << " label conflicts (" << stats->openLabelConflicts << " open, "

@@ -3,10 +3,12 @@
 #include <iostream>
 
 #include "cli_support.hpp"
+#include "winnow/util/display_text.hpp"
 #include "winnow/faces/face_crops.hpp"
 #include "winnow/faces/face_detection.hpp"
 #include "winnow/review/decision_batch.hpp"
 #include "winnow/review/identity_clusters.hpp"
+#include "winnow/review/suggestions.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::cli {
@@ -156,7 +158,7 @@ int commandEmbed(const std::vector<std::string>& args) {
   addParamOption(options);
   options.add_options()("model,m", po::value<std::string>(), "model capability (default faceapi_recognition)")(
       "source", po::value<std::string>(), "faces (aligned chip of the largest face) | image (whole image)")(
-      "detector,d", po::value<std::string>(), "whose faces (default faceapi_ssd)")(
+      "detector,d", po::value<std::string>(), "whose faces (default: faceapi_ssd when it has stored detections, else the detector with the most, e.g. yunet after winnow detect)")(
       "redo", "embed again samples that already have a vector")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "extra plugin folder");
   CommandLine line;
@@ -185,6 +187,10 @@ int commandEmbed(const std::vector<std::string>& args) {
               << r.at("dimension") << "-d, " << formatNumber(r.at("images_per_second").get<double>(), 1)
               << " images/s); " << r.at("no_face") << " without a face, " << r.at("already_embedded")
               << " already done, " << r.at("failed") << " unreadable\n";
+    if (r.contains("detector")) {
+      std::cout << "  faces of " << r.at("detector").get<std::string>()
+                << (r.value("detector_chosen", false) ? " (the stored detections; --detector to choose)" : "") << "\n";
+    }
   });
 }
 
@@ -216,9 +222,40 @@ int commandIdentity(const std::vector<std::string>& args) {
 
 namespace {
 
+// Applies "GROUP=class" names (1-based groups) as one decision batch each.
+Status nameGroups(store::ProjectStore& store, const std::vector<std::vector<std::int64_t>>& groups,
+                  const std::vector<std::pair<std::size_t, std::string>>& names, const std::string& how,
+                  nlohmann::json& named) {
+  for (const auto& [group, className] : names) {
+    auto applied = review::applyDecisionBatch(store, groups[group - 1], "label", className, "user:cli",
+                                              how + " identity group " + std::to_string(group));
+    if (!applied) return applied.error();
+    named.push_back({{"group", group}, {"class", className}, {"labelled", applied->size()}, {"how", how}});
+  }
+  return okStatus();
+}
+
+Result<std::size_t> groupNumber(const std::string& text, std::size_t groupCount, const std::string& option) {
+  std::size_t group = 0;
+  try {
+    std::size_t used = 0;
+    group = static_cast<std::size_t>(std::stoul(text, &used));
+    if (used != text.size()) group = 0;
+  } catch (const std::exception&) {
+    group = 0;
+  }
+  if (group < 1 || group > groupCount) {
+    return makeError(ErrorCode::InvalidArgument, "identities: " + option + " " + text + ": expected a group from 1 to " +
+                                                     std::to_string(groupCount));
+  }
+  return group;
+}
+
 // Groups stored face descriptors by identity (review::groupByIdentity, as the workbench's
-// Identities panel does) and, for each "N=class" in params.names, labels every sample of group N
-// in one transaction. Groups are numbered from 1, largest first.
+// Identities panel does), gives each group the nearest named class (review::nearestNamedGroups),
+// and then, for each "N=class" in params.names, labels every sample of group N in one
+// transaction; for each N in params.accept_nearest, labels group N with its nearest named class.
+// Groups are numbered from 1, largest first. params.show: print every member of that group.
 Result<nlohmann::json> runIdentityGroups(store::ProjectStore& store, plugin::PluginHost& /*host*/,
                                          const nlohmann::json& params, job::JobContext& /*job*/,
                                          std::optional<std::int64_t> /*runId*/) {
@@ -231,16 +268,34 @@ Result<nlohmann::json> runIdentityGroups(store::ProjectStore& store, plugin::Plu
     }
     extractor = extractors->front();
   }
-  const double maxDistance = params.value("max_distance", 0.5);
-  if (!(maxDistance > 0)) return makeError(ErrorCode::InvalidArgument, "identities: max_distance must be above 0");
+  review::IdentityClusterOptions clustering;
+  clustering.maxDistance = params.value("max_distance", review::kDefaultIdentityDistance);
+  if (!(clustering.maxDistance > 0)) return makeError(ErrorCode::InvalidArgument, "identities: max_distance must be above 0");
+  const std::string methodName = params.value("method", std::string(review::identityClusteringName(review::kDefaultIdentityClustering)));
+  clustering.method = review::parseIdentityClustering(methodName);
+  if (clustering.method == review::IdentityClustering::Invalid) {
+    if (Status known = checkKnownName("--method", "method", methodName, review::identityClusteringNames(), "methods"); !known) {
+      return known.error();
+    }
+  }
   const bool all = params.value("all", false);
   auto embeddings = review::loadEmbeddings(store, extractor, /*unlabelledOnly=*/!all);
   if (!embeddings) return embeddings.error();
-  const auto groups = review::groupByIdentity(*embeddings, maxDistance);
-  nlohmann::json result = {{"extractor", extractor},         {"max_distance", maxDistance},
-                           {"unlabelled_only", !all},        {"samples", embeddings->sampleIds.size()},
-                           {"group_count", groups.size()},   {"groups", nlohmann::json::array()},
+  const auto groups = review::groupByIdentity(*embeddings, clustering);
+  auto nearest = review::nearestNamedGroups(store, extractor, groups);
+  if (!nearest) return nearest.error();
+  const bool defaults = !params.contains("method") && !params.contains("max_distance");
+  nlohmann::json result = {{"extractor", extractor},
+                           {"method", review::identityClusteringName(clustering.method)},
+                           {"max_distance", clustering.maxDistance},
+                           {"defaults", defaults},
+                           {"unlabelled_only", !all},
+                           {"samples", embeddings->sampleIds.size()},
+                           {"group_count", groups.size()},
+                           {"singletons", 0},
+                           {"groups", nlohmann::json::array()},
                            {"named", nlohmann::json::array()}};
+  std::size_t singletons = 0;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     nlohmann::json labels = nlohmann::json::object();
     for (std::int64_t id : groups[g]) {
@@ -249,27 +304,100 @@ Result<nlohmann::json> runIdentityGroups(store::ProjectStore& store, plugin::Plu
       const std::string label = sample->label.value_or("");
       labels[label.empty() ? "(unlabelled)" : label] = labels.value(label.empty() ? "(unlabelled)" : label, 0) + 1;
     }
-    result["groups"].push_back({{"group", g + 1}, {"size", groups[g].size()}, {"labels", labels}, {"sample_ids", groups[g]}});
-  }
-  const nlohmann::json names = params.value("names", nlohmann::json::object());
-  for (const auto& [key, value] : names.items()) {
-    std::size_t group = 0;
-    try {
-      group = static_cast<std::size_t>(std::stoul(key));
-    } catch (const std::exception&) {
-      group = 0;
+    singletons += groups[g].size() == 1 ? 1 : 0;
+    nlohmann::json entry = {{"group", g + 1}, {"size", groups[g].size()}, {"labels", labels}, {"sample_ids", groups[g]}};
+    if ((*nearest)[g]) {
+      entry["nearest_named"] = nlohmann::json{{"class", (*nearest)[g]->label},
+                                              {"distance", (*nearest)[g]->distance},
+                                              {"named_samples", (*nearest)[g]->namedSamples}};
     }
-    if (group < 1 || group > groups.size() || !value.is_string() || value.get<std::string>().empty()) {
+    result["groups"].push_back(std::move(entry));
+  }
+  result["singletons"] = singletons;
+  if (params.contains("show")) {
+    const auto shown = groupNumber(params["show"].is_string() ? params["show"].get<std::string>() : params["show"].dump(),
+                                   groups.size(), "--show");
+    if (!shown) return shown.error();
+    nlohmann::json members = nlohmann::json::array();
+    for (std::int64_t id : groups[*shown - 1]) {
+      auto sample = store.getSample(id);
+      if (!sample) return sample.error();
+      members.push_back({{"id", id},
+                         {"label", sample->label ? nlohmann::json(*sample->label) : nlohmann::json()},
+                         {"path", sample->derivedPath.empty() ? sample->originalPath : sample->derivedPath}});
+    }
+    result["shown"] = nlohmann::json{{"group", *shown}, {"members", members}};
+  }
+  std::vector<std::pair<std::size_t, std::string>> names;
+  const nlohmann::json givenNames = params.value("names", nlohmann::json::object());
+  for (const auto& [key, value] : givenNames.items()) {
+    const auto group = groupNumber(key, groups.size(), "--name");
+    if (!group || !value.is_string() || value.get<std::string>().empty()) {
       return makeError(ErrorCode::InvalidArgument, "identities: --name " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump()) +
                                                        ": expected GROUP=class with GROUP from 1 to " + std::to_string(groups.size()));
     }
-    auto applied = review::applyDecisionBatch(store, groups[group - 1], "label", value.get<std::string>(), "user:cli",
-                                              "named identity group " + key + " (" + extractor + ", max distance " +
-                                                  formatNumber(maxDistance, 3) + ")");
-    if (!applied) return applied.error();
-    result["named"].push_back({{"group", group}, {"class", value}, {"labelled", applied->size()}});
+    names.emplace_back(*group, value.get<std::string>());
+  }
+  std::vector<std::pair<std::size_t, std::string>> acceptNearest;
+  for (const auto& item : params.value("accept_nearest", nlohmann::json::array())) {
+    const auto group = groupNumber(item.is_string() ? item.get<std::string>() : item.dump(), groups.size(), "--accept-nearest");
+    if (!group) return group.error();
+    if (!(*nearest)[*group - 1]) {
+      return makeError(ErrorCode::InvalidArgument, "identities: --accept-nearest " + std::to_string(*group) +
+                                                       ": no named class to suggest yet (name a group or label samples first)");
+    }
+    acceptNearest.emplace_back(*group, (*nearest)[*group - 1]->label);
+  }
+  const std::string setting = "(" + extractor + ", " + review::identityClusteringName(clustering.method) + " at " +
+                              formatNumber(clustering.maxDistance, 3) + ")";
+  if (Status status = nameGroups(store, groups, names, "named " + setting, result["named"]); !status) return status.error();
+  if (Status status = nameGroups(store, groups, acceptNearest, "accepted nearest named class for " + setting, result["named"]);
+      !status) {
+    return status.error();
   }
   return result;
+}
+
+void printIdentityGroups(const nlohmann::json& r) {
+  std::cout << r.at("group_count") << " identity groups (" << r.at("singletons") << " of one face) of " << r.at("samples")
+            << " " << (r.at("unlabelled_only").get<bool>() ? "unlabelled " : "") << "samples ("
+            << r.at("extractor").get<std::string>() << ", " << r.at("method").get<std::string>() << " at max distance "
+            << formatNumber(r.at("max_distance").get<double>(), 3) << ")\n";
+  if (r.at("defaults").get<bool>()) {
+    std::cout << "  (the defaults; --method average_linkage|chinese_whispers|leader and --max-distance change them)\n";
+  }
+  for (const auto& group : r.at("groups")) {
+    std::cout << "group " << group.at("group") << ": " << group.at("size") << " samples";
+    std::string labels;
+    for (const auto& [label, count] : group.at("labels").items()) labels += (labels.empty() ? "" : ", ") + displayText(label) + " " + count.dump();
+    std::cout << " [" << labels << "]";
+    if (group.contains("nearest_named")) {
+      const auto& nearest = group.at("nearest_named");
+      std::cout << " nearest named: " << displayText(nearest.at("class").get<std::string>()) << " ("
+                << formatNumber(nearest.at("distance").get<double>(), 3) << ")";
+    }
+    std::cout << " ids";
+    std::size_t shown = 0;
+    for (const auto& id : group.at("sample_ids")) {
+      if (++shown > 12) {
+        std::cout << " ... (--show " << group.at("group") << " lists all)";
+        break;
+      }
+      std::cout << " " << id;
+    }
+    std::cout << "\n";
+  }
+  if (r.contains("shown")) {
+    std::cout << "members of group " << r.at("shown").at("group") << ":\n";
+    for (const auto& member : r.at("shown").at("members")) {
+      std::cout << "  " << member.at("id") << "\t" << (member.at("label").is_null() ? "-" : displayText(member.at("label").get<std::string>()))
+                << "\t" << displayText(member.at("path").get<std::string>()) << "\n";
+    }
+  }
+  for (const auto& named : r.at("named")) {
+    std::cout << "group " << named.at("group") << " named " << displayText(named.at("class").get<std::string>()) << ": "
+              << named.at("labelled") << " samples labelled\n";
+  }
 }
 
 }  // namespace
@@ -277,44 +405,31 @@ Result<nlohmann::json> runIdentityGroups(store::ProjectStore& store, plugin::Plu
 int commandIdentities(const std::vector<std::string>& args) {
   po::options_description options("identities options");
   options.add_options()("extractor", po::value<std::string>(), "embeddings to group (default: the one with most rows)")(
-      "max-distance", po::value<double>()->default_value(0.5), "largest distance from a group's centre")(
+      "method", po::value<std::string>(), "average_linkage (default), chinese_whispers or leader")(
+      "max-distance", po::value<double>(), "largest distance that joins faces (default 0.55; average linkage: mean pairwise)")(
       "all", "group every sample with an embedding, not only the unlabelled ones")(
-      "name", po::value<std::vector<std::string>>()->composing(), "GROUP=class: label every face of that group (repeatable)");
+      "show", po::value<std::string>(), "GROUP: list every member of that group (id, class, path)")(
+      "name", po::value<std::vector<std::string>>()->composing(), "GROUP=class: label every face of that group (repeatable)")(
+      "accept-nearest", po::value<std::vector<std::string>>()->composing(),
+      "GROUP: label that group with its nearest named class (repeatable)");
   CommandLine line;
   int exitCode = kExitOk;
-  if (!parseProjectCommand("identities", "<project> [--max-distance 0.5] [--all] [--name GROUP=class]...", options, args,
-                           line, exitCode)) {
+  if (!parseProjectCommand("identities",
+                           "<project> [--method M] [--max-distance 0.55] [--all] [--show GROUP] [--name GROUP=class]... "
+                           "[--accept-nearest GROUP]...",
+                           options, args, line, exitCode)) {
     return exitCode;
   }
-  nlohmann::json params = {{"max_distance", line.values["max-distance"].as<double>()}, {"all", line.values.count("all") > 0}};
+  nlohmann::json params = {{"all", line.values.count("all") > 0}};
+  if (line.values.count("max-distance")) params["max_distance"] = line.values["max-distance"].as<double>();
+  if (line.values.count("method")) params["method"] = line.values["method"].as<std::string>();
   if (line.values.count("extractor")) params["extractor"] = line.values["extractor"].as<std::string>();
+  if (line.values.count("show")) params["show"] = line.values["show"].as<std::string>();
   auto names = parseTextPairs(listOption(line, "name"), "--name", "GROUP=class");
   if (!names) return printError(names.error(), line.json, kExitUsage);
   params["names"] = *names;
-  return runOperation("identities", line, params, runIdentityGroups, [](const nlohmann::json& r) {
-    std::cout << r.at("group_count") << " identity groups of " << r.at("samples") << " "
-              << (r.at("unlabelled_only").get<bool>() ? "unlabelled " : "") << "samples (" << r.at("extractor").get<std::string>()
-              << ", max distance " << formatNumber(r.at("max_distance").get<double>(), 3) << ")\n";
-    for (const auto& group : r.at("groups")) {
-      std::cout << "group " << group.at("group") << ": " << group.at("size") << " samples";
-      std::string labels;
-      for (const auto& [label, count] : group.at("labels").items()) labels += (labels.empty() ? "" : ", ") + label + " " + count.dump();
-      std::cout << " [" << labels << "] ids";
-      std::size_t shown = 0;
-      for (const auto& id : group.at("sample_ids")) {
-        if (++shown > 12) {
-          std::cout << " ...";
-          break;
-        }
-        std::cout << " " << id;
-      }
-      std::cout << "\n";
-    }
-    for (const auto& named : r.at("named")) {
-      std::cout << "group " << named.at("group") << " named " << named.at("class").get<std::string>() << ": "
-                << named.at("labelled") << " samples labelled\n";
-    }
-  });
+  params["accept_nearest"] = listOption(line, "accept-nearest");
+  return runOperation("identities", line, params, runIdentityGroups, printIdentityGroups);
 }
 
 }  // namespace winnow::cli

@@ -10,6 +10,7 @@
 #include "curation_commands.hpp"
 #include "dupes_commands.hpp"
 #include "face_commands.hpp"
+#include "suggest_commands.hpp"
 #include "training_commands.hpp"
 #include "winnow/util/name_suggestion.hpp"
 
@@ -35,6 +36,7 @@ const std::map<std::string, CommandEntry>& commands() {
       {"undo", {commandUndo, "undo the last N decisions"}},
       {"decisions", {commandDecisions, "list recent decisions (who, what, why, when)"}},
       {"runs", {commandRuns, "list recent runs and their outcomes"}},
+      {"check", {commandCheck, "full integrity check of a project's store (integrity_check + foreign keys)"}},
       {"plugins", {commandPlugins, "list loaded and rejected plugins and their capabilities"}},
       {"export", {commandExport, "export the dataset through an exporter plugin (hdf5, imagefolder)"}},
       {"detect", {commandDetect, "detect faces in every active sample with a detector plugin (stored, no-face flagged)"}},
@@ -43,6 +45,8 @@ const std::map<std::string, CommandEntry>& commands() {
       {"embed", {commandEmbed, "face descriptors (or any image embedding) per sample, stored"}},
       {"identity", {commandIdentity, "identity check: 1-NN leave-one-out accuracy, distance histograms PNG"}},
       {"identities", {commandIdentities, "group faces by identity (embeddings); --name N=class labels a whole group"}},
+      {"suggest", {commandSuggest, "propose a label with a calibrated confidence for every unlabelled sample (stored, not applied)"}},
+      {"accept", {commandAccept, "apply stored suggestions (--all-above P or --ids) as undoable label decisions"}},
       {"balance", {commandBalance, "balance classes: undersample / augment (with lineage) / class weights"}},
       {"split", {commandSplit, "train/val/test split, stratified by class and disjoint by group"}},
       {"quality", {commandQuality, "quality measures and flags (blurry, too dark, grey in colour set, ...)"}},

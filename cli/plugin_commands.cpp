@@ -97,6 +97,7 @@ int commandExport(const std::vector<std::string>& args) {
       "exporter parameter key=value (repeatable), e.g. -p image_size=64")(
       "split", po::value<std::string>(), "only this split (train, val, test)")(
       "include-unlabelled", "also export samples without a class (label -1)")(
+      "overwrite", "replace an existing output (refused otherwise)")(
       "face-crops", po::value<std::string>(), "export each sample's face crop made with this detector (winnow crops) instead of the whole image");
   addPluginPathOption(options);
   po::positional_options_description positional;
@@ -141,6 +142,7 @@ int commandExport(const std::vector<std::string>& args) {
   exportOptions.output = std::filesystem::absolute(line.values["output"].as<std::string>());
   if (line.values.count("split")) exportOptions.split = line.values["split"].as<std::string>();
   exportOptions.includeUnlabelled = line.values.count("include-unlabelled") > 0;
+  exportOptions.overwrite = line.values.count("overwrite") > 0;
   if (line.values.count("face-crops")) exportOptions.faceCropsDetector = line.values["face-crops"].as<std::string>();
   exportOptions.pipelineConfigJson =
       nlohmann::json{{"command", "winnow export"}, {"args", args}}.dump();

@@ -1,5 +1,6 @@
 // Subcommands that work on a project's store: init, ingest, stats, samples, label, reject/restore,
 // undo, decisions, runs.
+#include <chrono>
 #include <iostream>
 
 #include "cli_support.hpp"
@@ -7,6 +8,7 @@
 #include "winnow/ingest/folder_ingester.hpp"
 #include "winnow/report/summary_json.hpp"
 #include "winnow/store/project_store.hpp"
+#include "winnow/util/display_text.hpp"
 
 namespace winnow::cli {
 
@@ -19,12 +21,39 @@ Result<std::unique_ptr<store::ProjectStore>> openProject(const CommandLine& line
 // Records the command in the runs table; the returned id goes into decisions and bad files.
 std::optional<std::int64_t> beginRun(store::ProjectStore& store, const std::string& command,
                                      const std::vector<std::string>& args) {
-  auto runId = store.beginRun(command, nlohmann::json(args).dump());
+  auto runId = store.beginRun(command, compactJson(args));
   if (!runId) return std::nullopt;
   return *runId;
 }
 
 // Every status a sample can have (store and balance); `samples --status` checks against these.
+// Copies whose user text (class, source names) prints safely through the report formatters.
+std::vector<store::CountByKey> displayCounts(std::vector<store::CountByKey> counts) {
+  for (auto& count : counts) count.key = displayText(count.key);
+  return counts;
+}
+
+store::ProjectStats displayStats(store::ProjectStats stats) {
+  stats.byLabel = displayCounts(std::move(stats.byLabel));
+  stats.bySource = displayCounts(std::move(stats.bySource));
+  stats.bySplit = displayCounts(std::move(stats.bySplit));
+  stats.byStatus = displayCounts(std::move(stats.byStatus));
+  std::map<std::string, std::map<std::string, std::int64_t>> labelBySource;
+  for (const auto& [label, bySource] : stats.labelBySource) {
+    for (const auto& [source, count] : bySource) labelBySource[displayText(label)][displayText(source)] = count;
+  }
+  stats.labelBySource = std::move(labelBySource);
+  return stats;
+}
+
+ingest::IngestSummary displaySummary(ingest::IngestSummary summary) {
+  summary.sourceName = displayText(summary.sourceName);
+  std::map<std::string, std::int64_t> byLabel;
+  for (const auto& [label, count] : summary.addedByLabel) byLabel[displayText(label)] = count;
+  summary.addedByLabel = std::move(byLabel);
+  return summary;
+}
+
 const std::vector<std::string> kSampleStatuses = {store::kStatusActive, store::kStatusRejected, store::kStatusDuplicate,
                                                   balance::kStatusBalancedOut};
 
@@ -66,8 +95,8 @@ int commandIngest(const std::vector<std::string>& args) {
       "auto | class_folders | split_class_folders | flat")(
       "video-fps", po::value<double>()->default_value(1.0), "video frames sampled per second")(
       "threads", po::value<int>()->default_value(0), "decoder threads (0 = one per core)")(
-      "max-pixels", po::value<std::int64_t>()->default_value(100'000'000),
-      "refuse images declaring more pixels than this");
+      "max-pixels", po::value<std::int64_t>()->default_value(image::DecodeLimits{}.maxPixels),
+      "refuse images declaring more pixels than this (default 200 MP: today's phone photos)");
   po::positional_options_description positional;
   positional.add("project", 1).add("folder", 1);
   CommandLine line;
@@ -101,20 +130,28 @@ int commandIngest(const std::vector<std::string>& args) {
   job::JobContext job(progressStyle(line.json));
   auto summary = ingest::ingestFolder(store, ingestOptions, job, runId);
   if (!summary) {
-    if (runId) (void)store.finishRun(*runId, "failed", nlohmann::json{{"error", summary.error().message}}.dump());
+    if (runId) (void)store.finishRun(*runId, "failed", compactJson({{"error", summary.error().message}}));
     return printError(summary.error(), line.json);
   }
   const nlohmann::json report = report::toJson(*summary);
   if (runId) {
-    (void)store.finishRun(*runId, summary->cancelled ? "cancelled" : "ok", report.dump());
+    (void)store.finishRun(*runId, summary->cancelled ? "cancelled" : "ok", compactJson(report));
   }
   if (line.json) {
     printJson(report);
   } else {
-    std::cout << report::formatIngestSummary(*summary);
+    std::cout << report::formatIngestSummary(displaySummary(*summary));
     if (!summary->badFiles.empty()) {
       std::cout << summary->badFiles.size() << " bad files (kept out, recorded in the store):\n";
-      for (const auto& bad : summary->badFiles) std::cout << "  " << bad.path << ": " << bad.reason << "\n";
+      for (const auto& bad : summary->badFiles) {
+        std::cout << "  " << displayText(bad.path) << ": " << terminalSafeText(bad.reason, false) << "\n";
+      }
+    }
+    if (!summary->fileWarnings.empty()) {
+      std::cout << summary->fileWarnings.size() << " files ingested with a warning:\n";
+      for (const auto& warned : summary->fileWarnings) {
+        std::cout << "  " << displayText(warned.path) << ": " << terminalSafeText(warned.reason, false) << "\n";
+      }
     }
   }
   if (summary->cancelled) return kExitCancelled;
@@ -138,7 +175,7 @@ int commandStats(const std::vector<std::string>& args) {
   if (line.json) {
     printJson(report::toJson(*stats));
   } else {
-    std::cout << report::formatStats(*stats);
+    std::cout << report::formatStats(displayStats(*stats));
   }
   return kExitOk;
 }
@@ -202,10 +239,10 @@ int commandSamples(const std::vector<std::string>& args) {
                       {"content_hash", sample.contentHash},
                       {"path", sample.originalPath}});
     } else {
-      std::cout << sample.id << "\t" << sample.label.value_or("-") << "\t" << sample.sourceName
-                << "\t" << (sample.split.empty() ? "-" : sample.split) << "\t" << sample.status
-                << "\t" << sample.width << "x" << sample.height << "\t" << sample.originalPath
-                << "\n";
+      std::cout << sample.id << "\t" << (sample.label ? displayText(*sample.label) : "-") << "\t"
+                << displayText(sample.sourceName) << "\t" << (sample.split.empty() ? "-" : displayText(sample.split))
+                << "\t" << displayText(sample.status) << "\t" << sample.width << "x" << sample.height << "\t"
+                << displayText(sample.originalPath) << "\n";
     }
   }
   if (line.json) printJson(list);
@@ -220,7 +257,7 @@ int applyToSamples(store::ProjectStore& store, const std::string& project, const
                    const std::string& field, const std::optional<std::string>& value,
                    const std::string& reason, bool json, const std::string& command,
                    const std::vector<std::string>& args) {
-  auto begun = store.beginRun(command, nlohmann::json(args).dump());
+  auto begun = store.beginRun(command, compactJson(args));
   if (!begun && isStoreBusy(begun.error())) return printError(storeBusyError(project, begun.error()), json);
   const std::optional<std::int64_t> runId = begun ? std::optional<std::int64_t>(*begun) : std::nullopt;
   int failures = 0;
@@ -243,7 +280,7 @@ int applyToSamples(store::ProjectStore& store, const std::string& project, const
   }
   if (runId) {
     (void)store.finishRun(*runId, failures == 0 ? "ok" : "failed",
-                          nlohmann::json{{"changed", changed}, {"failures", failures}}.dump());
+                          compactJson({{"changed", changed}, {"failures", failures}}));
   }
   if (json) {
     printJson({{"ok", failures == 0}, {"changed", changed}, {"failures", failures}});
@@ -340,8 +377,8 @@ int commandUndo(const std::vector<std::string>& args) {
     if (undone->empty()) std::cout << "nothing to undo\n";
     for (const auto& decision : *undone) {
       std::cout << "undid decision " << decision.id << ": sample " << decision.sampleId << " "
-                << decision.field << " back to '" << decision.oldValue.value_or("(none)")
-                << "'\n";
+                << decision.field << " back to " << (decision.oldValue ? displayText(*decision.oldValue) : "(none)")
+                << "\n";
     }
   }
   return kExitOk;
@@ -368,11 +405,11 @@ int commandDecisions(const std::vector<std::string>& args) {
     if (line.json) {
       list.push_back(report::toJson(decision));
     } else {
-      std::cout << decision.id << "\t" << decision.createdAt << "\t" << decision.actor
+      std::cout << decision.id << "\t" << decision.createdAt << "\t" << displayText(decision.actor)
                 << "\tsample " << decision.sampleId << "\t" << decision.field << ": "
-                << decision.oldValue.value_or("(none)") << " -> "
-                << decision.newValue.value_or("(none)") << "\t" << decision.reason
-                << (decision.undone ? "\t[undone]" : "") << "\n";
+                << (decision.oldValue ? displayText(*decision.oldValue) : "(none)") << " -> "
+                << (decision.newValue ? displayText(*decision.newValue) : "(none)") << "\t"
+                << displayText(decision.reason) << (decision.undone ? "\t[undone]" : "") << "\n";
     }
   }
   if (line.json) printJson(list);
@@ -403,14 +440,59 @@ int commandRuns(const std::vector<std::string>& args) {
                       {"parameters", nlohmann::json::parse(run.parametersJson, nullptr, false)},
                       {"started_at", run.startedAt},
                       {"finished_at", run.finishedAt},
-                      {"outcome", run.outcome}});
+                      {"outcome", run.outcome},
+                      {"summary", nlohmann::json::parse(run.summaryJson, nullptr, false)}});
     } else {
-      std::cout << run.id << "\t" << run.startedAt << "\t" << run.outcome << "\t" << run.command
-                << "\t" << run.parametersJson << "\n";
+      std::cout << run.id << "\t" << run.startedAt << "\t" << run.outcome << "\t" << displayText(run.command)
+                << "\t" << displayText(run.parametersJson);
+      if (run.outcome == "interrupted") {
+        const auto summary = nlohmann::json::parse(run.summaryJson, nullptr, false);
+        if (summary.is_object() && summary.contains("error") && summary["error"].is_string()) {
+          std::cout << "\t" << displayText(summary["error"].get<std::string>());
+        }
+      }
+      std::cout << "\n";
     }
   }
   if (line.json) printJson(list);
   return kExitOk;
+}
+
+int commandCheck(const std::vector<std::string>& args) {
+  po::options_description options("check options");
+  options.add_options()("project", po::value<std::string>()->required(), "project folder");
+  po::positional_options_description positional;
+  positional.add("project", 1);
+  CommandLine line;
+  int exitCode = kExitOk;
+  if (!parseCommandLine("check", "<project>", options, positional, args, line, exitCode)) {
+    return exitCode;
+  }
+  const std::string project = line.values["project"].as<std::string>();
+  // Inspect: read only; no quick check refusing the store, no migration, no run recorded.
+  auto opened = store::ProjectStore::open(project, store::OpenMode::Inspect);
+  if (!opened) return printError(opened.error(), line.json);
+  const auto started = std::chrono::steady_clock::now();
+  auto report = (*opened)->checkIntegrity();
+  if (!report) return printError(report.error(), line.json);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const std::string database = ((*opened)->projectDir() / store::ProjectStore::kDatabaseFileName).string();
+  if (line.json) {
+    printJson({{"ok", report->ok},
+               {"database", database},
+               {"problems", report->problems},
+               {"foreign_key_violations", report->foreignKeyViolations},
+               {"seconds", seconds}});
+  } else if (report->ok) {
+    std::cout << displayText(database) << ": ok (integrity_check and foreign_key_check passed in "
+              << formatNumber(seconds, 2) << " s)\n";
+  } else {
+    std::cout << displayText(database) << ": database is corrupt: " << report->problems.size() << " problems";
+    if (report->foreignKeyViolations > 0) std::cout << " (" << report->foreignKeyViolations << " foreign key violations)";
+    std::cout << "; restore it from a backup\n";
+    for (const auto& problem : report->problems) std::cout << "  " << displayText(problem) << "\n";
+  }
+  return report->ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace winnow::cli

@@ -15,8 +15,10 @@ packages=(
   libopencv-dev libhdf5-dev libboost-dev libboost-program-options-dev libboost-filesystem-dev
   nlohmann-json3-dev libvalijson-dev libheif-dev libheif-examples libexif-dev libxxhash-dev
   libsqlite3-dev sqlite3 googletest libgtest-dev python3 python3-h5py python3-numpy
-  libjpeg-turbo-progs opencv-data libtorch-dev libopenblas0-pthread python3-opencv python3-torchvision
+  libjpeg-turbo-progs libgif-dev opencv-data libtorch-dev libopenblas0-pthread python3-opencv python3-torchvision
   libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri libglx-mesa0 xvfb xauth ccache
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: clang with libFuzzer
+  libcairo2-dev fonts-dejavu-core
 )
 # Node.js runs face-api, whose weights winnow's LibTorch ports load and which is the reference in
 # the parity test and benchmarks. Any node >= 18 will do; Debian's is installed only if none is.
@@ -81,4 +83,11 @@ if [ "${WINNOW_SKIP_SANITIZERS:-0}" != 1 ]; then
       -E 'FaceApiParity|TrainingRealData|PlantedLabelNoise'  # Node's side; real-data training and the celeb24 noise measure (their code paths run in Training.* and MislabelFinder.*)
   # --repeat until-pass:2: LeakSanitizer's tracer itself sometimes crashes at exit on a loaded
   # machine ("Tracer caught signal 11" after the test passed); a real ASan/UBSan error repeats.
+fi
+
+# libFuzzer targets (fuzz/), 10 s each from their seed corpora (regression inputs included);
+# fails on any crash or leak. Long runs: scripts/fuzz.sh 1800 (docs/reliability.md#fuzzing).
+if [ "${WINNOW_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzzing (scripts/fuzz.sh 10; WINNOW_SKIP_FUZZ=1 skips)"
+  bash "$root/scripts/fuzz.sh" 10
 fi

@@ -69,6 +69,7 @@ TEST(AugmenterPlugin, LoadsWithEveryCapability) {
 }
 
 TEST(AugmenterPlugin, DeterministicPerSeedAndDifferentAcrossSeedsOnRealPhotos) {
+  WINNOW_REQUIRE_SHARED_DATA("realfake/hard");
   const Image photo = realPhoto("realfake/hard/real/real_1.jpg");
   ASSERT_FALSE(photo.empty());
   for (const auto& id : kCapabilities) {
@@ -97,6 +98,7 @@ TEST(AugmenterPlugin, DeterministicPerSeedAndDifferentAcrossSeedsOnRealPhotos) {
 }
 
 TEST(AugmenterPlugin, OutputsAreMildAndLabelPreserving) {
+  WINNOW_REQUIRE_SHARED_DATA("realfake/hard");
   const Image photo = realPhoto("mask/prajnasb/with_mask/0-with-mask.jpg");
   ASSERT_FALSE(photo.empty());
   auto flip = host().createAugmenter("hflip", {{"probability", 1.0}});
@@ -124,6 +126,7 @@ TEST(AugmenterPlugin, OutputsAreMildAndLabelPreserving) {
 }
 
 TEST(AugmenterPlugin, GreyRgbaAndTinyImagesNeverCrash) {
+  WINNOW_REQUIRE_SHARED_DATA("realfake/hard");
   std::vector<Image> inputs = {realPhoto("faces/orl/s1/1.png", image::ColorMode::Preserve),
                                synthetic(1, 1, PixelFormat::Rgb8),  synthetic(2, 3, PixelFormat::Rgb8),
                                synthetic(1, 1, PixelFormat::Gray8), synthetic(3, 2, PixelFormat::Gray8),
@@ -167,6 +170,7 @@ TEST(AugmenterPlugin, BadParamsAreRefusedWithTheKey) {
 }
 
 TEST(AugmenterPlugin, ChainComposesListedSteps) {
+  WINNOW_REQUIRE_SHARED_DATA("realfake/hard");
   const Image photo = realPhoto("realfake/hard/fake/fake_1.jpg");
   ASSERT_FALSE(photo.empty());
   nlohmann::json onlyFlip = {{"steps", {{{"augmenter", "hflip"}, {"probability", 1.0}, {"params", {{"probability", 1.0}}}}}}};

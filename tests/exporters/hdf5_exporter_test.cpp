@@ -1,6 +1,8 @@
 // The "hdf5" exporter (plugins/exporter_hdf5) driven through the C ABI on real pictures; the file
 // is read back with the HDF5 C API and with Python h5py (read_back.py).
 #include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
 #include <hdf5.h>
 
 #include <array>
@@ -106,7 +108,7 @@ class Hdf5ExporterTest : public ::testing::Test {
   }
   void SetUp() override {
     ASSERT_NE(plugin_, nullptr);
-    if (samples_->size() != 40) GTEST_SKIP() << "shared data missing: " WINNOW_SHARED_DATA_DIR;
+    if (samples_->size() != 40) GTEST_SKIP() << "shared data missing: " << winnow::test::sharedData();
   }
 
   // Exports `samples` to `output` with `params`; returns the finish status (fails the test

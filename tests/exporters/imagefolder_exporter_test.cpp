@@ -2,6 +2,8 @@
 // pictures.
 #include <gtest/gtest.h>
 
+#include "support/temp_dir.hpp"
+
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -33,7 +35,7 @@ class ImageFolderExporterTest : public ::testing::Test {
   }
   void SetUp() override {
     ASSERT_NE(plugin_, nullptr);
-    if (samples_->size() != 40) GTEST_SKIP() << "shared data missing: " WINNOW_SHARED_DATA_DIR;
+    if (samples_->size() != 40) GTEST_SKIP() << "shared data missing: " << winnow::test::sharedData();
   }
 
   winnow_status exportAll(const std::string& params, const fs::path& output,

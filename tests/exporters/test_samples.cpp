@@ -1,5 +1,7 @@
 #include "test_samples.hpp"
 
+#include "support/temp_dir.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,7 +53,7 @@ std::vector<uint8_t> readFileBytes(const fs::path& path) {
 }
 
 std::vector<TestSample> mixedSamples() {
-  const fs::path data = WINNOW_SHARED_DATA_DIR;
+  const fs::path data = winnow::test::sharedData();
   const std::vector<std::pair<std::string, std::string>> folders = {
       {"realfake/hard/real", "realfake"},
       {"realfake/hard/fake", "realfake"},

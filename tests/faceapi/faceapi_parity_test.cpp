@@ -69,6 +69,7 @@ float iou(const Detection& a, const nlohmann::json& b) {
 }  // namespace
 
 TEST(FaceApiParity, MatchesFaceApiInNodeOnRealPhotos) {
+  WINNOW_REQUIRE_SHARED_DATA("realfake/hard/real");
   const fs::path shared = winnow::test::sharedData();
   const fs::path deps = WINNOW_FACEAPI_DEPS_DIR;
   const fs::path models = deps / "node_modules/@vladmandic/face-api/model";

@@ -160,7 +160,8 @@ Bytes withSegment(const Bytes& jpeg, const Bytes& segment) {
 }
 
 std::string sharedData(const std::string& relative) {
-  return std::string(WINNOW_SHARED_DATA_DIR) + "/" + relative;
+  const char* overridden = std::getenv("WINNOW_SHARED_DATA_DIR");  // as winnow::test::sharedData()
+  return std::string(overridden != nullptr && *overridden != '\0' ? overridden : WINNOW_SHARED_DATA_DIR) + "/" + relative;
 }
 
 bool commandExists(const std::string& name) {

@@ -121,7 +121,8 @@ TEST(Extensions, ImageAndVideoTables) {
     EXPECT_TRUE(isImageExtension(e)) << e;
   for (const char* e : {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"})
     EXPECT_TRUE(isVideoExtension(e)) << e;
-  for (const char* e : {"", ".JPG", "jpg", ".txt", ".gif", ".mp4.part"}) EXPECT_FALSE(isImageExtension(e)) << e;
+  // ".gif" left this list with issue 16 (GIFs are read: first frame through giflib).
+  for (const char* e : {"", ".JPG", "jpg", ".txt", ".mp4.part"}) EXPECT_FALSE(isImageExtension(e)) << e;
   EXPECT_FALSE(isVideoExtension(".jpg"));
   EXPECT_FALSE(isImageExtension(".mp4"));
 }

@@ -17,6 +17,9 @@ struct BadFixture {
 std::vector<BadFixture> writeBadFiles(const std::filesystem::path& folder,
                                       const std::filesystem::path& sourceJpeg);
 
+// A JPEG whose APP1 Exif block is garbage (IFD0 offset far outside it).
+std::vector<unsigned char> jpegWithBrokenExif(const std::vector<unsigned char>& jpeg);
+
 std::vector<unsigned char> readAll(const std::filesystem::path& path);
 void writeAll(const std::filesystem::path& path, const std::vector<unsigned char>& bytes);
 

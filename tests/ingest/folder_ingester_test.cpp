@@ -52,14 +52,12 @@ std::string lower(std::string text) {
   return text;
 }
 
-void requireSharedData() {
-  if (!fs::exists(sharedData() / "mask/prajnasb")) GTEST_SKIP() << "../shared/data not present";
-}
 
 // Issue 2, must-show 2: the mask set (97 byte-identical copies inside its classes) merged with
 // realfake/hard, without_mask mapped to real.
 TEST(FolderIngester, MergesMaskAndRealFakeWithClassMappingAndExactDuplicates) {
-  requireSharedData();
+  WINNOW_REQUIRE_SHARED_DATA("mask/prajnasb");
+  WINNOW_REQUIRE_SHARED_DATA("realfake/hard");
   TempDir dir;
   auto store = newStore(dir);
   ASSERT_TRUE(store);
@@ -118,7 +116,8 @@ TEST(FolderIngester, MergesMaskAndRealFakeWithClassMappingAndExactDuplicates) {
 }
 
 TEST(FolderIngester, ReportsEveryBadFileAndIngestsEveryGoodOne) {
-  requireSharedData();
+  WINNOW_REQUIRE_SHARED_DATA("mask/prajnasb");
+  WINNOW_REQUIRE_SHARED_DATA("realfake/hard");
   TempDir dir;
   const fs::path folder = dir / "mixed";
   const fs::path real = sharedData() / "realfake/hard/real";
@@ -165,7 +164,8 @@ TEST(FolderIngester, ReportsEveryBadFileAndIngestsEveryGoodOne) {
 }
 
 TEST(FolderIngester, ReadsKaggleSplitFoldersAndKeepsTheShippedSplit) {
-  requireSharedData();
+  WINNOW_REQUIRE_SHARED_DATA("mask/prajnasb");
+  WINNOW_REQUIRE_SHARED_DATA("realfake/hard");
   TempDir dir;
   const fs::path root = dir / "kaggle";
   int copied = 0;
@@ -238,7 +238,8 @@ TEST(FolderIngester, SamplesVideoFramesAtTheGivenRate) {
 }
 
 TEST(FolderIngester, CancelKeepsCommittedWorkAndResumes) {
-  requireSharedData();
+  WINNOW_REQUIRE_SHARED_DATA("mask/prajnasb");
+  WINNOW_REQUIRE_SHARED_DATA("realfake/hard");
   TempDir dir;
   auto store = newStore(dir);
   ASSERT_TRUE(store);

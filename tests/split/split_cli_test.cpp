@@ -285,7 +285,7 @@ TEST(SplitCli, FaceCropExportNamesOmissionsPerClassAndSplit) {
   EXPECT_NE(exported.out.find(expected), std::string::npos) << exported.out;
   EXPECT_NE(exported.out.find("WARNING: class 'fake' vanished from split test"), std::string::npos) << exported.out;
   auto json = parseJson(runWinnow({"export", project, "--output", h5.string(), "-p", "image_size=16", "--face-crops",
-                                   "planted", "--json"}, dir));
+                                   "planted", "--json", "--overwrite"}, dir));
   EXPECT_EQ(json["skipped_no_face_crop_by_class"]["fake"]["test"], leftOut["test"]);
   EXPECT_FALSE(json["warnings"].empty());
 
@@ -295,7 +295,8 @@ TEST(SplitCli, FaceCropExportNamesOmissionsPerClassAndSplit) {
   ASSERT_EQ(resplit.exitCode, 0) << resplit.err;
   EXPECT_NE(resplit.out.find("without a face crop of detector 'planted' left unassigned"), std::string::npos)
       << resplit.out;
-  auto again = runWinnow({"export", project, "--output", h5.string(), "-p", "image_size=16", "--face-crops", "planted"}, dir);
+  auto again = runWinnow({"export", project, "--output", h5.string(), "-p", "image_size=16", "--face-crops", "planted",
+                          "--overwrite"}, dir);
   ASSERT_EQ(again.exitCode, 0) << again.err;
   EXPECT_NE(again.out.find("  fake: unassigned " + std::to_string(leftOut["test"] + 2) + "\n"), std::string::npos)
       << again.out;

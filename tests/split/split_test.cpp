@@ -42,6 +42,7 @@ plugin::PluginHost& host() {
 class SplitTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    WINNOW_REQUIRE_SHARED_DATA("realfake/hard");
     // A 3 s, 10 fps MJPEG video of 30 different real photos, in class folder "real".
     const fs::path clips = dir_ / "clips" / "real";
     fs::create_directories(clips);
@@ -357,6 +358,8 @@ TEST(SplitRatios, MustBeThreeNonNegativeNumbersSummingTo100Or1) {
 class ShippedSplitTest : public ::testing::Test {
  protected:
   // layout: relative folder -> number of pictures (taken in order from realfake/hard/<kind>).
+  void SetUp() override { WINNOW_REQUIRE_SHARED_DATA("realfake/hard"); }
+
   void build(const std::vector<std::pair<std::string, int>>& layout) {
     std::map<std::string, int> next;
     for (const auto& [folder, count] : layout) {

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <atomic>
 #include <filesystem>
 #include <string>
@@ -31,6 +33,19 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-inline std::filesystem::path sharedData() { return std::filesystem::path(WINNOW_SHARED_DATA_DIR); }
+// ../shared/data beside the checkout (set at configure time); the environment variable of the same
+// name overrides it at run time, so the suite can be checked for clean skips without the data
+// (WINNOW_SHARED_DATA_DIR=/nonexistent ctest).
+inline std::filesystem::path sharedData() {
+  const char* overridden = std::getenv("WINNOW_SHARED_DATA_DIR");
+  return std::filesystem::path(overridden != nullptr && *overridden != '\0' ? overridden : WINNOW_SHARED_DATA_DIR);
+}
+
+// Skips the current test (GTEST_SKIP returns from the calling function) unless
+// sharedData()/relative exists. Use in test bodies and fixture SetUp.
+#define WINNOW_REQUIRE_SHARED_DATA(relative)                                                   \
+  if (!std::filesystem::exists(::winnow::test::sharedData() / (relative)))                     \
+  GTEST_SKIP() << (::winnow::test::sharedData() / (relative)).string()                         \
+               << " is not there (../shared/data beside the checkout)"
 
 }  // namespace winnow::test

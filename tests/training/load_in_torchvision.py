@@ -1,46 +1,36 @@
-"""Loads a winnow model.h5 into a torchvision model (as docs/training.md shows) and checks that it
-reproduces winnow's test predictions. Usage: load_in_torchvision.py MODEL.h5 DATASET.h5 REPORT.json"""
-import collections
+"""Runs the torchvision recipe of docs/training.md exactly as printed (the python block after
+"Loading it into torchvision") on a winnow model.h5 and checks that the model it builds reproduces
+winnow's test predictions. Usage: load_in_torchvision.py DOCS.md MODEL.h5 DATASET.h5 REPORT.json"""
 import json
+import os
+import re
 import sys
 
 import h5py
-import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
-import torchvision
 
 
-def load_winnow_model(path):
-    with h5py.File(path, "r") as f:
-        assert f.attrs["format"] == "winnow-model" and f.attrs["format_version"] == 1
-        arch = json.loads(f.attrs["architecture"])
-        pre = json.loads(f.attrs["preprocessing"])
-        classes = list(f["class_names"].asstr()[:])
-        # Calibration temperature (absent in files from before calibration: 1).
-        pre["temperature"] = float(f.attrs.get("temperature", 1.0))
-        state = {name: torch.from_numpy(np.asarray(f["weights"][name])) for name in f["weights"]}
-    backbone = getattr(torchvision.models, arch["backbone"])()
-    # winnow's head replaces torchvision's classifier (squeezenet's is a conv head: pool instead).
-    if arch["backbone"].startswith("resnet"):
-        backbone.fc = nn.Identity()
-    elif arch["backbone"] == "squeezenet1_1":
-        backbone.classifier = nn.AdaptiveAvgPool2d(1)
-    else:
-        backbone.classifier = nn.Identity()
-    layers, width = [], state["head.0.weight"].shape[1]
-    for hidden in arch["head"]["hidden"]:
-        layers += [nn.Linear(width, hidden), nn.ReLU(inplace=True)]
-        if arch["head"]["dropout"] > 0:
-            layers.append(nn.Dropout(arch["head"]["dropout"]))
-        width = hidden
-    if not arch["head"]["hidden"] and arch["head"]["dropout"] > 0:
-        layers.append(nn.Dropout(arch["head"]["dropout"]))
-    layers.append(nn.Linear(width, arch["class_count"]))
-    model = nn.Sequential(collections.OrderedDict(backbone=backbone, head=nn.Sequential(*layers)))
-    model.load_state_dict(state, strict=True)
-    return model.eval(), classes, pre
+def recipe_from_docs(path):
+    text = open(path, encoding="utf-8").read()
+    start = text.index("Loading it into torchvision")
+    block = re.search(r"```python\n(.*?)```", text[start:], re.S)
+    assert block, "no python block after 'Loading it into torchvision' in " + path
+    return block.group(1)
+
+
+def run_recipe(code, model_path):
+    # The recipe opens "model.h5" in the working folder, as a user would run it.
+    here = os.getcwd()
+    os.chdir(os.path.dirname(os.path.abspath(model_path)))
+    try:
+        if os.path.basename(model_path) != "model.h5":
+            raise SystemExit("the recipe reads model.h5; got " + model_path)
+        scope = {"__name__": "recipe"}
+        exec(compile(code, "docs/training.md recipe", "exec"), scope)
+    finally:
+        os.chdir(here)
+    return scope["model"], scope["classes"], scope["pre"], scope["temperature"]
 
 
 def preprocess(images_nhwc, pre):
@@ -56,14 +46,15 @@ def preprocess(images_nhwc, pre):
 
 
 def main():
-    model, classes, pre = load_winnow_model(sys.argv[1])
-    report = json.load(open(sys.argv[3]))
+    docs, model_path, dataset, report_path = sys.argv[1:5]
+    model, classes, pre, temperature = run_recipe(recipe_from_docs(docs), model_path)
+    report = json.load(open(report_path))
     rows = [p["row"] for p in report["predictions"]]
-    with h5py.File(sys.argv[2], "r") as f:
+    with h5py.File(dataset, "r") as f:
         images = f["images"][sorted(rows)]
     order = {row: i for i, row in enumerate(sorted(rows))}
     with torch.no_grad():
-        probabilities = torch.softmax(model(preprocess(images, pre)) / pre["temperature"], 1)
+        probabilities = torch.softmax(model(preprocess(images, pre)) / temperature, 1)
     worst = 0.0
     for p in report["predictions"]:
         row = probabilities[order[p["row"]]]

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "support/plugin_test_support.hpp"
+#include "support/temp_dir.hpp"
 #include "training_fixture.hpp"
 #include "winnow/exporting/dataset_exporter.hpp"
 #include "winnow/store/project_store.hpp"
@@ -254,11 +255,22 @@ TEST(Training, ModelFileReloadsInWinnowAndInTorchvision) {
   }
   EXPECT_GT(compared, 0);
 
-  // torchvision reads the file as docs/training.md shows and computes the same probabilities.
-  const std::string command = "/usr/bin/python3 " WINNOW_SOURCE_DIR "/tests/training/load_in_torchvision.py " +
-                              (dir / "run" / "model.h5").string() + " " + dataset.string() + " " +
-                              (dir / "run" / "report.json").string();
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  // torchvision runs the recipe of docs/training.md as printed and computes the same
+  // probabilities: for this head (a hidden layer) and for the default head, whose first Linear
+  // follows the dropout (head.1.*: the recipe once read head.0.weight and failed there).
+  tr::TrainConfig defaultHead = config;
+  defaultHead.linearProbeBaseline = false;
+  defaultHead.headHidden = tr::TrainConfig().headHidden;
+  defaultHead.headDropout = tr::TrainConfig().headDropout;
+  ASSERT_TRUE(defaultHead.headHidden.empty() && defaultHead.headDropout > 0);
+  tr::trainClassifier(defaultHead, {dataset, dir / "default-head", false, ""}, {});
+  for (const char* run : {"run", "default-head"}) {
+    const std::string command = "/usr/bin/python3 " WINNOW_SOURCE_DIR "/tests/training/load_in_torchvision.py "
+                                WINNOW_SOURCE_DIR "/docs/training.md " +
+                                (dir / run / "model.h5").string() + " " + dataset.string() + " " +
+                                (dir / run / "report.json").string();
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  }
   fs::remove_all(dir);
 }
 
@@ -358,7 +370,7 @@ TEST(Training, WithoutAValSplitTrainsTheLastEpochAndSaysThereIsNoCalibration) {
 
 // Must-show: ORL (40 people, 10 grey photos each) with the face backbone: >= 97% on the test split.
 TEST(TrainingRealData, OrlFaceBackboneScoresAtLeast97Percent) {
-  const fs::path orl = fs::path(WINNOW_SHARED_DATA_DIR) / "faces" / "orl";
+  const fs::path orl = winnow::test::sharedData() / "faces" / "orl";
   if (!fs::is_directory(orl)) GTEST_SKIP() << orl << " not found (../shared/data beside the checkout)";
   const fs::path dir = freshDir("orl");
   const fs::path dataset = winnow::test::makeFaceCropDataset(dir, orl);

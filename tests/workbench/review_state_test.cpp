@@ -13,6 +13,7 @@
 #include "winnow/review/decision_batch.hpp"
 #include "winnow/review/identity_clusters.hpp"
 #include "winnow/review/review_catalog.hpp"
+#include "winnow/review/suggestions.hpp"
 #include "winnow/review/thumbnail_cache.hpp"
 #include "winnow/store/project_store.hpp"
 #include "winnow/util/atomic_file.hpp"
@@ -22,6 +23,8 @@
 #include "winnow/workbench/review_session.hpp"
 #include "winnow/workbench/review_state.hpp"
 #include "winnow/workbench/schema_form.hpp"
+#include "winnow/workbench/suggestion_board.hpp"
+#include "winnow/workbench/suggestion_retrainer.hpp"
 #include "winnow/workbench/thumbnail_loader.hpp"
 #include "winnow/workbench/training_run.hpp"
 #include "winnow/workbench/workbench_script.hpp"
@@ -538,6 +541,94 @@ TEST(IdentityClusters, ReadsStoredEmbeddingsAndNamingLabelsAGroupInOneAction) {
   for (std::int64_t id : project.ids) EXPECT_EQ(storedLabel(*project.store, id), "Ada");
   ASSERT_TRUE(session.undo());
   EXPECT_EQ(storedLabel(*project.store, project.ids[1]), "dog");
+}
+
+// Accepted suggestions set a different class per sample in one core transaction; the session
+// takes them as one undoable action, and its undo and redo keep the actor ("user:workbench").
+TEST(ReviewSession, RecordedSuggestionAcceptanceIsOneActionWithItsActor) {
+  SmallProject project(4);
+  ReviewState state(review::loadReviewCatalog(*project.store).value());
+  ReviewSession session(*project.store, state);
+  const auto& ids = project.ids;
+  // What core's acceptSuggestions writes: each sample its own class (here 0 -> dog, 1 -> cat).
+  auto first = review::applyDecisionBatch(*project.store, {ids[0]}, "label", std::string("dog"), kSuggestionActor, "accepted");
+  auto second = review::applyDecisionBatch(*project.store, {ids[1]}, "label", std::string("cat"), kSuggestionActor, "accepted");
+  ASSERT_TRUE(first && second);
+  std::vector<review::AppliedDecision> decisions = *first;
+  decisions.insert(decisions.end(), second->begin(), second->end());
+  session.recordApplied(decisions, "accept suggestions", kSuggestionActor);
+  EXPECT_EQ(state.catalog().items[*state.catalog().itemIndex(ids[0])].label, "dog");
+  ASSERT_TRUE(session.undo());
+  EXPECT_EQ(storedLabel(*project.store, ids[0]), "cat");
+  EXPECT_EQ(storedLabel(*project.store, ids[1]), "dog");
+  ASSERT_TRUE(session.redo());
+  EXPECT_EQ(storedLabel(*project.store, ids[0]), "dog");
+  EXPECT_EQ(storedLabel(*project.store, ids[1]), "cat");
+  // A correction with the same actor, undone too.
+  ASSERT_TRUE(session.assignLabelAs({ids[2]}, std::string("dog"), "corrected suggestion cat to dog", kSuggestionActor));
+  ASSERT_TRUE(session.undo());
+  EXPECT_EQ(storedLabel(*project.store, ids[2]), "cat");
+  auto stored = project.store->listDecisions(100);
+  ASSERT_TRUE(stored);
+  for (const auto& decision : *stored) EXPECT_EQ(decision.actor, kSuggestionActor) << decision.reason;
+  EXPECT_GE(stored->size(), 7U);
+}
+
+// Writes a 2-D descriptor for a sample, as the embed step stores them.
+void storeVector(store::ProjectStore& store, std::int64_t sampleId, float x, float y) {
+  const float vector[2] = {x, y};
+  std::string hex;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(vector);
+  for (std::size_t b = 0; b < sizeof vector; ++b) {
+    char pair[3];
+    std::snprintf(pair, sizeof pair, "%02X", bytes[b]);
+    hex += pair;
+  }
+  ASSERT_TRUE(store.execute("INSERT INTO embeddings(sample_id, extractor, dimension, vector) VALUES(" +
+                            std::to_string(sampleId) + ", 'x', 2, X'" + hex + "')"));
+}
+
+// The background retraining: core's suggestLabels on the worker's own connection; the UI's
+// connection then loads the stored suggestions.
+TEST(SuggestionRetrainer, RetrainsOnAWorkerAndTheUiLoadsTheSuggestions) {
+  SmallProject project(10);
+  // Cats near (1, 0), dogs near (0, 1); samples 8 and 9 lose their labels.
+  for (std::size_t i = 0; i < project.ids.size(); ++i) {
+    const float jitter = 0.05F * static_cast<float>(i);
+    if (i % 2 == 0) {
+      storeVector(*project.store, project.ids[i], 1.0F, jitter);
+    } else {
+      storeVector(*project.store, project.ids[i], jitter, 1.0F);
+    }
+  }
+  for (std::size_t i : {8, 9}) {
+    ASSERT_TRUE(project.store->applyDecision(project.ids[i], "label", std::nullopt, "user:test", "unlabel"));
+  }
+  SuggestionRetrainer retrainer;
+  retrainer.request(project.store->projectDir(), "");
+  retrainer.request(project.store->projectDir(), "");  // queued behind the first
+  EXPECT_TRUE(retrainer.busy());
+  std::size_t finished = 0;
+  for (int wait = 0; wait < 1000 && (finished < 2 || retrainer.busy()); ++wait) {
+    if (auto result = retrainer.takeResult()) {
+      ASSERT_TRUE(*result) << result->error().message;
+      EXPECT_EQ((*result)->suggestions, 2U);
+      EXPECT_EQ((*result)->classes, 2U);
+      ++finished;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(finished, 2U);
+  EXPECT_EQ(retrainer.completed(), 2U);
+  auto loaded = review::loadSuggestions(*project.store);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  SuggestionBoard board;
+  board.replace(std::move(loaded.value()));
+  ASSERT_EQ(board.rows().size(), 2U);
+  for (const auto& row : board.rows()) {
+    EXPECT_EQ(row.label, row.sampleId == project.ids[8] ? "cat" : "dog");
+    EXPECT_GT(row.confidence, 0.5);
+  }
 }
 
 TEST(FrameStats, NearestRankPercentiles) {

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "winnow/dedupe/label_conflicts.hpp"
+#include "winnow/review/suggestions.hpp"
 #include "workbench_app.hpp"
 
 namespace winnow::workbench {
@@ -142,6 +144,77 @@ void WorkbenchApp::drawDuplicates() {
   }
 }
 
+void WorkbenchApp::groupIdentities() {
+  if (extractors_.empty()) return;
+  auto embeddings = review::loadEmbeddings(*store_, extractors_[static_cast<std::size_t>(extractorChoice_)],
+                                           /*unlabelledOnly=*/true);
+  identityGroupingFailed_ = !embeddings;
+  if (!embeddings) {
+    setStatus(embeddings.error().message);
+    return;
+  }
+  // Only unlabelled samples need naming.
+  review::StoredEmbeddings unlabelled;
+  unlabelled.extractor = embeddings->extractor;
+  const auto& catalog = state_->catalog();
+  for (std::size_t i = 0; i < embeddings->sampleIds.size(); ++i) {
+    const auto index = catalog.itemIndex(embeddings->sampleIds[i]);
+    if (index && !catalog.items[*index].label) {
+      unlabelled.sampleIds.push_back(embeddings->sampleIds[i]);
+      unlabelled.vectors.push_back(std::move(embeddings->vectors[i]));
+    }
+  }
+  board_ = IdentityBoard(std::move(unlabelled), identityDistance_);
+  identityCursor_ = 0;
+  resetGroupViews();
+  setStatus(std::to_string(board_->groups().size()) + " identity groups");
+}
+
+void WorkbenchApp::resetGroupViews() {
+  const std::size_t count = board_ ? board_->groups().size() : 0;
+  groupNames_.assign(count, "");
+  groupChecked_.assign(count, false);
+  groupShowAll_.assign(count, false);
+  groupNearest_.assign(count, std::nullopt);
+  nearestStale_ = true;
+  if (identityCursor_ >= count) identityCursor_ = count > 0 ? count - 1 : 0;
+}
+
+void WorkbenchApp::refreshNearestNamed() {
+  nearestStale_ = false;
+  if (!board_) return;
+  std::vector<std::vector<std::int64_t>> groups;
+  for (const IdentityGroup& group : board_->groups()) groups.push_back(group.sampleIds);
+  auto nearest = review::nearestNamedGroups(*store_, board_->extractor(), groups);
+  if (!nearest) {
+    setStatus("nearest named group: " + nearest.error().message);
+    return;
+  }
+  groupNearest_ = std::move(nearest.value());
+  groupNearest_.resize(groups.size());
+}
+
+Status WorkbenchApp::acceptIdentity(std::size_t group) {
+  if (!board_ || group >= board_->groups().size()) {
+    return makeError(ErrorCode::NotFound, "no identity group " + std::to_string(group + 1));
+  }
+  if (nearestStale_) refreshNearestNamed();
+  if (group >= groupNearest_.size() || !groupNearest_[group]) {
+    return makeError(ErrorCode::NotFound, "identity group " + std::to_string(group + 1) + " has no nearest named class (nothing labelled yet)");
+  }
+  const review::NearestNamedGroup nearest = *groupNearest_[group];
+  const std::vector<std::int64_t> ids = board_->groups()[group].sampleIds;
+  char reason[256];
+  std::snprintf(reason, sizeof reason, "accepted nearest named group %s (distance %.2f) for identity group %zu",
+                nearest.label.c_str(), nearest.distance, group + 1);
+  if (Status named = session_->assignLabelAs(ids, nearest.label, reason, kSuggestionActor); !named) return named;
+  board_->remove(group);
+  resetGroupViews();
+  suggestions_.invalidate();
+  setStatus("labelled " + std::to_string(ids.size()) + " faces " + nearest.label + " (nearest named group)");
+  return okStatus();
+}
+
 void WorkbenchApp::drawIdentities() {
   if (extractors_.empty()) {
     ImGui::TextUnformatted("No embeddings stored in this project.");
@@ -159,34 +232,13 @@ void WorkbenchApp::drawIdentities() {
   ImGui::SetNextItemWidth(160);
   ImGui::SliderFloat("max distance", &identityDistance_, 0.1F, 1.5F, "%.2f");
   ImGui::SameLine();
-  if (ImGui::Button("Group unlabelled faces")) {
-    auto embeddings = review::loadEmbeddings(*store_, extractors_[static_cast<std::size_t>(extractorChoice_)],
-                                             /*unlabelledOnly=*/true);
-    if (!embeddings) {
-      setStatus(embeddings.error().message);
-    } else {
-      // Only unlabelled samples need naming.
-      review::StoredEmbeddings unlabelled;
-      unlabelled.extractor = embeddings->extractor;
-      const auto& catalog = state_->catalog();
-      for (std::size_t i = 0; i < embeddings->sampleIds.size(); ++i) {
-        const auto index = catalog.itemIndex(embeddings->sampleIds[i]);
-        if (index && !catalog.items[*index].label) {
-          unlabelled.sampleIds.push_back(embeddings->sampleIds[i]);
-          unlabelled.vectors.push_back(std::move(embeddings->vectors[i]));
-        }
-      }
-      board_ = IdentityBoard(std::move(unlabelled), identityDistance_);
-      groupNames_.assign(board_->groups().size(), "");
-      groupChecked_.assign(board_->groups().size(), false);
-      setStatus(std::to_string(board_->groups().size()) + " identity groups");
-    }
-  }
+  if (ImGui::Button("Group unlabelled faces") || (!board_ && !identityGroupingFailed_)) groupIdentities();
   if (!board_) return;
   if (board_->groups().empty()) {
     ImGui::TextUnformatted("Every sample with an embedding is labelled already.");
     return;
   }
+  if (nearestStale_) refreshNearestNamed();
   std::vector<std::size_t> checked;
   for (std::size_t g = 0; g < groupChecked_.size(); ++g) {
     if (groupChecked_[g]) checked.push_back(g);
@@ -194,21 +246,31 @@ void WorkbenchApp::drawIdentities() {
   ImGui::BeginDisabled(checked.size() != 2);
   if (ImGui::Button("Merge the two checked groups")) {
     board_->merge(checked[0], checked[1]);
-    groupNames_.assign(board_->groups().size(), "");
-    groupChecked_.assign(board_->groups().size(), false);
+    resetGroupViews();
   }
   ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::TextDisabled("Up/Down pick a group, Enter accepts its nearest named class, Space shows all members");
   ImGui::BeginChild("groups", ImVec2(0, 0), false);
   const auto& catalog = state_->catalog();
   std::optional<std::size_t> toSplit;
   std::optional<std::size_t> toName;
+  std::optional<std::size_t> toAccept;
+  const float tile = 72.0F;
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
   for (std::size_t g = 0; g < board_->groups().size(); ++g) {
     const IdentityGroup& group = board_->groups()[g];
     ImGui::PushID(static_cast<int>(g));
+    const bool atCursor = g == identityCursor_;
+    if (atCursor && identityScrollToCursor_) {
+      ImGui::SetScrollHereY(0.2F);
+      identityScrollToCursor_ = false;
+    }
+    const ImVec2 rowStart = ImGui::GetCursorScreenPos();
     bool isChecked = groupChecked_[g];
     if (ImGui::Checkbox("##check", &isChecked)) groupChecked_[g] = isChecked;
     ImGui::SameLine();
-    ImGui::Text("group %zu: %zu faces", g + 1, group.sampleIds.size());
+    ImGui::Text("group %zu: %zu %s", g + 1, group.sampleIds.size(), group.sampleIds.size() == 1 ? "face" : "faces");
     ImGui::SameLine();
     char name[128] = {};
     std::snprintf(name, sizeof name, "%s", groupNames_[g].c_str());
@@ -220,26 +282,65 @@ void WorkbenchApp::drawIdentities() {
     ImGui::EndDisabled();
     ImGui::SameLine();
     if (ImGui::Button("Split")) toSplit = g;
-    for (std::size_t k = 0; k < group.sampleIds.size() && k < kGroupPreview; ++k) {
-      if (k > 0) ImGui::SameLine();
-      if (auto index = catalog.itemIndex(group.sampleIds[k])) drawThumbnail(catalog.items[*index], 72.0F);
+    if (group.sampleIds.size() > kGroupPreview) {
+      ImGui::SameLine();
+      const std::string more = groupShowAll_[g] ? "Show fewer" : "Show all " + std::to_string(group.sampleIds.size());
+      if (ImGui::Button(more.c_str())) groupShowAll_[g] = !groupShowAll_[g];
+    }
+    // The nearest named class (the mean of its labelled faces), with one-key acceptance.
+    if (g < groupNearest_.size() && groupNearest_[g]) {
+      const review::NearestNamedGroup& nearest = *groupNearest_[g];
+      const bool close = nearest.distance <= identityDistance_;
+      ImGui::TextDisabled("nearest named:");
+      ImGui::SameLine();
+      ImGui::TextColored(close ? ImVec4(0.4F, 0.9F, 0.45F, 1.0F) : ImVec4(0.95F, 0.75F, 0.35F, 1.0F), "%s",
+                         nearest.label.c_str());
+      ImGui::SameLine();
+      ImGui::TextDisabled("distance %.2f%s (%zu named faces)", nearest.distance, close ? "" : ", beyond the grouping distance",
+                          nearest.namedSamples);
+      ImGui::SameLine();
+      const std::string accept = "Accept " + nearest.label + (atCursor ? " (Enter)" : "");
+      if (ImGui::SmallButton(accept.c_str())) toAccept = g;
+    }
+    // Members: the first few, or every one (wrapped to the width) on demand.
+    const std::size_t shown = groupShowAll_[g] ? group.sampleIds.size() : std::min(group.sampleIds.size(), kGroupPreview);
+    const auto perRow = std::max<std::size_t>(1, static_cast<std::size_t>((ImGui::GetContentRegionAvail().x + spacing) / (tile + spacing)));
+    for (std::size_t k = 0; k < shown; ++k) {
+      if (k % perRow != 0) ImGui::SameLine();
+      if (auto index = catalog.itemIndex(group.sampleIds[k])) {
+        drawThumbnail(catalog.items[*index], tile);
+      } else {
+        ImGui::Dummy(ImVec2(tile, tile));
+      }
+    }
+    if (atCursor) {
+      const ImVec2 rowEnd(rowStart.x + ImGui::GetContentRegionAvail().x, ImGui::GetCursorScreenPos().y);
+      ImGui::GetWindowDrawList()->AddRect(ImVec2(rowStart.x - 2, rowStart.y - 2), rowEnd, IM_COL32(255, 220, 60, 255), 0, 0, 2.0F);
     }
     ImGui::PopID();
     ImGui::Separator();
   }
   ImGui::EndChild();
+  if (toAccept) {
+    identityCursor_ = *toAccept;
+    if (Status accepted = acceptIdentity(*toAccept); !accepted) setStatus(accepted.error().message);
+  }
   if (toName) {
     const std::vector<std::int64_t> ids = board_->groups()[*toName].sampleIds;
-    if (Status named = session_->assignLabel(ids, groupNames_[*toName], "name identity group " + groupNames_[*toName]); !named) {
+    const std::string label = groupNames_[*toName];
+    if (Status named = session_->assignLabel(ids, label, "name identity group " + label); !named) {
       setStatus(named.error().message);
     } else {
-      setStatus("labelled " + std::to_string(ids.size()) + " faces " + groupNames_[*toName]);
+      // Named faces leave the unlabelled groups (ctrl+Z brings the labels back, not the group).
+      board_->remove(*toName);
+      resetGroupViews();
+      suggestions_.invalidate();
+      setStatus("labelled " + std::to_string(ids.size()) + " faces " + label);
     }
   }
   if (toSplit) {
     const std::size_t pieces = board_->split(*toSplit, board_->maxDistance() * 0.75);
-    groupNames_.assign(board_->groups().size(), "");
-    groupChecked_.assign(board_->groups().size(), false);
+    resetGroupViews();
     setStatus("split into " + std::to_string(pieces) + " groups");
   }
 }

@@ -7,6 +7,7 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -48,6 +49,7 @@ std::optional<Key> keyFromGlfw(int key) {
     case GLFW_KEY_ESCAPE: return Key::Escape;
     case GLFW_KEY_Z: return Key::Z;
     case GLFW_KEY_Y: return Key::Y;
+    case GLFW_KEY_TAB: return Key::Tab;
     default: break;
   }
   if (key >= GLFW_KEY_1 && key <= GLFW_KEY_9) return static_cast<Key>(static_cast<int>(Key::Digit1) + (key - GLFW_KEY_1));
@@ -69,6 +71,7 @@ std::optional<Panel> parsePanel(const std::string& name) {
   if (name == "grid") return Panel::Grid;
   if (name == "duplicates") return Panel::Duplicates;
   if (name == "identities") return Panel::Identities;
+  if (name == "suggestions") return Panel::Suggestions;
   if (name == "plugins") return Panel::Plugins;
   if (name == "training") return Panel::Training;
   return std::nullopt;
@@ -236,6 +239,7 @@ void WorkbenchApp::frame() {
     reloadClusters();
     textures_.clear();
   }
+  pollRetrainer();
 
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
@@ -255,9 +259,10 @@ void WorkbenchApp::frame() {
   ImGui::SameLine();
   ImGui::BeginChild("main", ImVec2(0, -statusHeight), false);
   if (ImGui::BeginTabBar("panels")) {
-    const std::pair<Panel, const char*> tabs[] = {{Panel::Overview, "Overview"},     {Panel::Grid, "Grid"},
-                                                  {Panel::Duplicates, "Duplicates"}, {Panel::Identities, "Identities"},
-                                                  {Panel::Plugins, "Plugins"},       {Panel::Training, "Training"}};
+    const std::pair<Panel, const char*> tabs[] = {{Panel::Overview, "Overview"},       {Panel::Grid, "Grid"},
+                                                  {Panel::Duplicates, "Duplicates"},   {Panel::Identities, "Identities"},
+                                                  {Panel::Suggestions, "Suggestions"}, {Panel::Plugins, "Plugins"},
+                                                  {Panel::Training, "Training"}};
     for (const auto& [panel, name] : tabs) {
       const ImGuiTabItemFlags flags =
           panelChangeRequested_ && panel_ == panel ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
@@ -268,6 +273,7 @@ void WorkbenchApp::frame() {
           case Panel::Grid: session_->imageOpen() ? drawImageReview() : drawGrid(); break;
           case Panel::Duplicates: drawDuplicates(); break;
           case Panel::Identities: drawIdentities(); break;
+          case Panel::Suggestions: drawSuggestions(); break;
           case Panel::Plugins: drawPlugins(); break;
           case Panel::Training: drawTraining(); break;
           case Panel::Invalid: break;
@@ -281,6 +287,10 @@ void WorkbenchApp::frame() {
   ImGui::EndChild();
   drawStatusBar();
   ImGui::End();
+  if (panel_ != shownPanel_) {
+    shownPanel_ = panel_;
+    if (panel_ == Panel::Suggestions) onSuggestionsOpened();
+  }
 
   ImGui::Render();
   int width = 0, height = 0;
@@ -308,6 +318,38 @@ void WorkbenchApp::handleKeys() {
   while (!pendingKeys_.empty()) {
     const KeyChord chord = pendingKeys_.front();
     pendingKeys_.pop_front();
+    if (panel_ == Panel::Suggestions) {
+      if (auto suggestion = suggestionCommandForChord(chord)) {
+        statusLine_.clear();
+        handleSuggestionCommand(*suggestion);
+      }
+      continue;
+    }
+    if (panel_ == Panel::Identities && board_ && !chord.ctrl && !board_->groups().empty()) {
+      // Identities: Up/Down pick a group, Enter accepts its nearest named class, Space shows all.
+      const std::size_t count = board_->groups().size();
+      bool used = true;
+      if (chord.key == Key::Up || chord.key == Key::Left) {
+        identityCursor_ = identityCursor_ > 0 ? identityCursor_ - 1 : 0;
+      } else if (chord.key == Key::Down || chord.key == Key::Right) {
+        identityCursor_ = std::min(count - 1, identityCursor_ + 1);
+      } else if (chord.key == Key::Home) {
+        identityCursor_ = 0;
+      } else if (chord.key == Key::End) {
+        identityCursor_ = count - 1;
+      } else if (chord.key == Key::Enter) {
+        statusLine_.clear();
+        if (Status accepted = acceptIdentity(identityCursor_); !accepted) setStatus(accepted.error().message);
+      } else if (chord.key == Key::Space) {
+        if (identityCursor_ < groupShowAll_.size()) groupShowAll_[identityCursor_] = !groupShowAll_[identityCursor_];
+      } else {
+        used = false;
+      }
+      if (used) {
+        identityScrollToCursor_ = true;
+        continue;
+      }
+    }
     auto command = commandForChord(chord);
     if (!command) continue;
     // Review keys act on the grid; from another panel they bring the grid forward first.
@@ -445,6 +487,70 @@ void WorkbenchApp::scriptBeforeFrame() {
       scriptScrollPixels_ = static_cast<float>(std::stoll(step.args[0]));
       scrolling_ = true;  // this frame is drawn and timed as a scroll frame
       if (--scriptRemaining_ <= 0) next();
+      break;
+    case ScriptVerb::Suggest:
+      if (scriptRemaining_ < 0) {
+        scriptRemaining_ = step.count;
+        scriptRetrainsBefore_ = retrainer_.completed();
+        requestRetrain("script");
+      }
+      if (!retrainer_.busy() && (retrainer_.completed() > scriptRetrainsBefore_ || lastRetrainFailed_)) {
+        if (lastRetrainFailed_) {
+          setStatus(where + retrainMessage_);
+          exitCode_ = 2;
+          quit_ = true;
+        }
+        next();
+      } else if (--scriptRemaining_ <= 0) {
+        setStatus(where + "the suggestions were not retrained within " + std::to_string(step.count) + " frames");
+        exitCode_ = 2;
+        quit_ = true;
+        next();
+      }
+      break;
+    case ScriptVerb::AcceptSuggestion:
+    case ScriptVerb::Correct:
+    case ScriptVerb::AcceptAbove:
+    case ScriptVerb::AcceptIdentity: {
+      if (step.verb != ScriptVerb::AcceptIdentity && !suggestions_.loaded()) reloadSuggestions();
+      if (step.verb == ScriptVerb::AcceptIdentity && !board_) groupIdentities();
+      Status done = okStatus();
+      if (step.verb == ScriptVerb::AcceptSuggestion) {
+        done = acceptSuggestion(std::stoll(step.args[0]));
+      } else if (step.verb == ScriptVerb::Correct) {
+        const auto label = resolveClassName(step.args[1], state_->catalog().labels);
+        done = label ? correctSuggestion(std::stoll(step.args[0]), *label)
+                     : makeError(ErrorCode::InvalidArgument, "no class '" + step.args[1] + "' (or more than one completes it)");
+      } else if (step.verb == ScriptVerb::AcceptAbove) {
+        done = acceptSuggestionsAbove(step.value);
+      } else {
+        done = acceptIdentity(static_cast<std::size_t>(step.count - 1));
+      }
+      if (!done) {
+        setStatus(where + done.error().message);
+        exitCode_ = 2;
+        quit_ = true;
+      }
+      next();
+      break;
+    }
+    case ScriptVerb::TypeClass:
+      classInput_ = step.args[0];
+      focusClassInput_ = true;
+      next();
+      break;
+    case ScriptVerb::ShowGroup:
+      if (!board_) groupIdentities();
+      if (board_ && static_cast<std::size_t>(step.count) <= board_->groups().size()) {
+        groupShowAll_[static_cast<std::size_t>(step.count - 1)] = true;
+        identityCursor_ = static_cast<std::size_t>(step.count - 1);
+        identityScrollToCursor_ = true;
+      } else {
+        setStatus(where + "no identity group " + step.args[0]);
+        exitCode_ = 2;
+        quit_ = true;
+      }
+      next();
       break;
     case ScriptVerb::Quit:
       quit_ = true;

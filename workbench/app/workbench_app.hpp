@@ -20,12 +20,15 @@
 #include "winnow/dedupe/label_conflicts.hpp"
 #include "winnow/plugin/plugin_host.hpp"
 #include "winnow/review/review_catalog.hpp"
+#include "winnow/review/suggestions.hpp"
 #include "winnow/store/project_store.hpp"
 #include "winnow/workbench/identity_board.hpp"
 #include "winnow/workbench/review_session.hpp"
 #include "winnow/workbench/review_state.hpp"
 #include "winnow/workbench/schema_form.hpp"
 #include "winnow/workbench/step_runner.hpp"
+#include "winnow/workbench/suggestion_board.hpp"
+#include "winnow/workbench/suggestion_retrainer.hpp"
 #include "winnow/workbench/thumbnail_loader.hpp"
 #include "winnow/workbench/training_run.hpp"
 #include "winnow/workbench/workbench_script.hpp"
@@ -45,7 +48,7 @@ struct WorkbenchOptions {
   int thumbnailThreads = 2;
 };
 
-enum class Panel { Invalid = 0, Overview, Grid, Duplicates, Identities, Plugins, Training };
+enum class Panel { Invalid = 0, Overview, Grid, Duplicates, Identities, Suggestions, Plugins, Training };
 std::optional<Panel> parsePanel(const std::string& name);
 
 class WorkbenchApp {
@@ -72,6 +75,7 @@ class WorkbenchApp {
   void drawImageReview();
   void drawDuplicates();
   void drawIdentities();
+  void drawSuggestions();  // suggestions_panel.cpp
   void drawPlugins();
   void drawTraining();
   void drawStatusBar();
@@ -87,6 +91,22 @@ class WorkbenchApp {
   Status takeScreenshot(const std::filesystem::path& file);
   void reloadClusters();
   void setStatus(const std::string& line);
+
+  // Suggestions view (suggestions_panel.cpp). Each returns the store's refusal as an error.
+  void onSuggestionsOpened();
+  void reloadSuggestions();
+  void requestRetrain(const std::string& why);
+  void pollRetrainer();
+  void handleSuggestionCommand(const SuggestionCommand& command);
+  Status acceptSuggestion(std::int64_t sampleId);
+  Status correctSuggestion(std::int64_t sampleId, const std::string& label);
+  Status acceptSuggestionsAbove(double minConfidence);
+  void afterSuggestionDecisions(std::size_t count);
+  // Identities: group the unlabelled faces, nearest named class of each group, accept it.
+  void groupIdentities();
+  void refreshNearestNamed();
+  Status acceptIdentity(std::size_t group);
+  void resetGroupViews();
 
   WorkbenchOptions options_;
   GLFWwindow* window_ = nullptr;
@@ -132,10 +152,30 @@ class WorkbenchApp {
   // Identities.
   std::vector<std::string> extractors_;
   int extractorChoice_ = 0;
-  float identityDistance_ = 0.5F;
+  float identityDistance_ = static_cast<float>(review::kDefaultIdentityDistance);  // core's measured default
   std::optional<IdentityBoard> board_;
   std::vector<std::string> groupNames_;
   std::vector<bool> groupChecked_;
+  std::vector<bool> groupShowAll_;
+  std::vector<std::optional<review::NearestNamedGroup>> groupNearest_;  // per group; refreshed after changes
+  bool nearestStale_ = true;
+  bool identityGroupingFailed_ = false;  // no automatic regrouping after a failure (the button retries)
+  std::size_t identityCursor_ = 0;  // the group Enter accepts and Space opens
+  bool identityScrollToCursor_ = false;
+
+  // Suggestions.
+  SuggestionBoard suggestions_;
+  SuggestionRetrainer retrainer_;
+  std::optional<RetrainSummary> lastRetrain_;
+  std::string retrainMessage_;  // last retraining's outcome (or why it could not run)
+  bool lastRetrainFailed_ = false;
+  std::size_t scriptRetrainsBefore_ = 0;
+  float acceptAboveConfidence_ = 0.9F;
+  std::string classInput_;  // the class-name box
+  bool focusClassInput_ = false;
+  bool classCaretToEnd_ = false;  // the box was opened by typing: caret after the typed text once
+  bool suggestionScrollToCursor_ = false;
+  Panel shownPanel_ = Panel::Invalid;  // the panel drawn last frame (to notice a reopened view)
 
   // Plugins: step runner and its form.
   struct StepChoice {

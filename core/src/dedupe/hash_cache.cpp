@@ -31,17 +31,12 @@ struct HashOutcome {
 
 HashOutcome hashFile(const std::filesystem::path& path) {
   HashOutcome outcome;
-  auto bytes = image::readFileBytes(path);
-  if (!bytes) {
-    outcome.error = bytes.error().message;
-    return outcome;
-  }
-  auto decoded = image::decodeImageReduced(*bytes, path, kHashDecodeSide);
+  auto decoded = image::decodeForAnalysis(path, kHashDecodeSide);
   if (!decoded) {
     outcome.error = decoded.error().message;
     return outcome;
   }
-  auto hashed = hashImage(*decoded);
+  auto hashed = hashImage(decoded->image);
   if (!hashed) {
     outcome.error = path.string() + ": " + hashed.error().message;
     return outcome;

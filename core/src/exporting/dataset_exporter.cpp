@@ -1,10 +1,15 @@
 #include "winnow/exporting/dataset_exporter.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <optional>
 #include <chrono>
 #include <map>
 #include <set>
 #include <system_error>
+
+#include <signal.h>
+#include <unistd.h>
 
 #include "winnow/image/image_codec.hpp"
 #include "store/sqlite_statement.hpp"
@@ -25,6 +30,54 @@ std::string lowerExtension(const fs::path& path) {
   std::transform(extension.begin(), extension.end(), extension.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return extension;
+}
+
+// Removes "<name>.tmp-<pid>" and "<name>.old-<pid>" beside `output` whose process is gone
+// (exports that were killed). Returns what was removed; live ones are left alone.
+std::vector<std::string> removeStaleTemps(const fs::path& output, std::vector<std::string>& warnings) {
+  std::vector<std::string> removed;
+  const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+  const std::string name = output.filename().string();
+  std::error_code ec;
+  fs::directory_iterator it(folder, ec);
+  if (ec) return removed;
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const std::string entry = it->path().filename().string();
+    for (const char* marker : {".tmp-", ".old-"}) {
+      const std::string prefix = name + marker;
+      if (entry.size() <= prefix.size() || entry.compare(0, prefix.size(), prefix) != 0) continue;
+      const std::string digits = entry.substr(prefix.size());
+      if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+      const long pid = std::stol(digits);
+      if (pid == static_cast<long>(::getpid())) continue;
+      if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) {
+        warnings.push_back(it->path().string() + ": temp output of a running export (pid " + digits + "); left alone");
+        continue;
+      }
+      if (std::string(marker) == ".old-" && !fs::exists(output, ec)) {
+        // An overwrite was interrupted after moving the old output aside: put it back.
+        fs::rename(it->path(), output, ec);
+        if (!ec) {
+          warnings.push_back(output.string() + ": restored from " + it->path().string() +
+                             " (an overwriting export was killed)");
+          continue;
+        }
+      }
+      std::error_code removeError;
+      fs::remove_all(it->path(), removeError);
+      if (!removeError) removed.push_back(it->path().string());
+    }
+  }
+  return removed;
+}
+
+// Samples an export may hold at full size: the default limit, or more if ingest admitted more.
+image::DecodeLimits exportLimits(const store::SampleRecord& sample) {
+  image::DecodeLimits limits;
+  limits.maxPixels = std::max<std::int64_t>(limits.maxPixels, static_cast<std::int64_t>(sample.width) * sample.height);
+  limits.maxSide = std::max({limits.maxSide, sample.width, sample.height});
+  return limits;
 }
 
 }  // namespace
@@ -127,6 +180,23 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
     }
     samples.push_back(std::move(sample));
   }
+  // Header probe of every file before promising a count: a file that is now too large, cut or
+  // no image is named and left out here, not discovered half-way through the export.
+  {
+    std::vector<store::SampleRecord> sound;
+    sound.reserve(samples.size());
+    for (store::SampleRecord& sample : samples) {
+      const fs::path path = pixelPath(sample);
+      auto probed = image::probeImageFile(path, exportLimits(sample));
+      if (!probed) {
+        job.warn(probed.error().message + "; skipped");
+        summary.skippedBad.push_back({sample.id, path.string(), probed.error().message});
+        continue;
+      }
+      sound.push_back(std::move(sample));
+    }
+    samples = std::move(sound);
+  }
   if (samples.empty()) {
     return makeError(ErrorCode::InvalidArgument,
                      store.projectDir().string() + ": nothing to export (no active" +
@@ -144,12 +214,38 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
     classIndex[summary.classNames[i]] = static_cast<std::int32_t>(i);
   }
 
-  auto session = host.createExporter(options.capabilityId, options.params);
-  if (!session) return session.error();
+  // Existing output: refused, or moved aside (overwrite) and removed once the new one is in place.
+  summary.removedTempFiles = removeStaleTemps(options.output, summary.warnings);
+  for (const std::string& removed : summary.removedTempFiles) {
+    job.warn(removed + ": removed (temp output of an export that was killed)");
+  }
+  std::error_code existsError;
+  const bool outputExists = fs::exists(fs::symlink_status(options.output, existsError));
+  if (outputExists && !options.overwrite) {
+    return makeError(ErrorCode::InvalidArgument,
+                     options.output.string() + ": output exists; refusing to replace it (pass --overwrite, or "
+                                               "\"overwrite\": true in a pipeline step)");
+  }
+  fs::path asidePath;
+  if (outputExists) {
+    asidePath = options.output;
+    asidePath += ".old-" + std::to_string(::getpid());
+    std::error_code moveError;
+    fs::rename(options.output, asidePath, moveError);
+    if (moveError) {
+      return makeError(ErrorCode::Io, options.output.string() + ": cannot move the existing output aside: " +
+                                          moveError.message());
+    }
+  }
+  auto restoreAside = [&] {
+    if (asidePath.empty()) return;
+    std::error_code ignored;
+    fs::remove_all(options.output, ignored);
+    fs::rename(asidePath, options.output, ignored);
+  };
 
   plugin::ExportBeginInfo begin;
   begin.outputPath = options.output;
-  begin.sampleCount = samples.size();
   begin.classNames = summary.classNames;
   begin.pipelineConfigJson = options.pipelineConfigJson;
   nlohmann::json projectInfo = {{"project", store.projectDir().string()},
@@ -161,61 +257,115 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
     projectInfo["images"] = {{"kind", "face_crops"}, {"detector", *options.faceCropsDetector}, {"params", cropRecipe}};
   }
   begin.projectInfoJson = projectInfo.dump();
-  if (Status status = session->begin(begin); !status) return status.error();
 
-  job.begin("export " + options.capabilityId, static_cast<std::int64_t>(samples.size()));
+  // One pass over `samples`. A sample that cannot be read or decoded now ends the pass with its
+  // index (the session is aborted: the count promised to the plugin no longer holds).
+  constexpr int kMaxRestarts = 16;
   std::map<std::string, std::int64_t> perClass;
-  for (const store::SampleRecord& sample : samples) {
-    if (job.cancelled()) {
-      session->abort();
-      job.finish();
-      summary.cancelled = true;
-      return summary;
+  for (int attempt = 0;; ++attempt) {
+    if (samples.empty()) {
+      restoreAside();
+      return makeError(ErrorCode::InvalidArgument, store.projectDir().string() + ": nothing to export (every sample was skipped)");
     }
-    const fs::path path = pixelPath(sample);
-    auto bytes = image::readFileBytes(path);
-    if (!bytes) {
-      session->abort();
-      return makeError(bytes.error().code, "export aborted: " + bytes.error().message);
+    auto session = host.createExporter(options.capabilityId, options.params);
+    if (!session) {
+      restoreAside();
+      return session.error();
     }
-    auto decoded = image::decodeImage(*bytes, path, image::ColorMode::Rgb);
-    if (!decoded) {
-      session->abort();
-      return makeError(decoded.error().code, "export aborted: " + decoded.error().message);
-    }
-    plugin::ExportSample item;
-    item.sampleId = sample.id;
-    item.label = sample.label.value_or("");
-    item.labelIndex = sample.label ? classIndex[*sample.label] : -1;
-    item.split = sample.split;
-    item.source = sample.sourceName;
-    item.originalLabel = sample.originalLabel;
-    item.originalPath = sample.originalPath;
-    item.contentHash = sample.contentHash;
-    item.fileExtension = lowerExtension(path);
-    item.image = &decoded->image;
-    item.encodedBytes = bytes->data();
-    item.encodedSize = bytes->size();
-    const auto parent = lineageParents->find(sample.id);
-    item.augmented = parent != lineageParents->end() || sample.format == "augmented";
-    item.parentSampleId = parent != lineageParents->end() ? parent->second : -1;
-    if (Status status = session->writeSample(item); !status) {
-      session->abort();
+    begin.sampleCount = samples.size();
+    if (Status status = session->begin(begin); !status) {
+      restoreAside();
       return status.error();
     }
-    ++perClass[item.label];
-    ++summary.exportedByClassSplit[item.label][item.split];
-    if (item.augmented) {
-      ++summary.augmented;
-      ++summary.augmentedByClassSplit[item.label][item.split];
+    job.begin("export " + options.capabilityId, static_cast<std::int64_t>(samples.size()));
+    perClass.clear();
+    summary.exportedByClassSplit.clear();
+    summary.augmentedByClassSplit.clear();
+    summary.augmented = 0;
+    summary.exported = 0;
+    std::optional<std::size_t> failed;
+    std::string failure;
+    for (std::size_t index = 0; index < samples.size(); ++index) {
+      const store::SampleRecord& sample = samples[index];
+      if (job.cancelled()) {
+        session->abort();
+        restoreAside();
+        job.finish();
+        summary.cancelled = true;
+        return summary;
+      }
+      const fs::path path = pixelPath(sample);
+      auto bytes = image::readFileBytes(path);
+      if (!bytes) {
+        failed = index;
+        failure = bytes.error().message;
+        break;
+      }
+      auto decoded = image::decodeImage(*bytes, path, image::ColorMode::Rgb, exportLimits(sample));
+      if (!decoded) {
+        failed = index;
+        failure = decoded.error().message;
+        break;
+      }
+      plugin::ExportSample item;
+      item.sampleId = sample.id;
+      item.label = sample.label.value_or("");
+      item.labelIndex = sample.label ? classIndex[*sample.label] : -1;
+      item.split = sample.split;
+      item.source = sample.sourceName;
+      item.originalLabel = sample.originalLabel;
+      item.originalPath = sample.originalPath;
+      item.contentHash = sample.contentHash;
+      item.fileExtension = lowerExtension(path);
+      item.image = &decoded->image;
+      item.encodedBytes = bytes->data();
+      item.encodedSize = bytes->size();
+      const auto parent = lineageParents->find(sample.id);
+      item.augmented = parent != lineageParents->end() || sample.format == "augmented";
+      item.parentSampleId = parent != lineageParents->end() ? parent->second : -1;
+      if (Status status = session->writeSample(item); !status) {
+        session->abort();
+        restoreAside();
+        return status.error();
+      }
+      ++perClass[item.label];
+      ++summary.exportedByClassSplit[item.label][item.split];
+      if (item.augmented) {
+        ++summary.augmented;
+        ++summary.augmentedByClassSplit[item.label][item.split];
+      }
+      ++summary.exported;
+      job.advance();
     }
-    ++summary.exported;
-    job.advance();
+    if (!failed) {
+      if (Status status = session->finish(); !status) {
+        restoreAside();
+        return status.error();
+      }
+      break;
+    }
+    session->abort();
+    const store::SampleRecord& bad = samples[*failed];
+    job.warn(failure + "; skipped (export restarts without it)");
+    summary.skippedBad.push_back({bad.id, pixelPath(bad).string(), failure});
+    samples.erase(samples.begin() + static_cast<std::ptrdiff_t>(*failed));
+    if (attempt + 1 >= kMaxRestarts) {
+      restoreAside();
+      return makeError(ErrorCode::Decode, "export aborted: " + std::to_string(summary.skippedBad.size()) +
+                                              " samples failed to decode after passing the header check; last: " +
+                                              failure);
+    }
   }
-  if (Status status = session->finish(); !status) return status.error();
+  if (!asidePath.empty()) {
+    std::error_code ignored;
+    fs::remove_all(asidePath, ignored);
+  }
   job.finish();
   summary.countByClass.assign(perClass.begin(), perClass.end());
-  summary.warnings = exportWarnings(summary, options);
+  for (std::string& warning : exportWarnings(summary, options)) summary.warnings.push_back(std::move(warning));
+  for (const SkippedSample& skipped : summary.skippedBad) {
+    summary.warnings.push_back(skipped.reason + " (sample " + std::to_string(skipped.sampleId) + " left out)");
+  }
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
@@ -225,6 +375,10 @@ nlohmann::json toJson(const ExportSummary& summary) {
   nlohmann::json perClass = nlohmann::json::object();
   for (const auto& [label, count] : summary.countByClass) {
     perClass[label.empty() ? "(unlabelled)" : label] = count;
+  }
+  nlohmann::json skippedBad = nlohmann::json::array();
+  for (const SkippedSample& skipped : summary.skippedBad) {
+    skippedBad.push_back({{"sample_id", skipped.sampleId}, {"path", skipped.path}, {"reason", skipped.reason}});
   }
   auto nested = [](const ClassSplitCounts& counts) {
     nlohmann::json out = nlohmann::json::object();
@@ -239,6 +393,8 @@ nlohmann::json toJson(const ExportSummary& summary) {
           {"output", summary.output.string()},
           {"exported", summary.exported},
           {"skipped_missing", summary.skippedMissing},
+          {"skipped_bad", skippedBad},
+          {"removed_temp_files", summary.removedTempFiles},
           {"skipped_no_face_crop", summary.skippedNoCrop},
           {"skipped_no_face_crop_by_class", nested(summary.skippedNoCropByClassSplit)},
           {"by_class_and_split", nested(summary.exportedByClassSplit)},

@@ -214,6 +214,15 @@ std::size_t chooseFace(const std::vector<StoredFace>& faces, const std::string& 
 
 }  // namespace
 
+Result<std::string> defaultFaceSource(store::ProjectStore& store) {
+  store::SqliteStatement select(store.handle(),
+                                "SELECT detector, COUNT(DISTINCT sample_id) AS samples FROM faces GROUP BY detector "
+                                "ORDER BY detector = 'faceapi_ssd' DESC, samples DESC, detector");
+  if (!select.ok()) return select.error("faces");
+  if (select.step() == SQLITE_ROW) return select.columnText(0);
+  return std::string("faceapi_ssd");
+}
+
 Result<std::map<std::int64_t, std::vector<StoredFace>>> readFaces(store::ProjectStore& store,
                                                                   const std::string& detector,
                                                                   double minScore) {

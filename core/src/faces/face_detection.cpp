@@ -24,11 +24,12 @@ struct DecodedForDetection {
 };
 
 Result<DecodedForDetection> decodeForDetection(const fs::path& path, int maxDecodeSide) {
-  auto decoded = decodeOrientedReduced(path, [&](int) { return maxDecodeSide; });
+  // Detection runs on a reduced decode (JPEG DCT scaling); boxes are scaled back to full size.
+  auto decoded = image::decodeForAnalysis(path, maxDecodeSide, image::ColorMode::Rgb);
   if (!decoded) return decoded.error();
   DecodedForDetection out;
-  out.image = std::move(decoded->first);
-  out.toOriginal = 1.0 / decoded->second;
+  out.image = std::move(decoded->image);
+  out.toOriginal = decoded->scale > 0 ? 1.0 / decoded->scale : 1.0;
   return out;
 }
 

@@ -45,7 +45,14 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
   if (auto violations = schema->validate(rawParams); !violations.empty()) {
     return makeError(ErrorCode::Schema, config::joinViolationsOneLine("embed", violations));
   }
-  const nlohmann::json params = schema->withDefaults(rawParams);
+  nlohmann::json params = schema->withDefaults(rawParams);
+  // No detector named: the faces that are stored (a plain `winnow detect` stores YuNet's).
+  const bool detectorChosen = !rawParams.contains("detector");
+  if (detectorChosen) {
+    auto source = defaultFaceSource(store);
+    if (!source) return source.error();
+    params["detector"] = *source;
+  }
   const std::string modelId = params["model"].get<std::string>();
   const bool fromFaces = params["source"].get<std::string>() == "faces";
   const std::string detector = params["detector"].get<std::string>();
@@ -78,6 +85,10 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
   nlohmann::json summary = {{"model", modelId},     {"source", params["source"]}, {"dimension", embedder->dimension()},
                             {"embedded", 0},        {"no_face", 0},               {"failed", 0},
                             {"already_embedded", 0}};
+  if (fromFaces) {
+    summary["detector"] = detector;
+    summary["detector_chosen"] = detectorChosen;  // true: the faces that were stored, not named
+  }
   std::vector<const store::SampleRecord*> todo;
   for (const auto& sample : *samples) {
     if (done.count(sample.id)) {

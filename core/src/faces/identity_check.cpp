@@ -1,7 +1,4 @@
 // runIdentityCheck: how well stored embeddings separate the labelled people.
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -10,6 +7,7 @@
 #include "store/sqlite_statement.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/faces/face_crops.hpp"
+#include "winnow/plot/charts.hpp"
 #include "winnow/util/atomic_file.hpp"
 
 namespace winnow::faces {
@@ -37,69 +35,19 @@ nlohmann::json toJson(const Stats& s, std::size_t count) {
   return {{"pairs", count}, {"mean", s.mean}, {"median", s.median}, {"min", s.min}, {"max", s.max}};
 }
 
-// Two normalised histograms (same person in green, different people in red) with axes, ticks,
-// legend and the chosen threshold, as a PNG.
+// Two normalised histograms (same person in green, different people in red) with the chosen
+// threshold, as a PNG.
 Status drawHistograms(const std::filesystem::path& path, const std::vector<float>& same,
                       const std::vector<float>& different, double threshold, const std::string& title) {
-  const int width = 900, height = 480, left = 70, right = 20, top = 50, bottom = 60;
-  const int bins = 60;
-  float upper = 0.0F;
-  for (float v : same) upper = std::max(upper, v);
-  for (float v : different) upper = std::max(upper, v);
-  upper = std::max(upper * 1.02F, 1e-3F);
-  auto histogram = [&](const std::vector<float>& values) {
-    std::vector<double> h(bins, 0.0);
-    for (float v : values) h[std::min(bins - 1, static_cast<int>(v / upper * bins))] += 1.0;
-    for (double& x : h) x /= std::max<std::size_t>(1, values.size());
-    return h;
-  };
-  const std::vector<double> hs = histogram(same), hd = histogram(different);
-  double peak = 1e-9;
-  for (int i = 0; i < bins; ++i) peak = std::max({peak, hs[i], hd[i]});
-  cv::Mat canvas(height, width, CV_8UC3, cv::Scalar(255, 255, 255));
-  const int plotW = width - left - right, plotH = height - top - bottom;
-  auto px = [&](double value) { return left + static_cast<int>(value / upper * plotW); };
-  auto py = [&](double fraction) { return top + plotH - static_cast<int>(fraction / peak * plotH); };
-  const cv::Scalar green(60, 160, 60), red(60, 60, 200), black(0, 0, 0), grey(150, 150, 150);
-  for (int i = 0; i < bins; ++i) {
-    const double x0 = upper * i / bins, x1 = upper * (i + 1) / bins;
-    cv::Mat layer = canvas.clone();
-    cv::rectangle(layer, cv::Point(px(x0), py(hd[i])), cv::Point(px(x1) - 1, py(0)), red, cv::FILLED);
-    cv::rectangle(layer, cv::Point(px(x0), py(hs[i])), cv::Point(px(x1) - 1, py(0)), green, cv::FILLED);
-    cv::addWeighted(layer, 0.55, canvas, 0.45, 0, canvas);
-  }
-  cv::line(canvas, {left, top + plotH}, {left + plotW, top + plotH}, black, 1);
-  cv::line(canvas, {left, top}, {left, top + plotH}, black, 1);
-  for (int t = 0; t <= 10; ++t) {
-    const double value = upper * t / 10;
-    cv::line(canvas, {px(value), top + plotH}, {px(value), top + plotH + 5}, black, 1);
-    char label[32];
-    std::snprintf(label, sizeof label, "%.2f", value);
-    cv::putText(canvas, label, {px(value) - 15, top + plotH + 20}, cv::FONT_HERSHEY_SIMPLEX, 0.4, black, 1, cv::LINE_AA);
-  }
-  for (int t = 0; t <= 4; ++t) {
-    const double fraction = peak * t / 4;
-    char label[32];
-    std::snprintf(label, sizeof label, "%.0f%%", fraction * 100);
-    cv::putText(canvas, label, {10, py(fraction) + 4}, cv::FONT_HERSHEY_SIMPLEX, 0.4, black, 1, cv::LINE_AA);
-    cv::line(canvas, {left - 4, py(fraction)}, {left, py(fraction)}, black, 1);
-  }
-  cv::line(canvas, {px(threshold), top}, {px(threshold), top + plotH}, grey, 1, cv::LINE_AA);
+  const std::vector<double> sameValues(same.begin(), same.end()), differentValues(different.begin(), different.end());
   char thresholdText[64];
   std::snprintf(thresholdText, sizeof thresholdText, "threshold %.3f", threshold);
-  cv::putText(canvas, thresholdText, {px(threshold) + 4, top + 14}, cv::FONT_HERSHEY_SIMPLEX, 0.45, grey, 1, cv::LINE_AA);
-  cv::putText(canvas, title, {left, 30}, cv::FONT_HERSHEY_SIMPLEX, 0.48, black, 1, cv::LINE_AA);
-  cv::putText(canvas, "Euclidean distance between embeddings", {left + plotW / 2 - 150, height - 15},
-              cv::FONT_HERSHEY_SIMPLEX, 0.5, black, 1, cv::LINE_AA);
-  cv::rectangle(canvas, cv::Rect(width - 260, top + 5, 14, 14), green, cv::FILLED);
-  cv::putText(canvas, "same person (" + std::to_string(same.size()) + " pairs)", {width - 240, top + 17},
-              cv::FONT_HERSHEY_SIMPLEX, 0.45, black, 1, cv::LINE_AA);
-  cv::rectangle(canvas, cv::Rect(width - 260, top + 27, 14, 14), red, cv::FILLED);
-  cv::putText(canvas, "different people (" + std::to_string(different.size()) + ")", {width - 240, top + 39},
-              cv::FONT_HERSHEY_SIMPLEX, 0.45, black, 1, cv::LINE_AA);
-  std::vector<std::uint8_t> png;
-  if (!cv::imencode(".png", canvas, png)) return makeError(ErrorCode::Io, path.string() + ": PNG encoding failed");
-  return writeFileAtomically(path, png);
+  return plot::writeHistogramPng(path, title, "Euclidean distance between embeddings",
+                                 {{"same person (" + std::to_string(same.size()) + " pairs)", sameValues,
+                                   plot::Colour{0.0, 0.62, 0.45}},
+                                  {"different people (" + std::to_string(different.size()) + ")", differentValues,
+                                   plot::Colour{0.84, 0.37, 0.0}}},
+                                 {{threshold, thresholdText}});
 }
 
 }  // namespace

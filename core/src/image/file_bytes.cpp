@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <string>
 
+#include "file_io.hpp"
+#include "header_scan.hpp"
 #include "winnow/image/image_codec.hpp"
 
 namespace winnow::image {
@@ -64,9 +67,45 @@ Result<std::vector<std::uint8_t>> readFileBytes(const std::filesystem::path& pat
   return bytes;
 }
 
+namespace detail {
+
+Result<std::pair<std::vector<std::uint8_t>, bool>> readFileHead(const std::filesystem::path& path,
+                                                                std::uint64_t maxBytes) {
+  FdCloser file;
+  do {
+    file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (file.fd < 0 && errno == EINTR);
+  if (file.fd < 0) return errnoError(path, errno, "open");
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0) return errnoError(path, errno, "stat");
+  if (S_ISDIR(st.st_mode)) return pathError(ErrorCode::InvalidArgument, path, "is a directory");
+  if (!S_ISREG(st.st_mode)) return pathError(ErrorCode::InvalidArgument, path, "not a regular file");
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(std::min(size, maxBytes)));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(file.fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errnoError(path, errno, "read");
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  bytes.resize(done);
+  return std::make_pair(std::move(bytes), size <= maxBytes);
+}
+
+}  // namespace detail
+
+std::string sniffImageFile(const std::filesystem::path& path) {
+  auto head = detail::readFileHead(path, 64);
+  if (!head) return "";
+  const detail::ImageFormat format = detail::sniffFormat(head->first.data(), head->first.size());
+  return format == detail::ImageFormat::Invalid ? "" : detail::formatName(format);
+}
+
 bool isImageExtension(const std::string& ext) {
   static const char* const kImage[] = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".bmp", ".tif",
-                                       ".tiff", ".pgm", ".ppm", ".pnm", ".heic", ".heif"};
+                                       ".tiff", ".pgm", ".ppm", ".pnm", ".heic", ".heif", ".gif"};
   for (const char* e : kImage)
     if (ext == e) return true;
   return false;

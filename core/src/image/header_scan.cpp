@@ -193,6 +193,14 @@ bool scanTiff(const std::uint8_t* d, std::size_t size, HeaderScan& s, std::strin
   return true;
 }
 
+bool scanGif(const std::uint8_t* d, std::size_t size, HeaderScan& s, std::string& reason) {
+  if (size < 13) return fail(reason, "truncated GIF header");
+  s.width = static_cast<int>(le16(d + 6));
+  s.height = static_cast<int>(le16(d + 8));
+  s.channels = 3;  // 4 when a Preserve decode finds transparent pixels
+  return true;
+}
+
 bool scanPnm(const std::uint8_t* d, std::size_t size, HeaderScan& s, std::string& reason) {
   std::size_t pos = 2;
   long long values[2] = {0, 0};
@@ -214,6 +222,12 @@ bool scanPnm(const std::uint8_t* d, std::size_t size, HeaderScan& s, std::string
       v = v * 10 + (d[pos++] - '0');
     }
     if (digits == 0) return fail(reason, "corrupt PNM header (expected a number)");
+    // OpenCV consumes the byte after a number as its delimiter, so in "888#88888\n" it reads the
+    // comment as the next number: sizes would differ from the ones checked against the limits
+    // (a 30-byte PPM made OpenCV allocate 2.4 GB; found by fuzz/fuzz_image_decode).
+    if (pos < size && d[pos] != ' ' && d[pos] != '\t' && d[pos] != '\n' && d[pos] != '\r' &&
+        d[pos] != '\v' && d[pos] != '\f')
+      return fail(reason, "corrupt PNM header (no whitespace after a number)");
   }
   s.width = values[0] > 0x7fffffff ? 0x7fffffff : static_cast<int>(values[0]);
   s.height = values[1] > 0x7fffffff ? 0x7fffffff : static_cast<int>(values[1]);
@@ -233,6 +247,7 @@ const char* formatName(ImageFormat format) {
     case ImageFormat::Pgm: return "pgm";
     case ImageFormat::Ppm: return "ppm";
     case ImageFormat::Heic: return "heic";
+    case ImageFormat::Gif: return "gif";
     case ImageFormat::Invalid: break;
   }
   return "unknown";
@@ -243,6 +258,7 @@ ImageFormat sniffFormat(const std::uint8_t* d, std::size_t size) {
   if (startsWith(d, size, "\x89PNG\r\n\x1a\n", 8)) return ImageFormat::Png;
   if (size >= 12 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0)
     return ImageFormat::Webp;
+  if (startsWith(d, size, "GIF87a", 6) || startsWith(d, size, "GIF89a", 6)) return ImageFormat::Gif;
   if (startsWith(d, size, "BM", 2) && size >= 14) return ImageFormat::Bmp;
   if (startsWith(d, size, "II*\0", 4) || startsWith(d, size, "MM\0*", 4)) return ImageFormat::Tiff;
   if (size >= 3 && d[0] == 'P' && (d[2] == ' ' || d[2] == '\n' || d[2] == '\r' || d[2] == '\t' || d[2] == '#')) {
@@ -272,6 +288,7 @@ bool scanHeader(const std::uint8_t* data, std::size_t size, HeaderScan& scan, st
     case ImageFormat::Tiff: return scanTiff(data, size, scan, reason);
     case ImageFormat::Pgm:
     case ImageFormat::Ppm: return scanPnm(data, size, scan, reason);
+    case ImageFormat::Gif: return scanGif(data, size, scan, reason);
     case ImageFormat::Heic:
     case ImageFormat::Invalid: break;
   }

@@ -10,7 +10,7 @@
 
 namespace winnow::image::detail {
 
-enum class ImageFormat { Invalid = 0, Jpeg, Png, Webp, Bmp, Tiff, Pgm, Ppm, Heic };
+enum class ImageFormat { Invalid = 0, Jpeg, Png, Webp, Bmp, Tiff, Pgm, Ppm, Heic, Gif };
 
 const char* formatName(ImageFormat format);
 

@@ -1,7 +1,9 @@
-// probeImage / decodeImage / decodeImageReduced. Decoding goes through cv::imdecode straight into
-// the Image's buffer where the output type is known in advance (one decode, no extra copy), and
-// through libheif for HEIC. Orientation is applied here, exactly once: OpenCV is always asked to
-// ignore EXIF, and HEIC transforms are left to libheif.
+// probeImage / decodeImage / decodeImageReduced / decodeForAnalysis. JPEG, PNG and GIF go through
+// libjpeg, libpng and giflib driven here (codec_decoders.hpp: their messages become per-file
+// warnings, never stderr); WebP, BMP, TIFF and PNM through cv::imdecode straight into the Image's
+// buffer where the output type is known in advance; HEIC through libheif. Orientation is applied
+// here, exactly once: OpenCV is always asked to ignore EXIF, and HEIC transforms are left to
+// libheif.
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -10,8 +12,10 @@
 #include <exception>
 #include <string>
 
+#include "codec_decoders.hpp"
 #include "cv_image.hpp"
 #include "exif_reader.hpp"
+#include "file_io.hpp"
 #include "header_scan.hpp"
 #include "heif_codec.hpp"
 #include "winnow/image/image_codec.hpp"
@@ -72,12 +76,16 @@ Result<Probe> probeFull(const std::vector<std::uint8_t>& bytes, const std::files
   p.info.channels = p.scan.channels;
   if (p.scan.exifSize > 0) {
     detail::ExifFields exif;
-    if (!detail::readExif(p.scan.exifTiff, p.scan.exifSize, exif, reason))
-      return fileError(ErrorCode::Decode, path, "broken EXIF: " + reason);
-    p.info.hasExif = true;
-    // HEIC: libheif already applied the container transforms; the sizes above are display sizes.
-    p.info.exifOrientation = p.scan.format == ImageFormat::Heic ? 0 : exif.orientation;
-    p.info.captureTime = std::move(exif.captureTime);
+    if (detail::readExif(p.scan.exifTiff, p.scan.exifSize, exif, reason)) {
+      p.info.hasExif = true;
+      // HEIC: libheif already applied the container transforms; the sizes above are display sizes.
+      p.info.exifOrientation = p.scan.format == ImageFormat::Heic ? 0 : exif.orientation;
+      p.info.captureTime = std::move(exif.captureTime);
+    } else {
+      // The pixels are fine; only the metadata is unusable. Read as stored (orientation 1).
+      p.info.exifOrientation = p.scan.format == ImageFormat::Heic ? 0 : 1;
+      p.info.warnings.push_back("broken EXIF ignored, orientation 1 assumed (" + reason + ")");
+    }
   }
   p.scan.exifTiff = nullptr;  // heifExif dies here
   p.scan.exifSize = 0;
@@ -202,18 +210,36 @@ Result<DecodedImage> decodeImpl(const std::vector<std::uint8_t>& bytes, const st
 
   DecodedImage result;
   std::string reason;
+  detail::CodecWarnings codecWarnings;
+  const bool preserve = mode == ColorMode::Preserve;
   if (p.scan.format == ImageFormat::Heic) {
-    if (!detail::decodeHeif(bytes.data(), bytes.size(), mode == ColorMode::Preserve, result.image, reason))
+    if (!detail::decodeHeif(bytes.data(), bytes.size(), preserve, result.image, reason))
       return fileError(ErrorCode::Decode, path, reason);
-  } else {
+  } else if (p.scan.format == ImageFormat::Jpeg) {
     int scale = 1;
-    if (maxSide > 0 && p.scan.format == ImageFormat::Jpeg) {
+    if (maxSide > 0) {
       const int longest = std::max(p.scan.width, p.scan.height);
       while (scale < 8 && longest / (scale * 2) >= maxSide) scale *= 2;
     }
-    if (!decodeWithOpenCv(bytes, p, mode, scale, result.image, reason))
+    const bool grey = preserve && p.scan.channels == 1;
+    if (!detail::decodeJpeg(bytes.data(), bytes.size(), scale, grey, result.image, codecWarnings, reason))
+      return fileError(ErrorCode::Decode, path, reason);
+  } else if (p.scan.format == ImageFormat::Png) {
+    if (!detail::decodePng(bytes.data(), bytes.size(), preserve, result.image, codecWarnings, reason))
+      return fileError(ErrorCode::Decode, path, reason);
+  } else if (p.scan.format == ImageFormat::Gif) {
+    int frames = 0;
+    if (!detail::decodeGifFirstFrame(bytes.data(), bytes.size(), preserve, result.image, frames, codecWarnings,
+                                     reason))
+      return fileError(ErrorCode::Decode, path, reason);
+    p.info.frameCount = frames;
+    if (frames > 1)
+      p.info.warnings.push_back("animated GIF: first of " + std::to_string(frames) + " frames used");
+  } else {
+    if (!decodeWithOpenCv(bytes, p, mode, 1, result.image, reason))
       return fileError(ErrorCode::Decode, path, reason);
   }
+  for (std::string& warning : codecWarnings.messages) p.info.warnings.push_back(std::move(warning));
 
   const int orientation = p.info.exifOrientation;
   if (orientation >= 2 && orientation <= 8) {
@@ -255,6 +281,37 @@ Result<Image> decodeImageReduced(const std::vector<std::uint8_t>& bytes, const s
   Result<DecodedImage> decoded = decodeImpl(bytes, path, mode, limits, std::max(1, maxSide));
   if (!decoded) return decoded.error();
   return std::move(decoded.value().image);
+}
+
+Result<AnalysisImage> decodeForAnalysis(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& path,
+                                        int maxSide, ColorMode mode, const DecodeLimits& limits) {
+  Result<DecodedImage> decoded = decodeImpl(bytes, path, mode, limits, std::max(1, maxSide));
+  if (!decoded) return decoded.error();
+  AnalysisImage out;
+  out.image = std::move(decoded->image);
+  out.info = std::move(decoded->info);
+  // libheif reports display sizes itself; other formats: stored size, oriented by EXIF.
+  const int fullWidth = out.info.format == "heic" ? out.info.width : out.info.orientedWidth();
+  out.scale = fullWidth > 0 ? static_cast<double>(out.image.width) / fullWidth : 1.0;
+  return out;
+}
+
+Result<AnalysisImage> decodeForAnalysis(const std::filesystem::path& path, int maxSide, ColorMode mode,
+                                        const DecodeLimits& limits) {
+  auto bytes = readFileBytes(path);
+  if (!bytes) return bytes.error();
+  return decodeForAnalysis(*bytes, path, maxSide, mode, limits);
+}
+
+Result<ImageInfo> probeImageFile(const std::filesystem::path& path, const DecodeLimits& limits) {
+  constexpr std::uint64_t kHeadBytes = 256 * 1024;
+  auto head = detail::readFileHead(path, kHeadBytes);
+  if (!head) return head.error();
+  Result<ImageInfo> probed = probeImage(head->first, path, limits);
+  if (probed || head->second) return probed;  // head->second: the head is the whole file
+  auto whole = readFileBytes(path);
+  if (!whole) return whole.error();
+  return probeImage(*whole, path, limits);
 }
 
 }  // namespace winnow::image

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <system_error>
 #include <thread>
@@ -63,9 +65,9 @@ bool isHidden(const fs::path& path) {
   return !name.empty() && name[0] == '.';
 }
 
-// Collects candidate files in path order; counts files with other extensions.
-std::vector<FileItem> collectFiles(const fs::path& root, std::int64_t& skippedNonImage,
-                                   job::JobContext& job) {
+// Collects candidate files in path order; files with other extensions are sniffed by content.
+// Everything left out goes into `summary` (count + path + reason).
+std::vector<FileItem> collectFiles(const fs::path& root, IngestSummary& summary, job::JobContext& job) {
   std::vector<FileItem> items;
   std::error_code ec;
   fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
@@ -81,7 +83,11 @@ std::vector<FileItem> collectFiles(const fs::path& root, std::int64_t& skippedNo
     }
     const fs::directory_entry& entry = *it;
     if (isHidden(entry.path())) {
-      if (entry.is_directory(ec)) it.disable_recursion_pending();
+      const bool folder = entry.is_directory(ec);
+      if (folder) it.disable_recursion_pending();
+      ++summary.skippedHidden;
+      summary.skippedFiles.push_back(
+          {entry.path().string(), folder ? "hidden folder, not entered" : "hidden file"});
       continue;
     }
     std::error_code statError;
@@ -100,14 +106,23 @@ std::vector<FileItem> collectFiles(const fs::path& root, std::int64_t& skippedNo
       item.kind = ItemKind::Image;
     } else if (image::isVideoExtension(extension)) {
       item.kind = ItemKind::Video;
+    } else if (!image::sniffImageFile(entry.path()).empty()) {
+      item.kind = ItemKind::Image;  // image content under another (or no) extension
     } else {
-      ++skippedNonImage;
+      ++summary.skippedNonImage;
+      const std::string reason = "not an image or video (" +
+                                 (extension.empty() ? std::string("no extension") : "extension " + extension) +
+                                 ", content not recognised)";
+      summary.skippedFiles.push_back({entry.path().string(), reason});
+      job.info("skipped " + entry.path().string() + ": " + reason);
       continue;
     }
     items.push_back(std::move(item));
   }
   std::sort(items.begin(), items.end(),
             [](const FileItem& a, const FileItem& b) { return a.path < b.path; });
+  std::sort(summary.skippedFiles.begin(), summary.skippedFiles.end(),
+            [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
   return items;
 }
 
@@ -170,7 +185,40 @@ struct ImageProbe {
   int height = 0;
 };
 
-ImageProbe probeImageFile(const fs::path& path, const image::DecodeLimits& limits) {
+// Bytes of decoded pixels the workers may hold together; acquire() blocks until the request
+// fits (a request larger than the whole budget waits until it is alone).
+class DecodeBudget {
+ public:
+  explicit DecodeBudget(std::int64_t totalBytes) : free_(totalBytes), total_(totalBytes) {}
+  std::int64_t acquire(std::int64_t bytes) {
+    const std::int64_t wanted = std::min(std::max<std::int64_t>(bytes, 0), total_);
+    std::unique_lock<std::mutex> lock(mutex_);
+    freed_.wait(lock, [&] { return free_ >= wanted; });
+    free_ -= wanted;
+    return wanted;
+  }
+  void release(std::int64_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      free_ += bytes;
+    }
+    freed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::int64_t free_ = 0;
+  std::int64_t total_ = 0;
+};
+
+// Decoded bytes a validating decode of `info` needs: JPEGs shrink by up to 8 per side.
+std::int64_t decodeBytes(const image::ImageInfo& info) {
+  const std::int64_t pixels = static_cast<std::int64_t>(info.width) * info.height;
+  return info.format == "jpeg" ? pixels * 3 / 64 + (1 << 20) : pixels * 4 * 2;  // x2: orientation copy
+}
+
+ImageProbe probeImageFile(const fs::path& path, const image::DecodeLimits& limits, DecodeBudget& budget) {
   ImageProbe probe;
   probe.mtimeNs = mtimeNanoseconds(path);
   auto bytes = image::readFileBytes(path);
@@ -180,14 +228,25 @@ ImageProbe probeImageFile(const fs::path& path, const image::DecodeLimits& limit
   }
   probe.byteSize = static_cast<std::int64_t>(bytes->size());
   probe.hash = contentHash(*bytes);
-  auto decoded = image::decodeImage(*bytes, path, image::ColorMode::Preserve, limits);
+  auto header = image::probeImage(*bytes, path, limits);
+  if (!header) {
+    probe.reason = header.error().message;
+    return probe;
+  }
+  // maxSide 1: JPEGs decode at 1/8 scale (all entropy-coded data is still read and checked);
+  // the stored size is the header's, oriented.
+  const std::int64_t held = budget.acquire(decodeBytes(*header));
+  auto decoded = image::decodeForAnalysis(*bytes, path, 1, image::ColorMode::Preserve, limits);
+  budget.release(held);
   if (!decoded) {
     probe.reason = decoded.error().message;
     return probe;
   }
   probe.info = decoded->info;
-  probe.width = decoded->image.width;
-  probe.height = decoded->image.height;
+  probe.info.channels = decoded->image.channels();
+  const bool heic = probe.info.format == "heic";
+  probe.width = heic ? probe.info.width : probe.info.orientedWidth();
+  probe.height = heic ? probe.info.height : probe.info.orientedHeight();
   probe.ok = true;
   return probe;
 }
@@ -214,6 +273,7 @@ class Ingester {
   FolderLayout layout_ = FolderLayout::Invalid;
   std::int64_t sourceId_ = 0;
   IngestSummary summary_;
+  DecodeBudget budget_{kIngestDecodeBudgetBytes};
 };
 
 Status Ingester::reportBad(const std::string& path, const std::string& reason) {
@@ -281,7 +341,7 @@ Status Ingester::ingestImageBatch(const std::vector<const FileItem*>& batch) {
   auto work = [&] {
     for (std::size_t i = next++; i < batch.size(); i = next++) {
       if (job_.cancelled()) return;
-      probes[i] = probeImageFile(batch[i]->path, options_.limits);
+      probes[i] = probeImageFile(batch[i]->path, options_.limits, budget_);
       job_.advance();
     }
   };
@@ -297,6 +357,11 @@ Status Ingester::ingestImageBatch(const std::vector<const FileItem*>& batch) {
     Status status = probes[i].ok ? recordImage(*batch[i], probes[i])
                                  : reportBad(batch[i]->path.string(), probes[i].reason);
     if (!status) return status;
+    if (!probes[i].ok) continue;
+    for (const std::string& warning : probes[i].info.warnings) {
+      summary_.fileWarnings.push_back({batch[i]->path.string(), warning});
+      job_.warn(batch[i]->path.string() + ": " + warning);
+    }
   }
   return transaction->commit();
 }
@@ -418,7 +483,7 @@ Result<IngestSummary> Ingester::run() {
   summary_.sourceName =
       options_.sourceName.empty() ? root.filename().string() : options_.sourceName;
 
-  std::vector<FileItem> items = collectFiles(root, summary_.skippedNonImage, job_);
+  std::vector<FileItem> items = collectFiles(root, summary_, job_);
   summary_.filesSeen = static_cast<std::int64_t>(items.size());
   layout_ = options_.layout == FolderLayout::Auto ? detectLayout(items) : options_.layout;
   summary_.layout = folderLayoutName(layout_);

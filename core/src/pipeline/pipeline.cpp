@@ -172,6 +172,7 @@ Result<Pipeline> loadPipeline(const fs::path& file, const plugin::PluginHost& ho
       step.output = resolve(pipeline.baseDir, raw.at("output").get<std::string>());
       if (raw.contains("split")) step.split = raw.at("split").get<std::string>();
       step.includeUnlabelled = raw.value("include_unlabelled", false);
+      step.overwrite = raw.value("overwrite", false);
       step.faceCropsDetector = raw.value("face_crops", std::string());
     } else if (findOperation(step.run) != nullptr) {
       const auto& stepSchema = config::projectSchema("steps/" + step.run + ".schema.json");
@@ -259,6 +260,7 @@ Result<nlohmann::json> runPipeline(const Pipeline& pipeline, plugin::PluginHost&
       options.output = step.output;
       options.split = step.split;
       options.includeUnlabelled = step.includeUnlabelled;
+      options.overwrite = step.overwrite;
       if (!step.faceCropsDetector.empty()) options.faceCropsDetector = step.faceCropsDetector;
       options.pipelineConfigJson = pipeline.document.dump();
       auto summary = exporting::exportDataset(store, host, options, job);

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "elf_check.hpp"
 #include "error_sink.hpp"
 #include "loaded_library.hpp"
 #include "manifest.hpp"
@@ -261,6 +262,11 @@ std::optional<Rejection> PluginHost::Impl::tryLoad(PluginRecord& record,
   std::error_code ec;
   if (!std::filesystem::is_regular_file(record.libraryPath, ec)) {
     return Rejection{"library file missing: " + record.libraryPath.string()};
+  }
+
+  // A library cut short would fault (SIGBUS) inside dlopen and take the host down with it.
+  if (auto problem = detail::checkElfLibrary(record.libraryPath)) {
+    return Rejection{oneLine(*problem)};
   }
 
   auto library = std::make_shared<detail::LoadedLibrary>();

@@ -43,12 +43,16 @@ SampleOutcome measureSample(const store::ProjectStore& store, const store::Sampl
     outcome.reason = bytes.error().message;
     return outcome;
   }
-  auto decoded = image::decodeImageReduced(*bytes, path, kDecodeSide, image::ColorMode::Rgb);
+  // Limits: whatever ingest admitted (its --max-pixels may be above the default).
+  image::DecodeLimits limits;
+  limits.maxPixels = std::max<std::int64_t>(limits.maxPixels, static_cast<std::int64_t>(sample.width) * sample.height);
+  limits.maxSide = std::max({limits.maxSide, sample.width, sample.height});
+  auto decoded = image::decodeForAnalysis(*bytes, path, kDecodeSide, image::ColorMode::Rgb, limits);
   if (!decoded) {
     outcome.reason = decoded.error().message;
     return outcome;
   }
-  auto measured = measureImage(*decoded);
+  auto measured = measureImage(decoded->image);
   if (!measured) {
     outcome.reason = path.string() + ": " + measured.error().message;
     return outcome;
@@ -175,9 +179,10 @@ std::map<std::string, std::vector<FlagHit>> computeFlags(
 
   for (const auto& [id, measures] : all) {
     if (labels.find(id) == labels.end()) continue;  // measures of a sample no longer listed
-    auto get = [&measures](const char* name) -> std::optional<double> {
-      auto found = measures.find(name);
-      if (found == measures.end()) return std::nullopt;
+    // Init-capture: C++17 does not let a lambda capture a structured binding (clang refuses).
+    auto get = [&sampleMeasures = measures](const char* name) -> std::optional<double> {
+      auto found = sampleMeasures.find(name);
+      if (found == sampleMeasures.end()) return std::nullopt;
       return found->second;
     };
     if (auto blur = get("blur"); blur && *blur < blurThreshold) {

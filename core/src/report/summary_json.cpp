@@ -47,6 +47,30 @@ nlohmann::json toJson(const store::ProjectStats& stats) {
                                {"samples", stats.samplesInLabelConflicts}}}};
 }
 
+namespace {
+
+// Files whose outcome the run committed. A cancelled run stops part-way, so its rate is over
+// these, not over every file found (which made a cancelled run look fast). Video files count
+// only through their frames' samples, so a cancel in a video folder under-counts, never over.
+std::int64_t ingestFilesDone(const ingest::IngestSummary& summary) {
+  if (!summary.cancelled) return summary.filesSeen;
+  return (summary.added - summary.videoFrames) + summary.duplicates + summary.unchanged +
+         static_cast<std::int64_t>(summary.badFiles.size());
+}
+
+double ingestFilesPerSecond(const ingest::IngestSummary& summary) {
+  return summary.seconds > 0 ? static_cast<double>(ingestFilesDone(summary)) / summary.seconds : 0.0;
+}
+
+}  // namespace
+
+// [{"path": ..., <key>: ...}] for ingest's skipped files and warnings.
+static nlohmann::json pathList(const std::vector<ingest::BadFile>& files, const char* key) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& file : files) list.push_back({{"path", file.path}, {key, file.reason}});
+  return list;
+}
+
 nlohmann::json toJson(const ingest::IngestSummary& summary) {
   nlohmann::json bad = nlohmann::json::array();
   for (const auto& file : summary.badFiles) bad.push_back({{"path", file.path}, {"reason", file.reason}});
@@ -62,13 +86,16 @@ nlohmann::json toJson(const ingest::IngestSummary& summary) {
           {"duplicates", summary.duplicates},
           {"unchanged", summary.unchanged},
           {"skipped_non_image", summary.skippedNonImage},
+          {"skipped_hidden", summary.skippedHidden},
+          {"skipped_files", pathList(summary.skippedFiles, "reason")},
+          {"file_warnings", pathList(summary.fileWarnings, "warning")},
           {"bad_file_count", summary.badFiles.size()},
           {"bad_files", bad},
           {"added_by_class", byLabel},
           {"cancelled", summary.cancelled},
           {"seconds", summary.seconds},
-          {"files_per_second",
-           summary.seconds > 0 ? static_cast<double>(summary.filesSeen) / summary.seconds : 0.0}};
+          {"files_done", ingestFilesDone(summary)},
+          {"files_per_second", ingestFilesPerSecond(summary)}};
 }
 
 nlohmann::json toJson(const store::DecisionRecord& decision) {
@@ -107,11 +134,11 @@ std::string formatIngestSummary(const ingest::IngestSummary& summary) {
   out << ", " << summary.duplicates << " exact duplicates, " << summary.unchanged
       << " unchanged, " << summary.badFiles.size() << " bad";
   if (summary.skippedNonImage > 0) out << ", " << summary.skippedNonImage << " non-image skipped";
+  if (summary.skippedHidden > 0) out << ", " << summary.skippedHidden << " hidden skipped (names: --json)";
+  if (!summary.fileWarnings.empty()) out << ", " << summary.fileWarnings.size() << " warnings";
   out << std::fixed << std::setprecision(1) << " in " << summary.seconds << " s";
-  if (summary.seconds > 0) {
-    out << " (" << static_cast<double>(summary.filesSeen) / summary.seconds << " files/s)";
-  }
-  if (summary.cancelled) out << " [cancelled]";
+  if (summary.seconds > 0) out << " (" << ingestFilesPerSecond(summary) << " files/s)";
+  if (summary.cancelled) out << " [cancelled after " << ingestFilesDone(summary) << " files]";
   out << "\n";
   for (const auto& [label, count] : summary.addedByLabel) {
     out << "  + " << (label.empty() ? "(unlabelled)" : label) << ": " << count << "\n";

@@ -1,8 +1,11 @@
 #include "winnow/review/identity_clusters.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
+#include <random>
 
 #include "store/sqlite_statement.hpp"
 
@@ -87,8 +90,10 @@ Result<StoredEmbeddings> loadEmbeddings(store::ProjectStore& store, const std::s
   return stored;
 }
 
-std::vector<int> clusterByDistance(const std::vector<std::vector<float>>& vectors, double maxDistance,
-                                   int refinementPasses) {
+namespace {
+
+std::vector<int> leaderClusters(const std::vector<std::vector<float>>& vectors, double maxDistance,
+                                int refinementPasses) {
   std::vector<int> assignment(vectors.size(), -1);
   if (vectors.empty()) return assignment;
   const double limit = maxDistance * maxDistance;
@@ -141,8 +146,186 @@ std::vector<int> clusterByDistance(const std::vector<std::vector<float>>& vector
   return assignment;
 }
 
-std::vector<std::vector<std::int64_t>> groupByIdentity(const StoredEmbeddings& embeddings, double maxDistance) {
-  const std::vector<int> assignment = clusterByDistance(embeddings.vectors, maxDistance);
+// Average-linkage agglomeration by the nearest-neighbour chain (Murtagh): reciprocal nearest
+// neighbours are merged, Lance-Williams update of the mean pairwise distance. Average linkage is
+// reducible (a merged group is never closer to a third one than the nearer of its parts), so a
+// group whose nearest neighbour is farther than maxDistance can never merge again and is retired;
+// the result equals the classic "merge the closest pair while <= maxDistance". Ties go to the
+// lowest index, so the result does not depend on anything but the input order.
+std::vector<int> averageLinkageClusters(const std::vector<std::vector<float>>& vectors, double maxDistance) {
+  const std::size_t n = vectors.size();
+  // Condensed upper triangle: pair (i<j) at i*(2n-i-1)/2 + (j-i-1).
+  std::vector<float> distances(n * (n - 1) / 2);
+  auto at = [n](std::size_t i, std::size_t j) {
+    if (i > j) std::swap(i, j);
+    return i * (2 * n - i - 1) / 2 + (j - i - 1);
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      distances[at(i, j)] = static_cast<float>(std::sqrt(squaredDistance(vectors[i], vectors[j])));
+    }
+  }
+  std::vector<std::size_t> size(n, 1);
+  std::vector<char> open(n, 1);       // still able to merge
+  std::vector<std::size_t> parent(n);  // union-find over the original points
+  for (std::size_t i = 0; i < n; ++i) parent[i] = i;
+  std::size_t openCount = n;
+  std::vector<std::size_t> chain;
+  std::size_t nextStart = 0;
+  while (openCount > 1) {
+    if (chain.empty()) {
+      while (!open[nextStart]) ++nextStart;
+      chain.push_back(nextStart);
+    }
+    const std::size_t a = chain.back();
+    std::size_t best = n;
+    double bestDistance = std::numeric_limits<double>::infinity();
+    if (chain.size() >= 2) {  // prefer the previous link on ties, which guarantees termination
+      best = chain[chain.size() - 2];
+      bestDistance = distances[at(a, best)];
+    }
+    for (std::size_t b = 0; b < n; ++b) {
+      if (b == a || !open[b]) continue;
+      const double d = distances[at(a, b)];
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = b;
+      }
+    }
+    if (best == n || bestDistance > maxDistance) {
+      open[a] = 0;  // nothing within reach, now or after any later merge
+      --openCount;
+      chain.pop_back();  // (only ever the chain's first link: a later link is within reach of its predecessor)
+      continue;
+    }
+    if (chain.size() >= 2 && best == chain[chain.size() - 2]) {
+      chain.pop_back();
+      chain.pop_back();
+      const std::size_t keep = std::min(a, best);
+      const std::size_t gone = std::max(a, best);
+      const double na = static_cast<double>(size[keep]);
+      const double nb = static_cast<double>(size[gone]);
+      for (std::size_t k = 0; k < n; ++k) {
+        if (k == keep || k == gone || !open[k]) continue;
+        distances[at(keep, k)] =
+            static_cast<float>((na * distances[at(keep, k)] + nb * distances[at(gone, k)]) / (na + nb));
+      }
+      size[keep] += size[gone];
+      open[gone] = 0;
+      --openCount;
+      parent[gone] = keep;
+      continue;
+    }
+    chain.push_back(best);
+  }
+  std::vector<int> assignment(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t root = i;
+    while (parent[root] != root) root = parent[root];
+    assignment[i] = static_cast<int>(root);
+  }
+  renumber(assignment);
+  return assignment;
+}
+
+// Chinese whispers (Biemann 2006; dlib's chinese_whispers): every face starts as its own label;
+// in each round, visited in a seeded random order, a face takes the label carried by most of its
+// neighbours (edges: distance below maxDistance, weight 1; ties: the smallest label).
+std::vector<int> chineseWhispersClusters(const std::vector<std::vector<float>>& vectors, double maxDistance,
+                                         int iterations, std::uint32_t seed) {
+  const std::size_t n = vectors.size();
+  const double limit = maxDistance * maxDistance;
+  std::vector<std::vector<std::size_t>> neighbours(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      if (squaredDistance(vectors[i], vectors[j]) < limit) {
+        neighbours[i].push_back(j);
+        neighbours[j].push_back(i);
+      }
+    }
+  }
+  std::vector<int> label(n);
+  for (std::size_t i = 0; i < n; ++i) label[i] = static_cast<int>(i);
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::mt19937 random(seed);
+  std::map<int, int> votes;
+  for (int round = 0; round < iterations; ++round) {
+    for (std::size_t i = n; i > 1; --i) {  // Fisher-Yates with our own draw: portable across libstdc++ versions
+      const std::size_t j = static_cast<std::size_t>(random() % i);
+      std::swap(order[i - 1], order[j]);
+    }
+    bool changed = false;
+    for (std::size_t node : order) {
+      if (neighbours[node].empty()) continue;
+      votes.clear();
+      for (std::size_t other : neighbours[node]) ++votes[label[other]];
+      int bestLabel = label[node];
+      int bestVotes = 0;
+      for (const auto& [candidate, count] : votes) {
+        if (count > bestVotes) {
+          bestVotes = count;
+          bestLabel = candidate;
+        }
+      }
+      changed = changed || bestLabel != label[node];
+      label[node] = bestLabel;
+    }
+    if (!changed) break;
+  }
+  renumber(label);
+  return label;
+}
+
+}  // namespace
+
+const char* identityClusteringName(IdentityClustering method) {
+  switch (method) {
+    case IdentityClustering::AverageLinkage: return "average_linkage";
+    case IdentityClustering::ChineseWhispers: return "chinese_whispers";
+    case IdentityClustering::Leader: return "leader";
+    case IdentityClustering::Invalid: break;
+  }
+  return "invalid";
+}
+
+IdentityClustering parseIdentityClustering(const std::string& name) {
+  for (IdentityClustering method :
+       {IdentityClustering::AverageLinkage, IdentityClustering::ChineseWhispers, IdentityClustering::Leader}) {
+    if (name == identityClusteringName(method)) return method;
+  }
+  return IdentityClustering::Invalid;
+}
+
+std::vector<std::string> identityClusteringNames() {
+  return {"average_linkage", "chinese_whispers", "leader"};
+}
+
+std::vector<int> clusterIdentities(const std::vector<std::vector<float>>& vectors, const IdentityClusterOptions& options) {
+  if (vectors.empty()) return {};
+  switch (options.method) {
+    case IdentityClustering::ChineseWhispers:
+      return chineseWhispersClusters(vectors, options.maxDistance, options.iterations, options.seed);
+    case IdentityClustering::Leader:
+      return leaderClusters(vectors, options.maxDistance, options.refinementPasses);
+    case IdentityClustering::AverageLinkage:
+    case IdentityClustering::Invalid:
+      break;
+  }
+  return averageLinkageClusters(vectors, options.maxDistance);
+}
+
+std::vector<int> clusterByDistance(const std::vector<std::vector<float>>& vectors, double maxDistance,
+                                   int refinementPasses) {
+  IdentityClusterOptions options;
+  options.maxDistance = maxDistance;
+  options.refinementPasses = refinementPasses;
+  return clusterIdentities(vectors, options);
+}
+
+std::vector<std::vector<std::int64_t>> groupByIdentity(const StoredEmbeddings& embeddings,
+                                                       const IdentityClusterOptions& options) {
+  const std::vector<int> assignment = clusterIdentities(embeddings.vectors, options);
   std::vector<std::vector<std::int64_t>> groups;
   for (std::size_t i = 0; i < assignment.size(); ++i) {
     const auto cluster = static_cast<std::size_t>(assignment[i]);
@@ -155,6 +338,12 @@ std::vector<std::vector<std::int64_t>> groupByIdentity(const StoredEmbeddings& e
     return a.front() < b.front();
   });
   return groups;
+}
+
+std::vector<std::vector<std::int64_t>> groupByIdentity(const StoredEmbeddings& embeddings, double maxDistance) {
+  IdentityClusterOptions options;
+  options.maxDistance = maxDistance;
+  return groupByIdentity(embeddings, options);
 }
 
 }  // namespace winnow::review

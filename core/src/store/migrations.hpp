@@ -205,6 +205,23 @@ CREATE TABLE label_conflict_reviews(
   reason TEXT NOT NULL,
   created_at TEXT NOT NULL);
 )SQL",
+      // 5: assisted labelling — the latest label suggestion per unlabelled sample (proposed, never
+      // applied until a person accepts it; winnow/review/suggestions.hpp).
+      R"SQL(
+CREATE TABLE suggestions(
+  sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  confidence REAL NOT NULL,
+  margin REAL NOT NULL,
+  runner_up TEXT NOT NULL DEFAULT '',
+  distance REAL NOT NULL,
+  review_rank INTEGER NOT NULL,
+  extractor TEXT NOT NULL,
+  method TEXT NOT NULL,
+  run_id INTEGER REFERENCES runs(id),
+  created_at TEXT NOT NULL);
+CREATE INDEX suggestions_rank ON suggestions(review_rank);
+)SQL",
   };
   return migrations;
 }

@@ -2,9 +2,17 @@
 
 #include <sqlite3.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 #include <system_error>
+
+#include <nlohmann/json.hpp>
 
 #include "store/migrations.hpp"
 #include "store/sqlite_statement.hpp"
@@ -45,17 +53,62 @@ Result<std::unique_ptr<ProjectStore>> ProjectStore::create(const fs::path& proje
   return openDatabase(projectDir, /*create=*/true);
 }
 
-Result<std::unique_ptr<ProjectStore>> ProjectStore::open(const fs::path& projectDir) {
+Result<std::unique_ptr<ProjectStore>> ProjectStore::open(const fs::path& projectDir, OpenMode mode) {
   std::error_code ec;
   if (!fs::exists(projectDir / kDatabaseFileName, ec)) {
     return makeError(ErrorCode::NotFound,
                      projectDir.string() + ": not a winnow project (no winnow.db; run 'winnow init')");
   }
-  return openDatabase(projectDir, /*create=*/false);
+  if (mode == OpenMode::Invalid) return makeError(ErrorCode::InvalidArgument, "open: no open mode given");
+  return openDatabase(projectDir, /*create=*/false, mode);
 }
 
+namespace {
+
+// Splits one row of integrity_check / quick_check output (a row can hold several lines) into
+// `lines`, leaving out "ok" and the "*** in database main ***" headings.
+void appendCheckLines(const std::string& row, std::vector<std::string>& lines) {
+  std::size_t start = 0;
+  while (start <= row.size()) {
+    std::size_t end = row.find('\n', start);
+    if (end == std::string::npos) end = row.size();
+    const std::string line = row.substr(start, end - start);
+    if (!line.empty() && line != "ok" && line.rfind("*** ", 0) != 0) lines.push_back(line);
+    start = end + 1;
+  }
+}
+
+bool isCorruptionCode(sqlite3* db) {
+  // SQLITE_NOTADB (not SQLite at all) keeps its own message: "not a readable winnow database".
+  return (sqlite3_extended_errcode(db) & 0xff) == SQLITE_CORRUPT;
+}
+
+Error corruptStoreError(const fs::path& projectDir, const std::string& detail) {
+  return makeError(ErrorCode::Database,
+                   (projectDir / ProjectStore::kDatabaseFileName).string() + ": database is corrupt (" + detail +
+                       "); restore it from a backup, or run 'winnow check " + projectDir.string() +
+                       "' for the full report");
+}
+
+// PRAGMA quick_check: the b-tree structure of every page (not index-vs-table agreement). Reads
+// the whole file once; see docs/reliability.md "Integrity" for its cost.
+std::optional<std::string> quickCheckProblem(sqlite3* db) {
+  SqliteStatement check(db, "PRAGMA quick_check(3)");
+  if (!check.ok()) return sqlite3_errmsg(db);
+  std::vector<std::string> problems;
+  int rc = SQLITE_ROW;
+  while ((rc = check.step()) == SQLITE_ROW) appendCheckLines(check.columnText(0), problems);
+  if (rc != SQLITE_DONE) problems.push_back(sqlite3_errmsg(db));
+  if (problems.empty()) return std::nullopt;
+  std::string joined;
+  for (std::size_t i = 0; i < problems.size() && i < 3; ++i) joined += (i ? "; " : "") + problems[i];
+  return joined;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ProjectStore>> ProjectStore::openDatabase(const fs::path& projectDir,
-                                                                 bool create) {
+                                                                 bool create, OpenMode mode) {
   const fs::path dbPath = projectDir / kDatabaseFileName;
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
@@ -69,7 +122,12 @@ Result<std::unique_ptr<ProjectStore>> ProjectStore::openDatabase(const fs::path&
   sqlite3_busy_timeout(db, 10'000);
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
                              "PRAGMA synchronous=NORMAL"}) {
+    if (mode == OpenMode::Inspect && std::string_view(pragma) == "PRAGMA journal_mode=WAL") continue;
     if (Status status = store->execute(pragma); !status) {
+      // Preparing any statement reads the schema: damaged schema pages show up here first.
+      // Inspect mode goes on, so that `winnow check` can still report them.
+      if (!create && isCorruptionCode(db) && mode == OpenMode::Inspect) return store;
+      if (!create && isCorruptionCode(db)) return corruptStoreError(projectDir, status.error().message);
       return makeError(ErrorCode::Database, dbPath.string() + ": " + status.error().message);
     }
   }
@@ -77,13 +135,25 @@ Result<std::unique_ptr<ProjectStore>> ProjectStore::openDatabase(const fs::path&
     // A file that is not SQLite fails here with "file is not a database".
     SqliteStatement check(db, "SELECT count(*) FROM sqlite_master");
     if (!check.ok() || check.step() != SQLITE_ROW) {
+      // Inspect mode goes on: `winnow check` reports damaged schema pages too.
+      if (isCorruptionCode(db) && mode == OpenMode::Inspect) return store;
+      if (isCorruptionCode(db)) {
+        return corruptStoreError(projectDir, sqlite3_errmsg(db));
+      }
       return makeError(ErrorCode::Database,
                        dbPath.string() + ": not a readable winnow database: " + sqlite3_errmsg(db));
     }
   }
+  if (mode == OpenMode::Inspect) return store;
+  if (!create) {
+    // Before anything writes: a store with damaged pages must not take more changes silently.
+    if (auto problem = quickCheckProblem(db)) return corruptStoreError(projectDir, *problem);
+  }
   if (Status status = store->migrate(); !status) {
     return makeError(status.error().code, dbPath.string() + ": " + status.error().message);
   }
+  // Best effort: a busy store leaves them for the next command.
+  if (!create) (void)store->markInterruptedRuns();
   return store;
 }
 
@@ -519,15 +589,97 @@ Result<std::vector<DecisionRecord>> ProjectStore::listDecisions(int limit) {
 
 // ---- runs --------------------------------------------------------------------------------------
 
+namespace {
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+std::string readSmallFile(const char* path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return trimmed(text.str());
+}
+
+std::string hostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
+
+// Changes at every boot; "" where /proc does not have it.
+std::string bootId() { return readSmallFile("/proc/sys/kernel/random/boot_id"); }
+
+struct ProcessStat {
+  bool found = false;
+  char state = '?';
+  std::string startTicks;  // field 22 of /proc/<pid>/stat: start time after boot, clock ticks
+};
+
+ProcessStat processStat(long pid) {
+  ProcessStat stat;
+  const std::string text = readSmallFile(("/proc/" + std::to_string(pid) + "/stat").c_str());
+  const auto close = text.rfind(')');  // the command name may contain spaces and ')'
+  if (close == std::string::npos) return stat;
+  std::istringstream fields(text.substr(close + 1));
+  std::string field;
+  for (int index = 3; fields >> field; ++index) {
+    if (index == 3) stat.state = field.empty() ? '?' : field[0];
+    if (index == 22) {
+      stat.startTicks = field;
+      stat.found = true;
+      break;
+    }
+  }
+  return stat;
+}
+
+// Why the process recorded in a running run's summary can no longer be running it, or nullopt
+// when it may be alive (or it ran on another host, or the row predates this record).
+std::optional<std::string> processGone(const nlohmann::json& owner) {
+  if (!owner.is_object() || !owner.contains("pid") || !owner["pid"].is_number_integer()) return std::nullopt;
+  const long pid = owner["pid"].get<long>();
+  if (pid <= 0 || owner.value("host", std::string()) != hostName()) return std::nullopt;
+  const std::string recordedBoot = owner.value("boot_id", std::string());
+  if (!recordedBoot.empty() && recordedBoot != bootId()) return "the machine restarted since it began";
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+    return "process " + std::to_string(pid) + " ended without finishing it (killed or crashed)";
+  }
+  const ProcessStat stat = processStat(pid);
+  if (stat.found && (stat.state == 'Z' || stat.state == 'X')) {
+    return "process " + std::to_string(pid) + " ended without finishing it (killed or crashed)";
+  }
+  const std::string recordedStart = owner.value("start_ticks", std::string());
+  if (stat.found && !recordedStart.empty() && recordedStart != stat.startTicks) {
+    return "process " + std::to_string(pid) + " ended without finishing it (its pid now belongs to another process)";
+  }
+  return std::nullopt;
+}
+
+// Who runs a run: stored in summary_json while it is "running" (finishRun replaces it).
+std::string runOwnerJson() {
+  const long pid = static_cast<long>(::getpid());
+  return nlohmann::json{{"pid", pid},
+                        {"host", hostName()},
+                        {"boot_id", bootId()},
+                        {"start_ticks", processStat(pid).startTicks}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
 Result<std::int64_t> ProjectStore::beginRun(const std::string& command,
                                             const std::string& parametersJson) {
   SqliteStatement insert(db_,
-                         "INSERT INTO runs(command, parameters_json, started_at, outcome) "
-                         "VALUES(?,?,?,'running')");
+                         "INSERT INTO runs(command, parameters_json, started_at, outcome, summary_json) "
+                         "VALUES(?,?,?,'running',?)");
   if (!insert.ok()) return insert.error("begin run");
   insert.bind(1, command);
   insert.bind(2, parametersJson);
   insert.bind(3, nowUtcIso8601());
+  insert.bind(4, runOwnerJson());
   if (insert.step() != SQLITE_DONE) return insert.error("begin run");
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
 }
@@ -557,8 +709,72 @@ Result<std::vector<RunRecord>> ProjectStore::listRuns(int limit) {
     runs.push_back({select.columnInt64(0), select.columnText(1), select.columnText(2),
                     select.columnText(3), select.columnText(4), select.columnText(5),
                     select.columnText(6)});
+    RunRecord& run = runs.back();
+    if (run.outcome == "failed") {
+      const auto summary = nlohmann::json::parse(run.summaryJson, nullptr, /*allow_exceptions=*/false);
+      if (summary.is_object() && summary.value("interrupted", false) == true) run.outcome = "interrupted";
+    }
   }
   return runs;
+}
+
+Result<int> ProjectStore::markInterruptedRuns() {
+  SqliteStatement select(db_, "SELECT id, coalesce(summary_json,'') FROM runs WHERE outcome='running'");
+  if (!select.ok()) return select.error("find running runs");
+  std::vector<std::pair<std::int64_t, std::string>> gone;
+  int rc = SQLITE_ROW;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    const auto owner = nlohmann::json::parse(select.columnText(1), nullptr, /*allow_exceptions=*/false);
+    if (auto why = processGone(owner)) gone.emplace_back(select.columnInt64(0), *why);
+  }
+  if (rc != SQLITE_DONE) return select.error("find running runs");
+  int marked = 0;
+  for (const auto& [runId, why] : gone) {
+    SqliteStatement update(db_,
+                           "UPDATE runs SET outcome='failed', finished_at=?, summary_json=? "
+                           "WHERE id=? AND outcome='running'");
+    if (!update.ok()) return update.error("mark interrupted run");
+    update.bind(1, nowUtcIso8601());
+    update.bind(2, nlohmann::json{{"interrupted", true}, {"error", "interrupted: " + why}}.dump());
+    update.bind(3, runId);
+    if (update.step() != SQLITE_DONE) return update.error("mark interrupted run");
+    marked += sqlite3_changes(db_);
+  }
+  return marked;
+}
+
+// ---- integrity ---------------------------------------------------------------------------------
+
+Result<IntegrityReport> ProjectStore::checkIntegrity() {
+  IntegrityReport report;
+  {
+    SqliteStatement check(db_, "PRAGMA integrity_check(100)");
+    if (!check.ok()) {
+      report.problems.push_back("integrity_check: " + std::string(sqlite3_errmsg(db_)));
+    } else {
+      int rc = SQLITE_ROW;
+      while ((rc = check.step()) == SQLITE_ROW) appendCheckLines(check.columnText(0), report.problems);
+      if (rc != SQLITE_DONE) report.problems.push_back("integrity_check: " + std::string(sqlite3_errmsg(db_)));
+    }
+  }
+  {
+    SqliteStatement check(db_, "PRAGMA foreign_key_check");
+    if (!check.ok()) {
+      report.problems.push_back("foreign_key_check: " + std::string(sqlite3_errmsg(db_)));
+    } else {
+      int rc = SQLITE_ROW;
+      while ((rc = check.step()) == SQLITE_ROW) {
+        if (++report.foreignKeyViolations <= 20) {
+          report.problems.push_back("foreign key: " + check.columnText(0) + " row " +
+                                    std::to_string(check.columnInt64(1)) + " refers to a missing " +
+                                    check.columnText(2) + " row");
+        }
+      }
+      if (rc != SQLITE_DONE) report.problems.push_back("foreign_key_check: " + std::string(sqlite3_errmsg(db_)));
+    }
+  }
+  report.ok = report.problems.empty() && report.foreignKeyViolations == 0;
+  return report;
 }
 
 // ---- reports -----------------------------------------------------------------------------------

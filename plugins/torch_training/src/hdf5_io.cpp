@@ -28,6 +28,15 @@ Handle openDataset(hid_t location, const std::string& path) {
   return Handle(H5Dopen2(location, path.c_str(), H5P_DEFAULT), H5Dclose, "open " + path);
 }
 
+// H5Aread writes every element of the attribute: a one-value buffer needs a one-element
+// attribute, else a crafted file overflows it (found by fuzz/fuzz_hdf5_dataset).
+void requireSingleValue(hid_t attribute, const std::string& name) {
+  Handle space(H5Aget_space(attribute), H5Sclose, "attribute " + name);
+  if (H5Sget_simple_extent_npoints(space.get()) != 1) {
+    throw std::runtime_error("attribute " + name + ": not a single value");
+  }
+}
+
 template <typename T>
 std::vector<T> readNumeric(hid_t location, const std::string& path, hid_t memType) {
   Handle dataset = openDataset(location, path);
@@ -146,6 +155,7 @@ std::vector<std::string> readStrings(hid_t location, const std::string& path) {
 std::string readStringAttribute(hid_t object, const std::string& name) {
   if (H5Aexists(object, name.c_str()) <= 0) throw std::runtime_error("attribute " + name + ": missing");
   Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute " + name);
+  requireSingleValue(attribute.get(), name);
   Handle fileType(H5Aget_type(attribute.get()), H5Tclose, "attribute " + name);
   if (H5Tget_class(fileType.get()) != H5T_STRING) {
     throw std::runtime_error("attribute " + name + ": not a string");
@@ -170,6 +180,7 @@ std::string readStringAttribute(hid_t object, const std::string& name) {
 std::int64_t readIntAttribute(hid_t object, const std::string& name) {
   if (H5Aexists(object, name.c_str()) <= 0) throw std::runtime_error("attribute " + name + ": missing");
   Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute " + name);
+  requireSingleValue(attribute.get(), name);
   std::int64_t value = 0;
   check(H5Aread(attribute.get(), H5T_NATIVE_INT64, &value), "read attribute " + name);
   return value;
@@ -178,6 +189,7 @@ std::int64_t readIntAttribute(hid_t object, const std::string& name) {
 double readDoubleAttribute(hid_t object, const std::string& name) {
   if (H5Aexists(object, name.c_str()) <= 0) throw std::runtime_error("attribute " + name + ": missing");
   Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute " + name);
+  requireSingleValue(attribute.get(), name);
   double value = 0;
   check(H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, &value), "read attribute " + name);
   return value;

@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -44,6 +45,29 @@ ValuePtr make(Value::Kind kind) {
   return value;
 }
 
+// Owns every value of one load, so that containers can be emptied at the end: a pickle may put a
+// list or dict into itself (APPEND of its own memo entry), a cycle that shared_ptr alone would
+// leak (found by fuzz/fuzz_pth).
+class ValueArena {
+ public:
+  ValueArena() = default;
+  ValueArena(const ValueArena&) = delete;
+  ValueArena& operator=(const ValueArena&) = delete;
+  ~ValueArena() {
+    for (const ValuePtr& value : values_) {
+      value->items.clear();
+      value->entries.clear();
+    }
+  }
+  ValuePtr make(Value::Kind kind) {
+    values_.push_back(torchvision::make(kind));
+    return values_.back();
+  }
+
+ private:
+  std::vector<ValuePtr> values_;
+};
+
 const std::unordered_map<std::string, torch::Dtype>& storageDtypes() {
   static const std::unordered_map<std::string, torch::Dtype> dtypes = {
       {"torch.FloatStorage", torch::kFloat32},   {"torch.HalfStorage", torch::kFloat16},
@@ -63,14 +87,17 @@ using StorageSource = std::function<torch::Tensor(const std::string& key, torch:
 // errors. Tensors come back as views of their storages (cloned by the caller once filled).
 class Unpickler {
  public:
-  Unpickler(std::string origin, const std::string& program, std::size_t start, StorageSource storages)
-      : origin_(std::move(origin)), program_(program), at_(start), storageSource_(std::move(storages)) {}
+  Unpickler(std::string origin, const std::string& program, std::size_t start, StorageSource storages,
+            ValueArena& arena)
+      : origin_(std::move(origin)), program_(program), at_(start), storageSource_(std::move(storages)),
+        arena_(arena) {}
 
   ValuePtr run();
   std::size_t end() const { return at_; }  // the offset after STOP, once run() returned
 
  private:
   [[noreturn]] void fail(const std::string& reason) const { throw std::runtime_error(origin_ + ": " + reason); }
+  ValuePtr make(Value::Kind kind) { return arena_.make(kind); }
   std::uint64_t readUnsigned(int width);
   std::string readBytes(std::size_t count);
   std::string readLine();
@@ -90,6 +117,7 @@ class Unpickler {
   const std::string& program_;
   std::size_t at_;
   StorageSource storageSource_;
+  ValueArena& arena_;
   std::size_t opcodeOffset_ = 0;
   std::vector<ValuePtr> stack_;
   std::vector<std::size_t> marks_;
@@ -237,15 +265,30 @@ ValuePtr Unpickler::rebuildTensor(const std::vector<ValuePtr>& arguments) {
   if (sizes.size() != strides.size()) {
     fail("tensor size and stride ranks differ at offset " + std::to_string(opcodeOffset_));
   }
+  // Sizes and strides come from the file: negative ones, overflowing products and views with
+  // more elements than their storage (stride 0: the clone below would allocate all of them) are
+  // refused (found by fuzz/fuzz_pth).
   std::int64_t last = offset;
+  std::int64_t elements = 1;
   bool empty = false;
-  for (std::size_t i = 0; i < sizes.size(); ++i) {
+  bool valid = offset >= 0;
+  for (std::size_t i = 0; i < sizes.size() && valid; ++i) {
+    std::int64_t step = 0;
+    valid = sizes[i] >= 0 && strides[i] >= 0 && !__builtin_mul_overflow(elements, sizes[i], &elements) &&
+            (sizes[i] == 0 || (!__builtin_mul_overflow(sizes[i] - 1, strides[i], &step) &&
+                               !__builtin_add_overflow(last, step, &last)));
     empty = empty || sizes[i] == 0;
-    last += (sizes[i] - 1) * strides[i];
   }
-  if (offset < 0 || (!empty && last >= storage.numel())) {
+  if (!valid) {
+    fail("tensor size/stride out of range at offset " + std::to_string(opcodeOffset_));
+  }
+  if (!empty && last >= storage.numel()) {
     fail("tensor view exceeds storage '" + arguments[0]->text + "' (" +
          std::to_string(storage.numel()) + " elements)");
+  }
+  if (elements > std::max<std::int64_t>(storage.numel(), 1)) {
+    fail("tensor of " + std::to_string(elements) + " elements repeats storage '" + arguments[0]->text +
+         "' (" + std::to_string(storage.numel()) + " elements)");
   }
   ValuePtr value = make(Value::Kind::Tensor);
   value->tensor = storage.as_strided(sizes, strides, offset);
@@ -489,18 +532,18 @@ StorageSource zipStorages(const detail::StoredZip& zip, const std::string& root)
   };
 }
 
-ValuePtr loadZipObject(const std::filesystem::path& path) {
+ValuePtr loadZipObject(const std::filesystem::path& path, ValueArena& arena) {
   const detail::StoredZip zip(path);
   const std::string root = archiveRoot(zip);
   requireLittleEndian(zip, root);
   const std::string program = zip.readString(root + "/data.pkl");
-  return Unpickler(path.string() + ": " + root + "/data.pkl", program, 0, zipStorages(zip, root)).run();
+  return Unpickler(path.string() + ": " + root + "/data.pkl", program, 0, zipStorages(zip, root), arena).run();
 }
 
 // The legacy format: pickles of the magic number, the protocol version (1001) and a sys_info dict,
 // the object pickle, a pickled list of storage keys; then per key an int64 element count and the
 // raw little-endian elements.
-ValuePtr loadLegacyObject(const std::filesystem::path& path, const std::string& bytes) {
+ValuePtr loadLegacyObject(const std::filesystem::path& path, const std::string& bytes, ValueArena& arena) {
   static const std::string kMagic("\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 10);  // 0x1950a86a20f9469cfc6c
   const std::string origin = path.string() + ": legacy torch.save pickle";
   const auto fail = [&origin](const std::string& reason) { throw std::runtime_error(origin + ": " + reason); };
@@ -508,12 +551,17 @@ ValuePtr loadLegacyObject(const std::filesystem::path& path, const std::string& 
     throw std::runtime_error("storage '" + key + "' referenced outside the object pickle");
   };
   std::map<std::string, torch::Tensor> storages;  // filled after the object pickle
-  const StorageSource pending = [&storages](const std::string& key, torch::Dtype dtype, std::int64_t numel) {
+  const StorageSource pending = [&storages, &bytes](const std::string& key, torch::Dtype dtype, std::int64_t numel) {
+    // The elements follow in the file: a count the file cannot hold is refused before allocating.
+    if (numel < 0 || static_cast<std::uint64_t>(numel) > bytes.size() / c10::elementSize(dtype)) {
+      throw std::runtime_error("storage '" + key + "' declares " + std::to_string(numel) +
+                               " elements, more than the file holds");
+    }
     return storages[key] = torch::empty({numel}, torch::TensorOptions(dtype));
   };
   std::size_t at = 0;
   const auto next = [&](const StorageSource& source) {
-    Unpickler unpickler(origin, bytes, at, source);
+    Unpickler unpickler(origin, bytes, at, source, arena);
     ValuePtr value = unpickler.run();
     at = unpickler.end();
     return value;
@@ -573,7 +621,9 @@ std::string readWholeFile(const std::filesystem::path& path) {
 }  // namespace
 
 StateDict loadStateDict(const std::filesystem::path& path) {
-  const ValuePtr dict = isLegacyFormat(path) ? loadLegacyObject(path, readWholeFile(path)) : loadZipObject(path);
+  ValueArena arena;
+  const ValuePtr dict =
+      isLegacyFormat(path) ? loadLegacyObject(path, readWholeFile(path), arena) : loadZipObject(path, arena);
   if (dict->kind != Value::Kind::Dict) {
     throw std::runtime_error(path.string() + ": top-level object is not a dict");
   }

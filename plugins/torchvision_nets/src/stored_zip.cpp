@@ -131,6 +131,12 @@ void StoredZip::readDirectory() {
       extra += 4 + length;
     }
     const std::string name(reinterpret_cast<const char*>(directory.data() + at + 46), nameLength);
+    // A stored entry cannot be larger than the archive; callers allocate size() bytes before
+    // read() checks the bounds, so a forged size must not get that far (found by fuzz/fuzz_pth).
+    if (entry.size > fileSize_) {
+      fail("corrupt central directory (entry '" + name + "' claims " + std::to_string(entry.size) +
+           " bytes, more than the whole file)");
+    }
     entries_[name] = entry;
     at += 46 + nameLength + extraLength + commentLength;
   }

@@ -27,6 +27,12 @@ bool IdentityBoard::merge(std::size_t into, std::size_t from) {
   return true;
 }
 
+bool IdentityBoard::remove(std::size_t group) {
+  if (group >= groups_.size()) return false;
+  groups_.erase(groups_.begin() + static_cast<std::ptrdiff_t>(group));
+  return true;
+}
+
 std::size_t IdentityBoard::split(std::size_t group, double maxDistance) {
   if (group >= groups_.size()) return 0;
   std::vector<std::vector<float>> vectors;

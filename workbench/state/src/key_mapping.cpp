@@ -9,14 +9,14 @@ namespace winnow::workbench {
 
 namespace {
 
-constexpr std::array<std::pair<Key, const char*>, 27> kKeyNames = {{
+constexpr std::array<std::pair<Key, const char*>, 28> kKeyNames = {{
     {Key::Left, "Left"},         {Key::Right, "Right"},   {Key::Up, "Up"},       {Key::Down, "Down"},
     {Key::PageUp, "PageUp"},     {Key::PageDown, "PageDown"}, {Key::Home, "Home"}, {Key::End, "End"},
     {Key::Digit1, "1"},          {Key::Digit2, "2"},      {Key::Digit3, "3"},    {Key::Digit4, "4"},
     {Key::Digit5, "5"},          {Key::Digit6, "6"},      {Key::Digit7, "7"},    {Key::Digit8, "8"},
     {Key::Digit9, "9"},          {Key::R, "R"},           {Key::Delete, "Delete"}, {Key::Enter, "Enter"},
     {Key::F, "F"},               {Key::Space, "Space"},   {Key::A, "A"},         {Key::Escape, "Escape"},
-    {Key::Z, "Z"},               {Key::Y, "Y"},           {Key::Invalid, "Invalid"},
+    {Key::Z, "Z"},               {Key::Y, "Y"},           {Key::Tab, "Tab"},     {Key::Invalid, "Invalid"},
 }};
 
 std::string lower(std::string_view text) {
@@ -108,6 +108,7 @@ std::optional<ReviewCommand> commandForChord(const KeyChord& chord) {
       if (!chord.ctrl) return std::nullopt;
       command.kind = ReviewCommandKind::Redo;
       return command;
+    case Key::Tab:
     case Key::Invalid:
       break;
   }

@@ -16,12 +16,13 @@ ReviewSession::ReviewSession(store::ProjectStore& store, ReviewState& state, std
     : store_(store), state_(state), actor_(std::move(actor)) {}
 
 Status ReviewSession::apply(const std::vector<std::int64_t>& sampleIds, const std::string& field,
-                            const std::optional<std::string>& value, const std::string& reason, bool advance) {
+                            const std::optional<std::string>& value, const std::string& reason, bool advance,
+                            const std::string& actor) {
   if (sampleIds.empty()) {
     lastMessage_ = "nothing to change: no sample under the cursor";
     return okStatus();
   }
-  auto applied = review::applyDecisionBatch(store_, sampleIds, field, value, actor_, reason);
+  auto applied = review::applyDecisionBatch(store_, sampleIds, field, value, actor, reason);
   if (!applied) {
     lastMessage_ = applied.error().message;
     return applied.error();
@@ -34,7 +35,7 @@ Status ReviewSession::apply(const std::vector<std::int64_t>& sampleIds, const st
   if (advance && sampleIds.size() == 1 && state_.cursorSampleId() == before) state_.move(Motion::NextItem, false);
   lastMessage_ = reason + ": " + samplesText(applied->size()) + " changed";
   if (!applied->empty()) {
-    undoStack_.push_back({field, value, reason, std::move(applied.value())});
+    undoStack_.push_back({actor, field, value, reason, std::move(applied.value())});
     redoStack_.clear();
   }
   return okStatus();
@@ -42,7 +43,24 @@ Status ReviewSession::apply(const std::vector<std::int64_t>& sampleIds, const st
 
 Status ReviewSession::assignLabel(const std::vector<std::int64_t>& sampleIds,
                                   const std::optional<std::string>& label, const std::string& reason) {
-  return apply(sampleIds, "label", label, reason, false);
+  return apply(sampleIds, "label", label, reason, false, actor_);
+}
+
+Status ReviewSession::assignLabelAs(const std::vector<std::int64_t>& sampleIds, const std::optional<std::string>& label,
+                                    const std::string& reason, const std::string& actor) {
+  return apply(sampleIds, "label", label, reason, false, actor);
+}
+
+void ReviewSession::recordApplied(std::vector<review::AppliedDecision> decisions, const std::string& description,
+                                  const std::string& actor) {
+  for (const auto& decision : decisions) state_.setItemField(decision.sampleId, decision.field, decision.newValue);
+  state_.refresh();
+  lastMessage_ = description + ": " + samplesText(decisions.size()) + " changed";
+  if (decisions.empty()) return;
+  const std::string field = decisions.front().field;
+  const std::optional<std::string> value = decisions.front().newValue;
+  undoStack_.push_back({actor, field, value, description, std::move(decisions)});
+  redoStack_.clear();
 }
 
 Status ReviewSession::assignClass(int classIndex) {
@@ -53,7 +71,7 @@ Status ReviewSession::assignClass(int classIndex) {
     return makeError(ErrorCode::InvalidArgument, lastMessage_);
   }
   const std::string& label = labels[static_cast<std::size_t>(classIndex)];
-  return apply(state_.targetSampleIds(), "label", label, "label " + label, true);
+  return apply(state_.targetSampleIds(), "label", label, "label " + label, true, actor_);
 }
 
 Status ReviewSession::toggleReject() {
@@ -62,12 +80,12 @@ Status ReviewSession::toggleReject() {
   const bool allRejected = !targets.empty() && std::all_of(targets.begin(), targets.end(), [&](std::int64_t id) {
     return catalog.items[*catalog.itemIndex(id)].status == store::kStatusRejected;
   });
-  return allRejected ? apply(targets, "status", std::string(store::kStatusActive), "restore", true)
-                     : apply(targets, "status", std::string(store::kStatusRejected), "reject", true);
+  return allRejected ? apply(targets, "status", std::string(store::kStatusActive), "restore", true, actor_)
+                     : apply(targets, "status", std::string(store::kStatusRejected), "reject", true, actor_);
 }
 
 Status ReviewSession::rejectSamples(const std::vector<std::int64_t>& sampleIds, const std::string& reason) {
-  return apply(sampleIds, "status", std::string(store::kStatusRejected), reason, false);
+  return apply(sampleIds, "status", std::string(store::kStatusRejected), reason, false, actor_);
 }
 
 Status ReviewSession::undo() {
@@ -78,7 +96,7 @@ Status ReviewSession::undo() {
   Action action = std::move(undoStack_.back());
   std::vector<std::int64_t> ids;
   for (const auto& decision : action.decisions) ids.push_back(decision.decisionId);
-  if (Status undone = review::undoDecisions(store_, ids, actor_); !undone) {
+  if (Status undone = review::undoDecisions(store_, ids, action.actor); !undone) {
     // The action stays undoable only if the store is back in step; it is not, so drop it.
     undoStack_.pop_back();
     lastMessage_ = "cannot undo " + action.description + ": " + undone.error().message;
@@ -99,18 +117,34 @@ Status ReviewSession::redo() {
   }
   Action action = std::move(redoStack_.back());
   redoStack_.pop_back();
-  std::vector<std::int64_t> ids;
-  for (const auto& decision : action.decisions) ids.push_back(decision.sampleId);
-  auto applied = review::applyDecisionBatch(store_, ids, action.field, action.newValue, actor_,
-                                            "redo " + action.description);
-  if (!applied) {
-    lastMessage_ = "cannot redo " + action.description + ": " + applied.error().message;
-    return applied.error();
+  // Decisions grouped by the value they set (one group for a plain action; one per class for an
+  // accepted batch of suggestions), each group one transaction.
+  std::vector<std::pair<std::optional<std::string>, std::vector<std::int64_t>>> groups;
+  for (const auto& decision : action.decisions) {
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == decision.newValue; });
+    if (group == groups.end()) {
+      groups.push_back({decision.newValue, {}});
+      group = groups.end() - 1;
+    }
+    group->second.push_back(decision.sampleId);
   }
-  for (const auto& decision : *applied) state_.setItemField(decision.sampleId, decision.field, decision.newValue);
+  std::vector<review::AppliedDecision> redone;
+  for (const auto& [value, ids] : groups) {
+    auto applied = review::applyDecisionBatch(store_, ids, action.field, value, action.actor, "redo " + action.description);
+    if (!applied) {
+      lastMessage_ = "cannot redo " + action.description + ": " + applied.error().message;
+      for (const auto& decision : redone) state_.setItemField(decision.sampleId, decision.field, decision.newValue);
+      state_.refresh();
+      action.decisions = std::move(redone);
+      if (!action.decisions.empty()) undoStack_.push_back(std::move(action));
+      return applied.error();
+    }
+    redone.insert(redone.end(), applied->begin(), applied->end());
+  }
+  for (const auto& decision : redone) state_.setItemField(decision.sampleId, decision.field, decision.newValue);
   state_.refresh();
-  lastMessage_ = "redid " + action.description + " (" + samplesText(applied->size()) + ")";
-  action.decisions = std::move(applied.value());
+  lastMessage_ = "redid " + action.description + " (" + samplesText(redone.size()) + ")";
+  action.decisions = std::move(redone);
   if (!action.decisions.empty()) undoStack_.push_back(std::move(action));
   return okStatus();
 }

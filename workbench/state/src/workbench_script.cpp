@@ -3,6 +3,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 namespace winnow::workbench {
 
@@ -24,6 +25,10 @@ const std::map<std::string, VerbRule>& verbRules() {
       {"keeper", {ScriptVerb::Keeper, 1, 1}},     {"not-duplicate", {ScriptVerb::NotDuplicate, 2, 2}},
       {"keep-all", {ScriptVerb::KeepAll, 0, 0}},
       {"scroll", {ScriptVerb::Scroll, 2, 2}},     {"quit", {ScriptVerb::Quit, 0, 0}},
+      {"suggest", {ScriptVerb::Suggest, 0, 1}},   {"accept-suggestion", {ScriptVerb::AcceptSuggestion, 1, 1}},
+      {"correct", {ScriptVerb::Correct, 2, 2}},   {"accept-above", {ScriptVerb::AcceptAbove, 1, 1}},
+      {"type-class", {ScriptVerb::TypeClass, 1, 1}}, {"accept-identity", {ScriptVerb::AcceptIdentity, 1, 1}},
+      {"show-group", {ScriptVerb::ShowGroup, 1, 1}},
   };
   return rules;
 }
@@ -91,7 +96,31 @@ Result<std::vector<ScriptStep>> parseScript(const std::string& text, const std::
         }
         checked = countAt(1, 1);
         break;
+      case ScriptVerb::Suggest:
+        step.count = 600;
+        if (!step.args.empty()) checked = countAt(0, 1);
+        break;
+      case ScriptVerb::AcceptAbove: {
+        try {
+          std::size_t used = 0;
+          step.value = std::stod(step.args[0], &used);
+          if (used != step.args[0].size() || step.value < 0.0 || step.value > 1.0) throw std::invalid_argument("range");
+        } catch (const std::exception&) {
+          return makeError(ErrorCode::InvalidArgument, where + "'" + step.args[0] + "' is not a confidence from 0 to 1");
+        }
+        break;
+      }
+      case ScriptVerb::AcceptIdentity:
+      case ScriptVerb::ShowGroup:
+        checked = countAt(0, 1);
+        break;
+      case ScriptVerb::Correct:
+        if (!parseCount(step.args[0], scratch) || scratch < 0) {
+          return makeError(ErrorCode::InvalidArgument, where + "'" + step.args[0] + "' is not a sample number");
+        }
+        break;
       case ScriptVerb::Goto:
+      case ScriptVerb::AcceptSuggestion:
       case ScriptVerb::Cluster:
       case ScriptVerb::Keeper:
       case ScriptVerb::NotDuplicate:
@@ -116,6 +145,8 @@ Result<std::vector<ScriptStep>> parseScript(const std::string& text, const std::
         }
         break;
       case ScriptVerb::View:
+      case ScriptVerb::TypeClass:
+      case ScriptVerb::KeepAll:
       case ScriptVerb::Screenshot:
       case ScriptVerb::Quit:
       case ScriptVerb::Invalid:

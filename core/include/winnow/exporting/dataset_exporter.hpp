@@ -1,6 +1,20 @@
 // Export: stream the project's active samples (decoded once, EXIF-oriented) through an exporter
 // plugin. The plugin makes its output appear atomically; on any failure or cancel the session is
 // aborted and nothing is left behind, and the store is never changed by an export.
+//
+// Contracts:
+// - An existing output (file or folder, whatever it holds) is refused unless overwrite is set;
+//   with overwrite it is moved aside and removed only once the new output is in place (restored
+//   on failure or cancel). This holds for every exporter, built-in or plugin.
+// - Temp files of exports that were killed ("<output>.tmp-<pid>" whose process is gone, and
+//   "<output>.old-<pid>" of an interrupted overwrite) are removed before a new export to the same
+//   path, and named in the summary's warnings.
+// - A sample whose file is missing, changed, unreadable, too large or undecodable is reported
+//   (path + reason, summary.skippedBad) and left out; it never aborts the export. Files are
+//   probed from their headers before the exporter is told the sample count; one that still fails
+//   to decode later makes the export restart without it (the plugin ABI promises an exact count).
+// - Memory: each sample is decoded at full size once (export needs every pixel): a 12,000 x 9,000
+//   JPEG holds 324 MB of RGB for the time of its write_sample call.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +45,13 @@ struct ExportOptions {
   // recorded in the output's project info as {"images": {"kind": "face_crops", "detector",
   // "params"}} so that a model trained on it can crop new pictures the same way.
   std::optional<std::string> faceCropsDetector;
+  bool overwrite = false;  // replace an existing output (else it is refused)
+};
+
+struct SkippedSample {
+  std::int64_t sampleId = 0;
+  std::string path;
+  std::string reason;
 };
 
 // Per class ("" = unlabelled), per split ("" = unassigned): a count.
@@ -43,6 +64,8 @@ struct ExportSummary {
   std::int64_t skippedMissing = 0;  // original gone or changed since ingest (warned per file)
   std::int64_t skippedNoCrop = 0;   // faceCropsDetector set and the sample has no crop
   std::int64_t augmented = 0;       // exported rows that are synthetic children (balance)
+  std::vector<SkippedSample> skippedBad;  // unreadable / undecodable / too large, each named
+  std::vector<std::string> removedTempFiles;  // stale temp outputs of killed exports, removed
   std::vector<std::string> classNames;
   std::vector<std::pair<std::string, std::int64_t>> countByClass;
   ClassSplitCounts exportedByClassSplit;

@@ -10,6 +10,15 @@
 // - A bad file is reported (path + one-line reason), recorded in the store and counted; the run
 //   goes on. Work is committed in batches, so a cancel (Ctrl-C) or crash loses at most the
 //   uncommitted batch, never leaves a half-written sample.
+// - Files are chosen by extension; files with any other extension (or none) are sniffed by
+//   content, so extension-less GIFs and misnamed WebPs come in. Hidden files and folders (names
+//   starting with '.') are not read; they are counted and named in skippedFiles, like every other
+//   file left out, each with its reason.
+// - Pixels are decoded once to prove the file sound: JPEGs at up to 1/8 scale in libjpeg's DCT
+//   (every coefficient is still read), other formats full size under a shared budget of decoded
+//   bytes, so a folder of 108 MP photos never needs more than about 1 GiB of pixels at a time.
+// - Problems that do not stop a file (broken EXIF read as orientation 1, codec warnings, later
+//   GIF frames dropped) are kept in fileWarnings and warned per file.
 // - Videos contribute frames sampled at videoFramesPerSecond, stored as PNGs under
 //   <project>/frames/ (derived files; the video itself is never modified).
 #pragma once
@@ -47,6 +56,13 @@ struct BadFile {
   std::string reason;
 };
 
+// A file left out without being read as an image, or a warning about one that came in.
+using SkippedFile = BadFile;
+using FileWarning = BadFile;
+
+// Decoded bytes all ingest workers together may hold at once (one larger file still gets in, alone).
+inline constexpr std::int64_t kIngestDecodeBudgetBytes = std::int64_t{1} << 30;
+
 struct IngestSummary {
   std::string sourceName;
   std::string layout;
@@ -55,8 +71,11 @@ struct IngestSummary {
   std::int64_t videoFrames = 0;    // of which video frames
   std::int64_t duplicates = 0;     // exact duplicates recorded, not ingested
   std::int64_t unchanged = 0;      // seen in an earlier ingest, skipped
-  std::int64_t skippedNonImage = 0;  // files with other extensions (e.g. .txt, .csv)
+  std::int64_t skippedNonImage = 0;  // files that are no image or video by extension and content
+  std::int64_t skippedHidden = 0;    // hidden files and folders, not read
+  std::vector<SkippedFile> skippedFiles;  // every skipped file or folder with its reason, path order
   std::vector<BadFile> badFiles;
+  std::vector<FileWarning> fileWarnings;  // ingested files with a one-line warning each
   std::map<std::string, std::int64_t> addedByLabel;  // "" = unlabelled
   bool cancelled = false;
   double seconds = 0.0;

@@ -26,6 +26,7 @@ struct PipelineStep {
   std::filesystem::path output;  // export: absolute
   std::optional<std::string> split;
   bool includeUnlabelled = false;
+  bool overwrite = false;  // export: replace an existing output
   std::string faceCropsDetector;  // export: face crops of this detector instead of whole images
 };
 

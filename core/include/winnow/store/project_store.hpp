@@ -80,8 +80,29 @@ struct RunRecord {
   std::string parametersJson;
   std::string startedAt;
   std::string finishedAt;
-  std::string outcome;  // "running", "ok", "failed", "cancelled"
+  // "running", "ok", "failed", "cancelled", or "interrupted": the process running it ended
+  // without finishing it (killed, crashed, machine restarted). Stored as 'failed' with
+  // {"interrupted": true, ...} in summary_json: the schema's CHECK predates it.
+  std::string outcome;
   std::string summaryJson;
+};
+
+// Result of ProjectStore::checkIntegrity (PRAGMA integrity_check + foreign_key_check).
+struct IntegrityReport {
+  bool ok = false;
+  std::vector<std::string> problems;  // one line each, at most 100 from integrity_check
+  std::int64_t foreignKeyViolations = 0;
+};
+
+// What ProjectStore::open does beyond opening the file.
+enum class OpenMode {
+  Invalid = 0,
+  // Quick structural check (PRAGMA quick_check) first, then migrations, then runs left
+  // "running" by processes that no longer exist are marked interrupted. A corrupt store fails
+  // with "<db>: database is corrupt (...)".
+  Normal,
+  // For `winnow check`: no quick check, no migration, no writes; only read the file.
+  Inspect,
 };
 
 struct DuplicateRecord {
@@ -135,14 +156,15 @@ inline constexpr const char* kLabelConflictClustersSql =
 
 class ProjectStore {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
   static constexpr const char* kDatabaseFileName = "winnow.db";
 
   // Creates <projectDir> (if needed) and a new store in it; fails if one exists already.
   static Result<std::unique_ptr<ProjectStore>> create(const std::filesystem::path& projectDir);
   // Opens an existing store and applies pending migrations; fails clearly if it is newer than
   // this build or is not a winnow project.
-  static Result<std::unique_ptr<ProjectStore>> open(const std::filesystem::path& projectDir);
+  static Result<std::unique_ptr<ProjectStore>> open(const std::filesystem::path& projectDir,
+                                                     OpenMode mode = OpenMode::Normal);
 
   ~ProjectStore();
   ProjectStore(const ProjectStore&) = delete;
@@ -202,6 +224,15 @@ class ProjectStore {
   Result<std::int64_t> beginRun(const std::string& command, const std::string& parametersJson);
   Status finishRun(std::int64_t runId, const std::string& outcome, const std::string& summaryJson);
   Result<std::vector<RunRecord>> listRuns(int limit = 50);
+  // Marks runs still "running" whose process is gone (same host; pid not alive, reused, or
+  // the machine restarted since) as interrupted, with finished_at now. Returns how many.
+  // open() calls it; runs begun by builds before pids were recorded are left as they are.
+  Result<int> markInterruptedRuns();
+
+  // ---- integrity ----
+  // Full PRAGMA integrity_check and foreign_key_check (reads the whole file: seconds on large
+  // stores). ok == problems empty and no foreign key violations.
+  Result<IntegrityReport> checkIntegrity();
 
   // ---- reports ----
   Result<ProjectStats> stats();
@@ -217,7 +248,7 @@ class ProjectStore {
  private:
   ProjectStore(std::filesystem::path projectDir, sqlite3* db);
   static Result<std::unique_ptr<ProjectStore>> openDatabase(const std::filesystem::path& projectDir,
-                                                            bool create);
+                                                            bool create, OpenMode mode = OpenMode::Normal);
   Status migrate();
 
   std::filesystem::path projectDir_;

@@ -32,6 +32,8 @@ class IdentityBoard {
   // Re-clusters one group at maxDistance (use a smaller one than the board's); the pieces take
   // its place. Returns how many groups it became (1 = nothing to split; 0 = bad index).
   std::size_t split(std::size_t group, double maxDistance);
+  // Drops a group that was named (its samples are labelled now); false for a bad index.
+  bool remove(std::size_t group);
 
  private:
   void order();

@@ -23,6 +23,7 @@ enum class Key {
   Left, Right, Up, Down, PageUp, PageDown, Home, End,
   Digit1, Digit2, Digit3, Digit4, Digit5, Digit6, Digit7, Digit8, Digit9,
   R, Delete, Enter, F, Space, A, Escape, Z, Y,
+  Tab,  // the Suggestions view: type a class name
 };
 
 struct KeyChord {

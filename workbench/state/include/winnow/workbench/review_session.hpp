@@ -37,6 +37,15 @@ class ReviewSession {
   Status toggleReject();
   // Rejects the given samples (undoable like any action); the cursor stays.
   Status rejectSamples(const std::vector<std::int64_t>& sampleIds, const std::string& reason);
+  // Label assignment written with another actor (the Suggestions view writes "user:workbench");
+  // undoable like any action, and its undo and redo carry the same actor.
+  Status assignLabelAs(const std::vector<std::int64_t>& sampleIds, const std::optional<std::string>& label,
+                       const std::string& reason, const std::string& actor);
+  // Puts decisions that core wrote in one transaction (e.g. review::acceptSuggestions) on the undo
+  // stack as one action and brings the review state in step. The decisions may set different
+  // values (each sample its own suggested class); redo writes them again one value at a time.
+  void recordApplied(std::vector<review::AppliedDecision> decisions, const std::string& description,
+                     const std::string& actor);
   Status undo();
   Status redo();
   bool canUndo() const { return !undoStack_.empty(); }
@@ -49,13 +58,15 @@ class ReviewSession {
 
  private:
   struct Action {
+    std::string actor;
     std::string field;
     std::optional<std::string> newValue;
     std::string description;
     std::vector<review::AppliedDecision> decisions;
   };
   Status apply(const std::vector<std::int64_t>& sampleIds, const std::string& field,
-               const std::optional<std::string>& value, const std::string& reason, bool advance);
+               const std::optional<std::string>& value, const std::string& reason, bool advance,
+               const std::string& actor);
 
   store::ProjectStore& store_;
   ReviewState& state_;

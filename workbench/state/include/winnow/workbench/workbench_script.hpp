@@ -15,6 +15,14 @@
 //   not-duplicate <a> <b>        mark two samples of the shown cluster as not duplicates
 //   keep-all                     resolve the shown label conflict: every member kept (reviewed)
 //   scroll <pixels> <frames>     scroll the grid by pixels per frame, for frames frames
+//   suggest [max-frames]         retrain the label suggestions in the background and draw frames
+//                                until they are reloaded (default max 600)
+//   accept-suggestion <id>       Suggestions view: accept the sample's suggestion (as Enter does)
+//   correct <id> <class>         Suggestions view: label the sample with a typed class name
+//   accept-above <confidence>    Suggestions view: accept every suggestion at or above 0..1
+//   type-class <text>            Suggestions view: type into the class-name box (completion shown)
+//   accept-identity <group>      Identities panel: accept the nearest named class of group n (1-based)
+//   show-group <group>           Identities panel: show every member of group n (1-based)
 //   quit                         exit now
 #pragma once
 
@@ -31,6 +39,7 @@ namespace winnow::workbench {
 enum class ScriptVerb {
   Invalid = 0,
   Key, Frames, WaitThumbnails, Screenshot, View, Filter, Sort, Goto, Cluster, Keeper, NotDuplicate, KeepAll, Scroll, Quit,
+  Suggest, AcceptSuggestion, Correct, AcceptAbove, TypeClass, AcceptIdentity, ShowGroup,
 };
 
 struct ScriptStep {
@@ -38,7 +47,8 @@ struct ScriptStep {
   ScriptVerb verb = ScriptVerb::Invalid;
   std::vector<std::string> args;  // as written, checked for count and form
   KeyChord chord;                 // for Key
-  std::int64_t count = 1;         // Key repeat, Frames, WaitThumbnails max, Scroll frames
+  std::int64_t count = 1;         // Key repeat, Frames, WaitThumbnails and Suggest max, Scroll frames
+  double value = 0.0;             // AcceptAbove confidence
 };
 
 // Errors name the line: "<text>: line 3: unknown key 'Foo'".

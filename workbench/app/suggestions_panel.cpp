@@ -1,0 +1,378 @@
+// The Suggestions view: core's label suggestions for unlabelled faces, most uncertain first.
+// Enter accepts, a class key or a typed class name corrects, a batch is accepted above a
+// confidence, and the suggestions are retrained in the background as decisions arrive. Every
+// acceptance and correction is a decision (actor "user:workbench") on the workbench's undo stack.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "workbench_app.hpp"
+
+namespace winnow::workbench {
+
+namespace {
+
+constexpr float kRowThumbnail = 64.0F;
+constexpr float kDetailThumbnail = 280.0F;
+constexpr float kDetailWidth = 360.0F;
+
+ImVec4 confidenceColour(double confidence) {
+  if (confidence >= 0.9) return ImVec4(0.40F, 0.90F, 0.45F, 1.0F);
+  if (confidence >= 0.6) return ImVec4(0.95F, 0.80F, 0.35F, 1.0F);
+  return ImVec4(1.00F, 0.45F, 0.40F, 1.0F);
+}
+
+std::string fixed2(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", value);
+  return text;
+}
+
+// Tab completes the class-name box to the first completion; the caret goes to the end once
+// after the box was opened by typing (so the next letter is appended, not replacing).
+struct ClassBoxContext {
+  const std::vector<std::string>* classes = nullptr;
+  bool* caretToEnd = nullptr;
+};
+
+int classBoxCallback(ImGuiInputTextCallbackData* data) {
+  auto* context = static_cast<ClassBoxContext*>(data->UserData);
+  if (data->EventFlag == ImGuiInputTextFlags_CallbackCompletion) {
+    const std::vector<std::string> completions =
+        completeClassName(std::string(data->Buf, static_cast<std::size_t>(data->BufTextLen)), *context->classes, 1);
+    if (!completions.empty()) {
+      data->DeleteChars(0, data->BufTextLen);
+      data->InsertChars(0, completions.front().c_str());
+    }
+  } else if (data->EventFlag == ImGuiInputTextFlags_CallbackAlways && *context->caretToEnd) {
+    data->CursorPos = data->SelectionStart = data->SelectionEnd = data->BufTextLen;
+    *context->caretToEnd = false;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void WorkbenchApp::onSuggestionsOpened() {
+  // Show what is stored at once; retrain in the background with the decisions made since.
+  reloadSuggestions();
+  requestRetrain("view opened");
+}
+
+void WorkbenchApp::reloadSuggestions() {
+  auto loaded = review::loadSuggestions(*store_);
+  if (!loaded) {
+    setStatus("suggestions: " + loaded.error().message);
+    return;
+  }
+  suggestions_.replace(std::move(loaded.value()));
+  suggestionScrollToCursor_ = true;
+}
+
+void WorkbenchApp::requestRetrain(const std::string& why) {
+  if (extractors_.empty()) {
+    retrainMessage_ = "no descriptors stored: run the embed step (Plugins panel) or `winnow embed`";
+    lastRetrainFailed_ = true;
+    return;
+  }
+  suggestions_.noteRetrainStarted();
+  retrainer_.request(store_->projectDir(), "");
+  std::fprintf(stderr, "workbench: retraining suggestions (%s)\n", why.c_str());
+}
+
+void WorkbenchApp::pollRetrainer() {
+  auto result = retrainer_.takeResult();
+  if (!result) return;
+  if (*result) {
+    lastRetrain_ = result->value();
+    lastRetrainFailed_ = false;
+    char text[256];
+    std::snprintf(text, sizeof text, "retrained on %zu labelled faces of %zu classes (%s): leave-one-out accuracy %.2f, %.0f ms",
+                  lastRetrain_->labelledSamples, lastRetrain_->classes, lastRetrain_->extractor.c_str(),
+                  lastRetrain_->looAccuracy, lastRetrain_->seconds * 1000.0);
+    retrainMessage_ = text;
+  } else {
+    lastRetrainFailed_ = true;
+    retrainMessage_ = result->error().message;
+  }
+  std::fprintf(stderr, "workbench: %s\n", retrainMessage_.c_str());
+  reloadSuggestions();
+}
+
+void WorkbenchApp::afterSuggestionDecisions(std::size_t count) {
+  suggestions_.noteDecisions(count);
+  if (suggestions_.retrainDue()) requestRetrain(std::to_string(suggestions_.decisionsSinceRetrain()) + " decisions");
+}
+
+Status WorkbenchApp::acceptSuggestion(std::int64_t sampleId) {
+  const auto position = suggestions_.find(sampleId);
+  if (!position) return makeError(ErrorCode::NotFound, "sample " + std::to_string(sampleId) + " has no current suggestion");
+  const std::string label = suggestions_.rows()[*position].label;
+  auto accepted = review::acceptSuggestions(*store_, {sampleId}, kSuggestionActor);
+  if (!accepted) return accepted.error();
+  const std::size_t changed = accepted->decisions.size();
+  session_->recordApplied(std::move(accepted->decisions), "accept suggestion " + label, kSuggestionActor);
+  suggestions_.remove({sampleId});
+  suggestionScrollToCursor_ = true;
+  setStatus("accepted " + label + " for sample " + std::to_string(sampleId));
+  afterSuggestionDecisions(changed);
+  return okStatus();
+}
+
+Status WorkbenchApp::correctSuggestion(std::int64_t sampleId, const std::string& label) {
+  const auto position = suggestions_.find(sampleId);
+  if (!position) return makeError(ErrorCode::NotFound, "sample " + std::to_string(sampleId) + " has no current suggestion");
+  const review::StoredSuggestion row = suggestions_.rows()[*position];
+  if (row.label == label) return acceptSuggestion(sampleId);
+  const std::string reason = "corrected suggestion " + row.label + " (confidence " + fixed2(row.confidence) + ") to " + label;
+  if (Status done = session_->assignLabelAs({sampleId}, label, reason, kSuggestionActor); !done) return done;
+  suggestions_.remove({sampleId});
+  suggestionScrollToCursor_ = true;
+  setStatus(reason + " for sample " + std::to_string(sampleId));
+  afterSuggestionDecisions(1);
+  return okStatus();
+}
+
+Status WorkbenchApp::acceptSuggestionsAbove(double minConfidence) {
+  auto accepted = review::acceptSuggestionsAbove(*store_, minConfidence, kSuggestionActor);
+  if (!accepted) return accepted.error();
+  std::vector<std::int64_t> ids;
+  for (const auto& decision : accepted->decisions) ids.push_back(decision.sampleId);
+  const std::size_t changed = ids.size();
+  session_->recordApplied(std::move(accepted->decisions), "accept suggestions at or above " + fixed2(minConfidence),
+                          kSuggestionActor);
+  suggestions_.remove(ids);
+  setStatus("accepted " + std::to_string(changed) + " suggestions at or above " + fixed2(minConfidence));
+  afterSuggestionDecisions(changed);
+  return okStatus();
+}
+
+void WorkbenchApp::handleSuggestionCommand(const SuggestionCommand& command) {
+  const review::StoredSuggestion* current = suggestions_.current();
+  Status done = okStatus();
+  switch (command.kind) {
+    case SuggestionCommandKind::Move:
+      suggestions_.move(command.motion, 8);
+      suggestionScrollToCursor_ = true;
+      break;
+    case SuggestionCommandKind::Accept:
+      if (current) done = acceptSuggestion(current->sampleId);
+      break;
+    case SuggestionCommandKind::AssignClass: {
+      const auto& labels = state_->catalog().labels;
+      if (command.classIndex < 0 || static_cast<std::size_t>(command.classIndex) >= labels.size()) {
+        done = makeError(ErrorCode::InvalidArgument, "no class " + std::to_string(command.classIndex + 1) + " (the project has " +
+                                                         std::to_string(labels.size()) + "); type the name instead (Tab)");
+      } else if (current) {
+        done = correctSuggestion(current->sampleId, labels[static_cast<std::size_t>(command.classIndex)]);
+      }
+      break;
+    }
+    case SuggestionCommandKind::Reject:
+      if (current) {
+        const std::int64_t id = current->sampleId;
+        done = session_->rejectSamples({id}, "rejected in the suggestions review");
+        if (done) {
+          suggestions_.remove({id});
+          afterSuggestionDecisions(1);
+        }
+      }
+      break;
+    case SuggestionCommandKind::TypeClass:
+      focusClassInput_ = true;
+      break;
+    case SuggestionCommandKind::Undo:
+    case SuggestionCommandKind::Redo:
+      done = command.kind == SuggestionCommandKind::Undo ? session_->undo() : session_->redo();
+      setStatus(session_->lastMessage());
+      // An undone acceptance leaves the sample unlabelled without a stored suggestion: retrain.
+      reloadSuggestions();
+      afterSuggestionDecisions(1);
+      if (!suggestions_.retrainDue()) requestRetrain("undo/redo");
+      break;
+    case SuggestionCommandKind::Invalid: break;
+  }
+  if (!done) setStatus(done.error().message);
+}
+
+void WorkbenchApp::drawSuggestions() {
+  const auto& catalog = state_->catalog();
+  if (!suggestions_.loaded()) reloadSuggestions();
+  const auto& rows = suggestions_.rows();
+
+  // Header: what is shown, retraining, the batch acceptance.
+  ImGui::Text("%zu suggestions for unlabelled faces, most uncertain first", rows.size());
+  ImGui::SameLine();
+  ImGui::BeginDisabled(retrainer_.running());
+  if (ImGui::Button(retrainer_.busy() ? "Retraining..." : "Retrain")) requestRetrain("button");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::TextDisabled("auto after %zu more decisions",
+                      SuggestionBoard::kRetrainAfterDecisions -
+                          std::min(SuggestionBoard::kRetrainAfterDecisions, suggestions_.decisionsSinceRetrain()));
+  if (!retrainMessage_.empty()) {
+    if (lastRetrainFailed_) {
+      ImGui::TextColored(ImVec4(1.0F, 0.55F, 0.4F, 1.0F), "%s", retrainMessage_.c_str());
+    } else {
+      ImGui::TextDisabled("%s", retrainMessage_.c_str());
+    }
+  }
+  const std::vector<std::int64_t> above = suggestions_.idsAtOrAbove(acceptAboveConfidence_);
+  ImGui::SetNextItemWidth(220);
+  ImGui::SliderFloat("##above", &acceptAboveConfidence_, 0.5F, 1.0F, "confidence >= %.2f");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(above.empty());
+  const std::string batchText = "Accept all " + std::to_string(above.size()) + " at or above " + fixed2(acceptAboveConfidence_);
+  if (ImGui::Button(batchText.c_str())) {
+    if (Status done = acceptSuggestionsAbove(acceptAboveConfidence_); !done) setStatus(done.error().message);
+  }
+  ImGui::EndDisabled();
+  ImGui::Separator();
+
+  if (rows.empty()) {
+    ImGui::TextUnformatted("No suggestions to review.");
+    ImGui::TextDisabled("Suggestions need stored descriptors (`winnow embed`), at least two labelled classes and");
+    ImGui::TextDisabled("unlabelled faces; they are retrained when this view opens and after every 10 decisions.");
+    return;
+  }
+
+  // The list.
+  ImGui::BeginChild("suggestion list", ImVec2(-kDetailWidth, 0), true);
+  const float rowHeight = kRowThumbnail + 8.0F;
+  const float lineHeight = ImGui::GetTextLineHeightWithSpacing();
+  if (suggestionScrollToCursor_) {
+    const float top = static_cast<float>(suggestions_.cursor()) * rowHeight;
+    if (top < ImGui::GetScrollY()) ImGui::SetScrollY(top);
+    if (top + rowHeight > ImGui::GetScrollY() + ImGui::GetWindowHeight()) ImGui::SetScrollY(top + rowHeight - ImGui::GetWindowHeight());
+    suggestionScrollToCursor_ = false;
+  }
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  // The cursor row is the highlighted one; hovering only tints (the mouse is not the cursor).
+  ImGui::PushStyleColor(ImGuiCol_HeaderHovered, ImVec4(1.0F, 1.0F, 1.0F, 0.06F));
+  ImGui::PushStyleColor(ImGuiCol_HeaderActive, ImVec4(1.0F, 1.0F, 1.0F, 0.10F));
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(rows.size()), rowHeight);
+  while (clipper.Step()) {
+    for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+      const review::StoredSuggestion& row = rows[static_cast<std::size_t>(r)];
+      const ImVec2 origin = ImGui::GetCursorScreenPos();
+      ImGui::PushID(r);
+      if (ImGui::Selectable("##row", static_cast<std::size_t>(r) == suggestions_.cursor(), 0,
+                            ImVec2(0, rowHeight - ImGui::GetStyle().ItemSpacing.y))) {
+        suggestions_.setCursor(static_cast<std::size_t>(r));
+      }
+      ImGui::PopID();
+      if (auto index = catalog.itemIndex(row.sampleId)) {
+        drawThumbnailAt(catalog.items[*index], ImVec2(origin.x + 2, origin.y + 2), kRowThumbnail);
+      }
+      const float x = origin.x + kRowThumbnail + 14.0F;
+      char text[160];
+      std::snprintf(text, sizeof text, "#%lld", static_cast<long long>(row.sampleId));
+      draw->AddText(ImVec2(x, origin.y + 4), IM_COL32(150, 150, 150, 255), text);
+      draw->AddText(ImVec2(x + 70, origin.y + 4), ImGui::ColorConvertFloat4ToU32(confidenceColour(row.confidence)),
+                    row.label.c_str());
+      // Confidence bar.
+      const float barWidth = 160.0F;
+      const ImVec2 bar(x, origin.y + 6 + lineHeight);
+      draw->AddRectFilled(bar, ImVec2(bar.x + barWidth, bar.y + 8), IM_COL32(60, 60, 66, 255));
+      draw->AddRectFilled(bar, ImVec2(bar.x + barWidth * static_cast<float>(row.confidence), bar.y + 8),
+                          ImGui::ColorConvertFloat4ToU32(confidenceColour(row.confidence)));
+      std::snprintf(text, sizeof text, "%.2f", row.confidence);
+      draw->AddText(ImVec2(bar.x + barWidth + 8, bar.y - 4), IM_COL32(220, 220, 220, 255), text);
+      if (!row.runnerUp.empty()) {
+        std::snprintf(text, sizeof text, "runner-up %s, margin %.2f", row.runnerUp.c_str(), row.margin);
+        draw->AddText(ImVec2(x, origin.y + 8 + 2 * lineHeight), IM_COL32(140, 140, 140, 255), text);
+      }
+    }
+  }
+  clipper.End();
+  ImGui::PopStyleColor(2);
+  ImGui::EndChild();
+  ImGui::SameLine();
+
+  // The cursor's suggestion: accept or correct.
+  ImGui::BeginChild("suggestion detail", ImVec2(0, 0), true);
+  const review::StoredSuggestion* current = suggestions_.current();
+  if (current != nullptr) {
+    const std::int64_t id = current->sampleId;
+    const std::string suggested = current->label;
+    const float side = std::min(kDetailThumbnail, ImGui::GetContentRegionAvail().x);
+    if (auto index = catalog.itemIndex(id)) drawThumbnail(catalog.items[*index], side);
+    ImGui::Text("sample %lld (%zu of %zu)", static_cast<long long>(id), suggestions_.cursor() + 1, rows.size());
+    ImGui::TextUnformatted("suggested");
+    ImGui::SameLine();
+    ImGui::TextColored(confidenceColour(current->confidence), "%s", suggested.c_str());
+    ImGui::Text("confidence %.2f, margin %.2f", current->confidence, current->margin);
+    if (!current->runnerUp.empty()) ImGui::Text("runner-up %s", current->runnerUp.c_str());
+    std::optional<std::string> correction;
+    bool accept = ImGui::Button("Accept (Enter)", ImVec2(-1, 0));
+    ImGui::TextDisabled("correct: class key, or type a name (Tab)");
+
+    // The class-name box, with completion over every class (there can be more than 9).
+    char buffer[128] = {};
+    std::snprintf(buffer, sizeof buffer, "%s", classInput_.c_str());
+    if (!ImGui::IsAnyItemActive() && !focusClassInput_) {
+      // Typing a letter anywhere in the view starts a class name.
+      const ImGuiIO& io = ImGui::GetIO();
+      std::string typed;
+      for (int c = 0; c < io.InputQueueCharacters.Size; ++c) {
+        const ImWchar ch = io.InputQueueCharacters[c];
+        if (ch < 128 && (std::isalpha(ch) != 0 || (!typed.empty() && std::isprint(ch) != 0))) typed += static_cast<char>(ch);
+      }
+      if (!typed.empty() && !io.KeyCtrl) {
+        classInput_ = typed;
+        std::snprintf(buffer, sizeof buffer, "%s", classInput_.c_str());
+        focusClassInput_ = true;
+      }
+    }
+    if (focusClassInput_) {
+      ImGui::SetKeyboardFocusHere();
+      classCaretToEnd_ = true;
+      focusClassInput_ = false;
+    }
+    ClassBoxContext context{&catalog.labels, &classCaretToEnd_};
+    ImGui::SetNextItemWidth(-1);
+    const bool entered = ImGui::InputTextWithHint(
+        "##class", "class name", buffer, sizeof buffer,
+        ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CallbackCompletion | ImGuiInputTextFlags_CallbackAlways,
+        classBoxCallback, &context);
+    classInput_ = buffer;
+    const std::vector<std::string> completions = completeClassName(classInput_, catalog.labels, 6);
+    if (entered && !classInput_.empty()) {
+      if (auto resolved = resolveClassName(classInput_, catalog.labels)) {
+        correction = *resolved;
+      } else if (!completions.empty()) {
+        correction = completions.front();
+      } else {
+        setStatus("no class '" + classInput_ + "': use the New class button to create it");
+      }
+    }
+    for (std::size_t c = 0; c < completions.size(); ++c) {
+      const std::string text = completions[c] + (c == 0 ? "   (Enter)" : "");
+      if (ImGui::Selectable(text.c_str(), c == 0)) correction = completions[c];
+    }
+    if (!classInput_.empty() && completions.empty()) {
+      const std::string text = "New class '" + classInput_ + "'";
+      if (ImGui::Button(text.c_str(), ImVec2(-1, 0))) correction = classInput_;
+    }
+    ImGui::Separator();
+    for (std::size_t i = 0; i < catalog.labels.size() && i < 9; ++i) {
+      ImGui::TextDisabled("%zu", i + 1);
+      ImGui::SameLine();
+      ImGui::TextUnformatted(catalog.labels[i].c_str());
+    }
+    if (catalog.labels.size() > 9) ImGui::TextDisabled("%zu more classes: type the name", catalog.labels.size() - 9);
+    ImGui::TextDisabled("arrows move, Delete rejects, ctrl+Z undo");
+    if (accept) {
+      if (Status done = acceptSuggestion(id); !done) setStatus(done.error().message);
+    } else if (correction) {
+      classInput_.clear();
+      if (Status done = correctSuggestion(id, *correction); !done) setStatus(done.error().message);
+    }
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace winnow::workbench
