@@ -251,7 +251,9 @@ int commandSamples(const std::vector<std::string>& args) {
 
 namespace {
 
-// Applies one decision to each sample id; reports each failure and keeps going.
+// Applies one decision to each sample id in one transaction: a kill or a locked store leaves
+// none of them applied (a killed `label` of 250 ids once left 195 applied). An id that cannot
+// take the decision (no such sample) is reported and the others are still applied.
 // A locked store stops it with exit 1 (failed), not 3: the ids were fine.
 int applyToSamples(store::ProjectStore& store, const std::string& project, const std::vector<std::int64_t>& ids,
                    const std::string& field, const std::optional<std::string>& value,
@@ -262,13 +264,16 @@ int applyToSamples(store::ProjectStore& store, const std::string& project, const
   const std::optional<std::int64_t> runId = begun ? std::optional<std::int64_t>(*begun) : std::nullopt;
   int failures = 0;
   nlohmann::json changed = nlohmann::json::array();
+  auto begunTransaction = store.beginTransaction();
+  if (!begunTransaction) {
+    if (isStoreBusy(begunTransaction.error())) return printError(storeBusyError(project, begunTransaction.error()), json);
+    return printError(begunTransaction.error(), json);
+  }
+  store::ProjectStore::Transaction transaction = std::move(begunTransaction.value());
   for (std::int64_t id : ids) {
     Status status = store.applyDecision(id, field, value, "user:cli", reason, runId);
     if (!status && isStoreBusy(status.error())) {
-      // Not a bad input: the store is busy. Stop; each decision already applied is committed.
-      if (!changed.empty()) {
-        std::cerr << "error: " << field << " set on " << changed.size() << " samples before the store was locked\n";
-      }
+      // Not a bad input: the store is busy. Nothing is applied (the transaction rolls back).
       return printError(storeBusyError(project, status.error()), json);
     }
     if (!status) {
@@ -277,6 +282,10 @@ int applyToSamples(store::ProjectStore& store, const std::string& project, const
     } else {
       changed.push_back(id);
     }
+  }
+  if (Status committed = transaction.commit(); !committed) {
+    if (isStoreBusy(committed.error())) return printError(storeBusyError(project, committed.error()), json);
+    return printError(committed.error(), json);
   }
   if (runId) {
     (void)store.finishRun(*runId, failures == 0 ? "ok" : "failed",

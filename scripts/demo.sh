@@ -51,6 +51,16 @@ if [ -d "$shared/faces/celeb24" ] && [ -d "$shared/realfake/ciplab" ]; then
   echo; echo "== identity groups from the descriptors alone (labels shown for comparison; unlabelled phone photos are named with --name N=person)"
   "$winnow" identities "$demo/faces_identity" --all > "$demo/out/celeb24_identity_groups.txt"
   head -13 "$demo/out/celeb24_identity_groups.txt"; echo "  ... (all groups: $demo/out/celeb24_identity_groups.txt)"
+  echo; echo "== assisted labelling: a simulated user names ORL's 400 unlabelled faces (40 people) with winnow identities, suggest and accept"
+  SIM_SETS=orl SIM_ARGS="--detector faceapi_whole_face" bash "$root/bench/simulated_labeller.sh" "$build" \
+    "$demo/out/labelling" > "$demo/out/labelling.log"
+  /usr/bin/python3 - "$demo/out/labelling/orl.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(f"{d['photos']} photos of {d['people']} people fully and correctly labelled in {d['actions']} actions "
+      f"({d['actions_per_photo']:.2f} per photo; {d['named_groups']} identity groups named, the rest suggested and accepted)")
+PY
+  echo "  curve: $demo/out/labelling/simulated_labeller.png; log: $demo/out/labelling.log"
   echo; echo "== winnow predict: the celeb24 model on two photos (face found and cropped first)"
   "$winnow" predict "$demo/out/train-celeb24/model.h5" "$shared/faces/celeb24/Tom_Hanks/"$(ls "$shared/faces/celeb24/Tom_Hanks" | head -1) \
     "$shared/faces/celeb24/Halle_Berry/"$(ls "$shared/faces/celeb24/Halle_Berry" | head -1) --device cpu

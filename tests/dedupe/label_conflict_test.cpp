@@ -219,7 +219,7 @@ TEST_F(LabelConflictTest, SlowZoomKeepsSeveralFramesStaticShotKeepsOne) {
   ASSERT_GE(framesOf["zoom.avi"].size(), 48u);
   ASSERT_LE(framesOf["zoom.avi"].size(), 51u);
 
-  if (const char* sweep = std::getenv("WINNOW_FRAME_KEEP_SWEEP")) {
+  if (std::getenv("WINNOW_FRAME_KEEP_SWEEP") != nullptr) {
     for (int d = 0; d <= 8; ++d) {
       run({{"frame_keep_distance", d}});
       int kept = 0;

@@ -90,8 +90,12 @@ TEST(SplitCli, ShippedTrainTestTreeTrainsAndEvaluatesWithoutAManualSplit) {
   for (const auto& [id, sample] : samples) {
     ++byShipped[sample.originalSplit][sample.split];
     ++byClass[*sample.label][sample.split];
-    if (sample.originalSplit == "test") EXPECT_EQ(sample.split, "test") << sample.originalPath;
-    if (sample.split == "test") EXPECT_EQ(sample.originalSplit, "test") << sample.originalPath;
+    if (sample.originalSplit == "test") {
+      EXPECT_EQ(sample.split, "test") << sample.originalPath;
+    }
+    if (sample.split == "test") {
+      EXPECT_EQ(sample.originalSplit, "test") << sample.originalPath;
+    }
   }
   EXPECT_EQ(byShipped["test"]["test"], 24);
   EXPECT_EQ(byShipped["train"]["train"] + byShipped["train"]["val"], 80);

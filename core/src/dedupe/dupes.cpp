@@ -693,9 +693,9 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, plugin::PluginHost& 
   summary["label_conflicts"] = conflictClusters;
   summary["samples_in_label_conflicts"] = conflictSamples;
   std::string perClass = "active samples per class (before -> after):";
-  for (const auto& [label, counts] : byClass.items()) {
-    perClass += " " + label + " " + std::to_string(counts.value("before", 0)) + " -> " +
-                std::to_string(counts.value("after", 0)) + ";";
+  for (const auto& [label, beforeAfter] : byClass.items()) {
+    perClass += " " + label + " " + std::to_string(beforeAfter.value("before", 0)) + " -> " +
+                std::to_string(beforeAfter.value("after", 0)) + ";";
   }
   perClass.pop_back();
   nlohmann::json notes = nlohmann::json::array({perClass});

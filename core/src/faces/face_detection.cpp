@@ -169,7 +169,7 @@ Result<nlohmann::json> runDetect(store::ProjectStore& store, plugin::PluginHost&
         if (insert.step() != SQLITE_DONE) return insert.error("store face");
       }
       const auto count = static_cast<double>(result.boxes.size());
-      for (const std::string name : {std::string("face_count"), "face_count:" + detectorId}) {
+      for (const std::string& name : {std::string("face_count"), "face_count:" + detectorId}) {
         store::SqliteStatement measure(store.handle(),
                                        "INSERT OR REPLACE INTO sample_measures(sample_id, name, value) "
                                        "VALUES(?,?,?)");
