@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 
 #include "support/plugin_test_support.hpp"
@@ -261,6 +262,7 @@ TEST(FaceCrops, CentralAndMostConfidentPoliciesPickTheirFace) {
   const std::string confidentFace =
       queryText(**store, "SELECT id FROM faces WHERE sample_id=" + two + " ORDER BY score DESC LIMIT 1");
   ASSERT_NE(largestFace, centralFace);
+  std::map<std::string, std::string> descriptorOf;  // policy -> stored vector of the two-face photo
 
   for (const auto& [policy, expected] : {std::pair<std::string, std::string>{"largest", largestFace},
                                          {"central", centralFace},
@@ -283,7 +285,14 @@ TEST(FaceCrops, CentralAndMostConfidentPoliciesPickTheirFace) {
     EXPECT_EQ(single["chosen_by"], "only_face");
     // Findable for review under every policy.
     EXPECT_EQ(queryText(**store, "SELECT value FROM sample_flags WHERE flag='multiple_faces' AND sample_id=" + two), "2.0");
+    // The descriptor follows the crop's choice (the face the reviewer sees), not the largest face.
+    auto embedded = runEmbed(**store, host, {{"detector", "yunet"}, {"redo", true}}, job);
+    ASSERT_TRUE(embedded) << embedded.error().message;
+    EXPECT_EQ((*embedded)["embedded"], 2);
+    EXPECT_EQ((*embedded)["faces_chosen_by_crops"], expected == largestFace ? 0 : 1);
+    descriptorOf[policy] = queryText(**store, "SELECT hex(vector) FROM embeddings WHERE sample_id=" + two);
   }
+  EXPECT_NE(descriptorOf["central"], descriptorOf["largest"]);
 
   // Haar stores no landmarks: its crops are cut along the box, and the summary says so.
   auto haar = runDetect(**store, host, {{"detector", "haar"}, {"threads", 1}}, job);

@@ -64,11 +64,30 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
   auto embedder = host.createEmbedder(modelId, params["model_params"]);
   if (!embedder) return embedder.error();
   std::map<std::int64_t, plugin::FaceBox> faces;
+  int chosenByCrops = 0;  // photos with several faces where the crop's choice is not the largest
   if (fromFaces) {
     auto found = readFaces(store, detector, 0.0);
     if (!found) return found.error();
+    // The face `winnow crops` chose in a photo with several (its recorded central or
+    // most_confident policy; the first crop of the sample) is the one described, so identity
+    // groups and suggestions follow the subject the reviewer saw; the largest face otherwise.
+    std::map<std::int64_t, std::int64_t> croppedFace;
+    store::SqliteStatement cropped(store.handle(),
+                                   "SELECT sample_id, face_id FROM face_crops WHERE detector = ? AND face_id IS NOT NULL "
+                                   "ORDER BY sample_id, face_index");
+    if (!cropped.ok()) return cropped.error("face crops");
+    cropped.bind(1, detector);
+    while (cropped.step() == SQLITE_ROW) croppedFace.emplace(cropped.columnInt64(0), cropped.columnInt64(1));
     for (const auto& [sampleId, list] : *found) {
-      if (!list.empty()) faces.emplace(sampleId, list.front().box);  // the largest
+      if (list.empty()) continue;
+      std::size_t pick = 0;  // the largest
+      if (const auto chosen = croppedFace.find(sampleId); chosen != croppedFace.end()) {
+        for (std::size_t i = 0; i < list.size(); ++i) {
+          if (list[i].faceId == chosen->second) pick = i;
+        }
+      }
+      if (pick != 0) ++chosenByCrops;
+      faces.emplace(sampleId, list[pick].box);
     }
   }
   std::set<std::int64_t> done;
@@ -88,6 +107,7 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
   if (fromFaces) {
     summary["detector"] = detector;
     summary["detector_chosen"] = detectorChosen;  // true: the faces that were stored, not named
+    summary["faces_chosen_by_crops"] = chosenByCrops;
   }
   std::vector<const store::SampleRecord*> todo;
   for (const auto& sample : *samples) {
