@@ -80,6 +80,14 @@ void line(cairo_t* cr, double x0, double y0, double x1, double y1, double width)
   cairo_stroke(cr);
 }
 
+// A reference mark (threshold, target): dashed, 1.2 px.
+void dashedLine(cairo_t* cr, double x0, double y0, double x1, double y1) {
+  const double dashes[] = {5, 4};
+  cairo_set_dash(cr, dashes, 2, 0);
+  line(cr, x0, y0, x1, y1, 1.2);
+  cairo_set_dash(cr, nullptr, 0, 0);
+}
+
 // Cuts a UTF-8 name to `limit` code points, with an ellipsis when cut.
 std::string shortened(const std::string& name, std::size_t limit) {
   std::size_t points = 0;
@@ -229,10 +237,7 @@ void drawLinePanel(cairo_t* cr, const LinePanel& panel, double x0, double y0, do
     const auto& [value, label] = panel.verticalMarks[m];
     if (value < xr.low || value > xr.high) continue;
     setColour(cr, kMuted);
-    const double dashes[] = {5, 4};
-    cairo_set_dash(cr, dashes, 2, 0);
-    line(cr, px(value), top, px(value), bottom, 1.2);
-    cairo_set_dash(cr, nullptr, 0, 0);
+    dashedLine(cr, px(value), top, px(value), bottom);
     setFont(cr, 11);
     // Labels stack downwards so that marks close together stay readable; right of the line, or
     // left of it where the plot ends.
@@ -246,10 +251,7 @@ void drawLinePanel(cairo_t* cr, const LinePanel& panel, double x0, double y0, do
   }
   for (const auto& [value, label] : panel.horizontalMarks) {
     setColour(cr, kMuted);
-    const double dashes[] = {5, 4};
-    cairo_set_dash(cr, dashes, 2, 0);
-    line(cr, left, py(value), right, py(value), 1.2);
-    cairo_set_dash(cr, nullptr, 0, 0);
+    dashedLine(cr, left, py(value), right, py(value));
     setFont(cr, 11);
     drawText(cr, printable(label), right - 4, py(value) - 5, Align::Right);
   }
@@ -506,10 +508,7 @@ Status writeHistogramPng(const fs::path& path, const std::string& title, const s
   }
   for (const auto& [value, label] : verticalMarks) {
     setColour(cr, kInk);
-    const double dashes[] = {5, 4};
-    cairo_set_dash(cr, dashes, 2, 0);
-    line(cr, px(value), top, px(value), bottom, 1.2);
-    cairo_set_dash(cr, nullptr, 0, 0);
+    dashedLine(cr, px(value), top, px(value), bottom);
     setFont(cr, 11);
     drawText(cr, printable(label), px(value) + 5, top + 14);
   }
