@@ -191,6 +191,9 @@ int commandEmbed(const std::vector<std::string>& args) {
       std::cout << "  faces of " << r.at("detector").get<std::string>()
                 << (r.value("detector_chosen", false) ? " (the stored detections; --detector to choose)" : "") << "\n";
     }
+    for (const auto& warning : r.value("warnings", nlohmann::json::array())) {
+      std::cout << "WARNING: " << warning.get<std::string>() << "\n";
+    }
   });
 }
 

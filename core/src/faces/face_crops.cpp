@@ -217,7 +217,8 @@ std::size_t chooseFace(const std::vector<StoredFace>& faces, const std::string& 
 Result<std::string> defaultFaceSource(store::ProjectStore& store) {
   store::SqliteStatement select(store.handle(),
                                 "SELECT detector, COUNT(DISTINCT sample_id) AS samples FROM faces GROUP BY detector "
-                                "ORDER BY detector = 'faceapi_ssd' DESC, samples DESC, detector");
+                                "ORDER BY detector IN ('faceapi_ssd', 'faceapi_whole_face') DESC, detector = 'faceapi_ssd' DESC, "
+                                "samples DESC, detector");
   if (!select.ok()) return select.error("faces");
   if (select.step() == SQLITE_ROW) return select.columnText(0);
   return std::string("faceapi_ssd");

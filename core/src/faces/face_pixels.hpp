@@ -18,9 +18,10 @@ struct StoredFace {
 };
 
 // Stored faces of one detector with score >= minScore, by sample, largest first.
-// The detector whose stored faces a step uses when none is named: faceapi_ssd when it has
-// detections (face-api's descriptors were made for its chips), else the detector with faces on
-// the most samples (yunet after a plain `winnow detect`); faceapi_ssd when nothing is stored.
+// The detector whose stored faces a step uses when none is named: faceapi_ssd, then
+// faceapi_whole_face, when they have detections (face-api's descriptors were made for their
+// 68-landmark chips), else the detector with faces on the most samples (yunet after a plain
+// `winnow detect`); faceapi_ssd when nothing is stored.
 Result<std::string> defaultFaceSource(store::ProjectStore& store);
 
 Result<std::map<std::int64_t, std::vector<StoredFace>>> readFaces(store::ProjectStore& store,
