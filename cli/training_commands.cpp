@@ -1,9 +1,11 @@
 #include "training_commands.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
 #include "cli_support.hpp"
+#include "winnow/training/local_ranks.hpp"
 #include "winnow/training/model_training.hpp"
 
 namespace winnow::cli {
@@ -11,6 +13,20 @@ namespace winnow::cli {
 namespace {
 
 int exitFor(const Error& error) { return error.code == ErrorCode::Cancelled ? kExitCancelled : kExitFailure; }
+
+// The rank's own arguments: the command line without --nproc (its value too).
+std::vector<std::string> withoutNproc(const std::vector<std::string>& args) {
+  std::vector<std::string> kept = {"train"};
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--nproc") {
+      ++i;
+      continue;
+    }
+    if (args[i].rfind("--nproc=", 0) == 0) continue;
+    kept.push_back(args[i]);
+  }
+  return kept;
+}
 
 }  // namespace
 
@@ -21,6 +37,10 @@ int commandTrain(const std::vector<std::string>& args) {
       "resume", "continue an interrupted run from its checkpoint")(
       "model", po::value<std::string>()->default_value("torch_classifier"), "model capability")(
       "config", po::value<std::string>(), "training configuration JSON file (the capability's parameters)")(
+      "nproc", po::value<int>()->default_value(1),
+      "data-parallel: start this many ranks on this machine (each steps on batch_size images; see docs/training.md)")(
+      "dist-backend", po::value<std::string>(), "process-group backend: auto (NCCL on CUDA when built with it, else Gloo), gloo, nccl")(
+      "dist-timeout", po::value<int>(), "seconds a rank waits for a silent peer before it stops (default 300)")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "extra plugin folder");
   addParamOption(options);
   po::positional_options_description positional;
@@ -46,6 +66,34 @@ int commandTrain(const std::vector<std::string>& args) {
   auto extra = parseKeyValues(listOption(line, "param"), "--param");
   if (!extra) return printError(extra.error(), line.json, kExitUsage);
   modelParams.update(*extra);
+  // Ranks read these from the environment, whoever started them (this launcher or torchrun).
+  if (line.values.count("dist-backend")) ::setenv("WINNOW_DIST_BACKEND", line.values["dist-backend"].as<std::string>().c_str(), 1);
+  if (line.values.count("dist-timeout")) {
+    const int seconds = line.values["dist-timeout"].as<int>();
+    if (seconds < 1) return printError(makeError(ErrorCode::InvalidArgument, "--dist-timeout must be at least 1 second"), line.json, kExitUsage);
+    ::setenv("WINNOW_DIST_TIMEOUT", std::to_string(seconds).c_str(), 1);
+  }
+  const int processes = line.values["nproc"].as<int>();
+  if (processes < 1 || processes > 1024) {
+    return printError(makeError(ErrorCode::InvalidArgument, "--nproc must be between 1 and 1024"), line.json, kExitUsage);
+  }
+  if (processes > 1) {
+    if (std::getenv("WORLD_SIZE") != nullptr) {
+      return printError(makeError(ErrorCode::InvalidArgument,
+                                  "--nproc with WORLD_SIZE already set: this process is a rank of a launcher (torchrun); drop one of them"),
+                        line.json, kExitUsage);
+    }
+    training::LocalRanksRequest ranks;
+    ranks.processes = processes;
+    ranks.arguments = withoutNproc(args);
+    const char* timeout = std::getenv("WINNOW_DIST_TIMEOUT");
+    ranks.grace = std::chrono::seconds((timeout != nullptr ? std::atoi(timeout) : 300) + 30);
+    try {
+      return training::runLocalRanks(ranks);
+    } catch (const std::exception& error) {
+      return printError(makeError(ErrorCode::Io, error.what()), line.json);
+    }
+  }
   plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
   job::JobContext job(progressStyle(line.json));
   const nlohmann::json params = {{"dataset", line.values["dataset"].as<std::string>()},
@@ -57,6 +105,11 @@ int commandTrain(const std::vector<std::string>& args) {
   if (!summary) return printError(summary.error(), line.json, exitFor(summary.error()));
   if (line.json) {
     printJson(*summary);
+    return kExitOk;
+  }
+  if (summary->contains("distributed") && !(*summary)["distributed"].value("writes_run_folder", true)) {
+    std::cout << "rank " << (*summary)["distributed"]["rank"] << " of " << (*summary)["distributed"]["world_size"]
+              << " finished; rank 0 wrote the run folder " << (*summary)["run_dir"].get<std::string>() << "\n";
     return kExitOk;
   }
   std::cout << "trained " << (*summary)["architecture"]["backbone"].get<std::string>() << " on "

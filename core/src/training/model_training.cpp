@@ -35,8 +35,9 @@ Result<plugin::ModelTrainer> makeTrainer(plugin::PluginHost& host, const nlohman
   return plugin::ModelTrainer::wrap(std::move(*instance));
 }
 
-plugin::ModelProgress progressFor(job::JobContext& job) {
-  auto begun = std::make_shared<std::string>();
+// `begun` names the stage on show ("" before the first report: then there is nothing to finish,
+// as on the ranks of a data-parallel run other than rank 0, which report no progress).
+plugin::ModelProgress progressFor(job::JobContext& job, const std::shared_ptr<std::string>& begun) {
   plugin::ModelProgress progress;
   progress.report = [&job, begun](std::uint64_t done, std::uint64_t total, const std::string& stage) {
     const std::string task = stage.substr(0, stage.find(' '));
@@ -99,9 +100,12 @@ Result<nlohmann::json> trainModel(plugin::PluginHost& host, const nlohmann::json
   if (!trainer) return trainer.error();
   const fs::path runDir = (*params)["run_dir"].get<std::string>();
   const nlohmann::json request = {{"dataset", (*params)["dataset"]}, {"run_dir", runDir.string()}, {"resume", (*params)["resume"]}};
-  auto summary = trainer->train(request, progressFor(job));
-  job.finish();
+  const auto begun = std::make_shared<std::string>();
+  auto summary = trainer->train(request, progressFor(job, begun));
+  if (!begun->empty()) job.finish();
   if (!summary) return summary.error();
+  // In a data-parallel run only rank 0 writes the run folder.
+  if (summary->contains("distributed") && !(*summary)["distributed"].value("writes_run_folder", true)) return summary;
   auto plots = writeRunPlots(runDir);
   if (!plots) return plots.error();
   nlohmann::json pngs = nlohmann::json::array();
@@ -134,8 +138,9 @@ Result<nlohmann::json> evaluateModel(plugin::PluginHost& host, const nlohmann::j
                                   {"dataset", dataset.string()},
                                   {"output_dir", outputDir},
                                   {"split", (*params)["split"]}};
-  auto report = trainer->evaluate(request, progressFor(job));
-  job.finish();
+  const auto begun = std::make_shared<std::string>();
+  auto report = trainer->evaluate(request, progressFor(job, begun));
+  if (!begun->empty()) job.finish();
   if (!report) return report.error();
   (*report)["data"] = data.string();
   if (!outputDir.empty()) {

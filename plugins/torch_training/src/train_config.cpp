@@ -111,6 +111,9 @@ TrainConfig parseTrainConfig(const nlohmann::json& params) {
   config.mixedPrecision = boolean(params, "mixed_precision", config.mixedPrecision);
   config.epochs = integer(params, "epochs", config.epochs, 1, 100000);
   config.batchSize = integer(params, "batch_size", config.batchSize, 1, 65536);
+  const std::string batchNorm = text(params, "batch_norm", "batch");
+  if (batchNorm == "frozen") config.frozenBatchNorm = true;
+  else if (batchNorm != "batch") bad("batch_norm", "must be \"batch\" or \"frozen\"");
   const std::string metric = text(params, "early_stopping_metric", "val_accuracy");
   if (metric == "val_accuracy") config.stopMetric = StopMetric::ValAccuracy;
   else if (metric == "val_macro_f1") config.stopMetric = StopMetric::ValMacroF1;
@@ -163,6 +166,7 @@ nlohmann::json TrainConfig::toJson() const {
           {"mixed_precision", mixedPrecision},
           {"epochs", epochs},
           {"batch_size", batchSize},
+          {"batch_norm", frozenBatchNorm ? "frozen" : "batch"},
           {"early_stopping_metric", toString(stopMetric)},
           {"patience", patience},
           {"seed", seed},

@@ -26,6 +26,7 @@
 #include "winnow/training/evaluation_warnings.hpp"
 #include "winnow/training/cuda_autocast.hpp"
 #include "winnow/training/dataset_file.hpp"
+#include "winnow/training/distributed.hpp"
 
 namespace winnow::training {
 
@@ -420,458 +421,661 @@ torch::Device resolveDevice(const std::string& name) {
   return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
 }
 
-nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& request, const TrainHooks& hooks) {
-  const auto started = Clock::now();
-  auto log = [&](const std::string& line) {
-    if (hooks.log) hooks.log(line);
-  };
-  auto cancelled = [&] { return hooks.cancelled && hooks.cancelled(); };
-  keepLargeBlocksInHeap();
-  // LibTorch's own default here is one thread (Debian's build), so 0 means every core.
-  torch::set_num_threads(config.threads > 0 ? static_cast<int>(config.threads)
-                                            : static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
+namespace {
 
-  const DatasetFile data = readDatasetFile(request.dataset);
-  const std::string where = request.dataset.string() + ": ";
-  const auto classCount = data.classNames.size();
-  if (classCount < 2) {
-    throw std::runtime_error(where + "a classifier needs at least 2 classes; the dataset has " + std::to_string(classCount) +
-                             (classCount == 1 ? " (\"" + data.classNames[0] + "\")" : ""));
+// One training run, phase by phase (trainClassifier calls them in order). Every rank of a
+// data-parallel run executes every phase; collectives keep them in step, rank 0 alone writes the
+// run folder. Decisions that must agree (early stopping, the best epoch, cancelling) are taken on
+// values every rank holds identically: gathered logits, all-reduced sums.
+class TrainingRun {
+ public:
+  TrainingRun(const TrainConfig& config, const TrainRequest& request, const TrainHooks& hooks)
+      : config_(config), request_(request), hooks_(hooks), started_(Clock::now()) {}
+
+  nlohmann::json run() {
+    keepLargeBlocksInHeap();
+    readDataset();
+    joinGroup();
+    prepareRunFolder();
+    buildModel();
+    loadSplits();
+    computeBaselines();
+    makeOptimizerState();
+    if (request_.resume) resume();
+    trainEpochs();
+    scoreTestSplit();
+    return writeResults();
   }
-  // val is optional: without it there is no early stopping and no calibration (both stated).
-  for (SplitCode split : {SplitCode::Train, SplitCode::Test}) {
-    if (data.labelledRows(split).empty()) {
-      throw std::runtime_error(where + "split '" + splitName(split) + "' has no labelled rows (run `winnow split` before exporting)");
+
+ private:
+  bool leader() const { return group_->rank() == 0; }
+  void log(const std::string& line) const {
+    if (leader() && hooks_.log) hooks_.log(line);
+  }
+  // Any rank's cancel stops every rank at the same step.
+  bool cancelled() {
+    bool local = hooks_.cancelled && hooks_.cancelled();
+    if (group_->worldSize() == 1) return local;
+    torch::Tensor flag = torch::tensor({local ? 1.0F : 0.0F});
+    group_->allReduceSum(flag);
+    return flag.item<float>() > 0;
+  }
+  void throwIfCancelled() {
+    if (cancelled()) throw TrainingCancelled();
+  }
+
+  void readDataset() {
+    data_ = readDatasetFile(request_.dataset);
+    const std::string where = request_.dataset.string() + ": ";
+    classCount_ = data_.classNames.size();
+    if (classCount_ < 2) {
+      throw std::runtime_error(where + "a classifier needs at least 2 classes; the dataset has " + std::to_string(classCount_) +
+                               (classCount_ == 1 ? " (\"" + data_.classNames[0] + "\")" : ""));
     }
-  }
-  {
+    // val is optional: without it there is no early stopping and no calibration (both stated).
+    for (SplitCode split : {SplitCode::Train, SplitCode::Test}) {
+      if (data_.labelledRows(split).empty()) {
+        throw std::runtime_error(where + "split '" + splitName(split) + "' has no labelled rows (run `winnow split` before exporting)");
+      }
+    }
     std::vector<std::int64_t> trainLabels;
-    for (auto row : data.labelledRows(SplitCode::Train)) trainLabels.push_back(data.labels[static_cast<std::size_t>(row)]);
+    for (auto row : data_.labelledRows(SplitCode::Train)) trainLabels.push_back(data_.labels[static_cast<std::size_t>(row)]);
     std::sort(trainLabels.begin(), trainLabels.end());
     if (std::unique(trainLabels.begin(), trainLabels.end()) - trainLabels.begin() < 2) {
       throw std::runtime_error(where + "the train split holds only one class");
     }
   }
 
-  const fs::path checkpointPath = request.runDir / kCheckpointName;
-  std::error_code ec;
-  if (!request.resume && fs::exists(checkpointPath, ec)) {
-    throw std::runtime_error(request.runDir.string() + ": holds a run already (checkpoint.pt); resume it or choose another folder");
-  }
-  if (request.resume && !fs::exists(checkpointPath, ec)) {
-    throw std::runtime_error(checkpointPath.string() + ": no checkpoint to resume from");
-  }
-  fs::create_directories(request.runDir);
-
-  const torch::Device device = resolveDevice(config.device);
-  const bool amp = config.mixedPrecision && device.is_cuda();
-  NetSpec spec;
-  spec.backbone = config.backbone;
-  spec.headHidden = config.headHidden;
-  spec.headDropout = config.headDropout;
-  spec.classCount = static_cast<std::int64_t>(classCount);
-  spec.inputSize = config.inputSize > 0 ? config.inputSize : data.imageSize;
-  torch::manual_seed(config.seed);
-  auto net = std::make_shared<ClassifierNet>(spec, device);
-  std::string weights = config.weights;
-  if (weights.empty() && net->kind() == BackboneKind::FaceRecognition) weights = request.defaultFaceModelDir;
-  if (net->kind() == BackboneKind::FaceRecognition && weights.empty()) {
-    throw std::runtime_error("faceapi_recognition needs face-api's weights: set weights to the model folder");
-  }
-  net->loadPretrainedBackbone(weights);
-  log("model " + spec.backbone + (weights.empty() ? " (random init)" : " from " + weights) + ", " +
-      std::to_string(net->featureDim()) + "-d features, " + std::to_string(classCount) + " classes, " +
-      (device.is_cuda() ? "cuda" : "cpu") + (amp ? " bf16 autocast" : ""));
-
-  const SplitData train = takeSplit(data, SplitCode::Train, device);
-  const SplitData val = takeSplit(data, SplitCode::Val, device);
-  const SplitData test = takeSplit(data, SplitCode::Test, device);
-  log("rows: train " + std::to_string(train.rows.size()) + ", val " + std::to_string(val.rows.size()) + ", test " +
-      std::to_string(test.rows.size()));
-  const bool hasVal = !val.rows.empty();
-  if (!hasVal) {
-    log("no validation split: no early stopping (the last epoch is the model) and no calibration (temperature 1); "
-        "split with a val share (winnow split --ratios 70,15,15) to get both");
-  }
-
-  torch::Tensor classWeights;
-  if (config.balancedClassWeights) {
-    std::vector<float> weightsPerClass(classCount, 0.0F);
-    std::vector<std::int64_t> counts(classCount, 0);
-    for (auto label : train.labelValues) ++counts[static_cast<std::size_t>(label)];
-    for (std::size_t c = 0; c < classCount; ++c) {
-      weightsPerClass[c] = counts[c] > 0 ? static_cast<float>(static_cast<double>(train.labelValues.size()) /
-                                                              (static_cast<double>(classCount) * static_cast<double>(counts[c])))
-                                         : 0.0F;
+  void joinGroup() {
+    const DistributedEnvironment environment =
+        request_.distributed ? *request_.distributed : distributedEnvironmentFromVariables();
+    device_ = resolveDevice(config_.device);
+    if (environment.distributed() && device_.is_cuda()) {
+      device_ = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(environment.localRank % std::max<std::int64_t>(
+                                                                               1, torch::cuda::device_count())));
     }
-    classWeights = torch::tensor(weightsPerClass).to(device);
+    // LibTorch's own default here is one thread (Debian's build), so 0 means every core, shared
+    // out among the ranks on this machine.
+    const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    threads_ = config_.threads > 0 ? static_cast<int>(config_.threads) : std::max(1, cores / environment.localWorldSize);
+    torch::set_num_threads(threads_);
+    group_ = TrainingGroup::join(environment, device_);
+    if (group_->worldSize() > 1) {
+      log("data-parallel: " + std::to_string(group_->worldSize()) + " processes over " + group_->backend() + ", " +
+          std::to_string(threads_) + " thread(s) each, global batch " + std::to_string(config_.batchSize * group_->worldSize()));
+    }
   }
-  auto lossOf = [&](const torch::Tensor& logits, const torch::Tensor& labels) {
-    auto options = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing);
-    if (classWeights.defined()) options.weight(classWeights);
-    return torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), labels, options);
-  };
 
-  // Baselines and the feature cache need the backbone as it was before training.
-  const bool featureMode = config.mode == TrainMode::Features;
-  torch::Tensor trainFeatures, valFeatures, testFeatures;
-  nlohmann::json baselines = nlohmann::json::object();
-  std::int64_t majority = 0;
-  std::vector<std::int64_t> trainClassCounts(classCount, 0);
-  for (auto label : train.labelValues) ++trainClassCounts[static_cast<std::size_t>(label)];
-  {
-    majorityName(train.labelValues, classCount, majority);
-    const ClassificationReport report =
-        scoreClassification(test.labelValues, std::vector<std::int64_t>(test.labelValues.size(), majority), data.classNames);
-    baselines["majority_class"] = {{"class", data.classNames[static_cast<std::size_t>(majority)]},
-                                   {"accuracy", report.accuracy},
-                                   {"macro_f1", report.macro.f1},
-                                   {"what", "always answering the most frequent class of the train split, scored on the test split"}};
-  }
-  // The probe on the backbone as training starts (pretrained when weights were given), and, for a
-  // pretrained backbone, a second one on an untrained copy: a probe on random features that comes
-  // close to the trained model says the labels are readable from picture statistics alone.
-  std::optional<double> untrainedProbeAccuracy;
-  if (featureMode || config.linearProbeBaseline) {
-    log("computing frozen backbone features");
-    const auto featureStart = Clock::now();
-    trainFeatures = computeFeatures(*net, train.images, config.batchSize, amp);
-    valFeatures = computeFeatures(*net, val.images, config.batchSize, amp);
-    testFeatures = computeFeatures(*net, test.images, config.batchSize, amp);
-    log("features of " + std::to_string(data.rowCount()) + " images in " + std::to_string(secondsSince(featureStart)) + " s");
-    if (cancelled()) throw TrainingCancelled();
-    if (config.linearProbeBaseline) {
-      const ClassificationReport probe =
-          linearProbe(trainFeatures, train.labels, testFeatures, test.labelValues, data.classNames, config.seed);
-      const bool untrained = weights.empty();
-      baselines["linear_probe"] = {
-          {"accuracy", probe.accuracy},
-          {"macro_f1", probe.macro.f1},
-          {"backbone", untrained ? "untrained (random init)" : "pretrained"},
-          {"what", "logistic regression on the frozen " + spec.backbone + " features of the train split, scored on the test split"}};
-      log("baseline linear probe on frozen " + std::string(untrained ? "untrained" : "pretrained") + " features: test accuracy " +
-          std::to_string(probe.accuracy));
-      if (untrained) {
-        untrainedProbeAccuracy = probe.accuracy;
+  // Rank 0 decides whether the folder may be used; every rank raises the same error.
+  void prepareRunFolder() {
+    checkpointPath_ = request_.runDir / kCheckpointName;
+    std::string refusal;
+    if (leader()) {
+      std::error_code ec;
+      if (!request_.resume && fs::exists(checkpointPath_, ec)) {
+        refusal = request_.runDir.string() + ": holds a run already (checkpoint.pt); resume it or choose another folder";
+      } else if (request_.resume && !fs::exists(checkpointPath_, ec)) {
+        refusal = checkpointPath_.string() + ": no checkpoint to resume from";
       } else {
-        torch::manual_seed(config.seed);
-        auto random = std::make_shared<ClassifierNet>(spec, device);
-        const torch::Tensor randomTrain = computeFeatures(*random, train.images, config.batchSize, amp);
-        const torch::Tensor randomTest = computeFeatures(*random, test.images, config.batchSize, amp);
-        if (cancelled()) throw TrainingCancelled();
-        const ClassificationReport untrainedProbe =
-            linearProbe(randomTrain, train.labels, randomTest, test.labelValues, data.classNames, config.seed);
-        untrainedProbeAccuracy = untrainedProbe.accuracy;
-        baselines["untrained_linear_probe"] = {
-            {"accuracy", untrainedProbe.accuracy},
-            {"macro_f1", untrainedProbe.macro.f1},
-            {"backbone", "untrained (random init)"},
-            {"what", "logistic regression on the features of an untrained " + spec.backbone + ", scored on the test split"}};
-        log("baseline linear probe on untrained features: test accuracy " + std::to_string(untrainedProbe.accuracy));
+        fs::create_directories(request_.runDir, ec);
+        if (ec) refusal = request_.runDir.string() + ": cannot create: " + ec.message();
       }
     }
+    refusal = group_->broadcastBytes(refusal);
+    if (!refusal.empty()) throw std::runtime_error(refusal);
   }
 
-  std::vector<torch::Tensor> backboneParams = net->selectTrainableBackbone(featureMode ? -1 : config.trainableBlocks);
-  std::vector<double> baseRates;
-  auto optimizer = makeOptimizer(config, net->headParameters(), backboneParams, baseRates);
+  void buildModel() {
+    amp_ = config_.mixedPrecision && device_.is_cuda();
+    spec_.backbone = config_.backbone;
+    spec_.headHidden = config_.headHidden;
+    spec_.headDropout = config_.headDropout;
+    spec_.classCount = static_cast<std::int64_t>(classCount_);
+    spec_.inputSize = config_.inputSize > 0 ? config_.inputSize : data_.imageSize;
+    torch::manual_seed(config_.seed);
+    net_ = std::make_shared<ClassifierNet>(spec_, device_);
+    weights_ = config_.weights;
+    if (weights_.empty() && net_->kind() == BackboneKind::FaceRecognition) weights_ = request_.defaultFaceModelDir;
+    if (net_->kind() == BackboneKind::FaceRecognition && weights_.empty()) {
+      throw std::runtime_error("faceapi_recognition needs face-api's weights: set weights to the model folder");
+    }
+    net_->loadPretrainedBackbone(weights_);
+    // Every rank starts from rank 0's weights (as DistributedDataParallel does at construction).
+    broadcastState();
+    log("model " + spec_.backbone + (weights_.empty() ? " (random init)" : " from " + weights_) + ", " +
+        std::to_string(net_->featureDim()) + "-d features, " + std::to_string(classCount_) + " classes, " +
+        (device_.is_cuda() ? "cuda" : "cpu") + (amp_ ? " bf16 autocast" : ""));
+  }
 
-  const nlohmann::json identity = {{"config", [&] {
-                                      nlohmann::json c = config.toJson();
-                                      c.erase("epochs");
-                                      c.erase("patience");
-                                      c.erase("threads");
-                                      return c;
-                                    }()},
-                                   {"dataset", datasetJson(data)}};
-  Progress progress;
-  NamedTensors best = cpuCopy(net->namedState());
-  if (request.resume) {
-    torch::serialize::InputArchive archive;
+  void broadcastState() {
+    std::vector<torch::Tensor> tensors;
+    for (const auto& [name, tensor] : net_->namedState()) tensors.push_back(tensor);
+    group_->broadcast(tensors);
+  }
+
+  void loadSplits() {
+    train_ = takeSplit(data_, SplitCode::Train, device_);
+    val_ = takeSplit(data_, SplitCode::Val, device_);
+    test_ = takeSplit(data_, SplitCode::Test, device_);
+    log("rows: train " + std::to_string(train_.rows.size()) + ", val " + std::to_string(val_.rows.size()) + ", test " +
+        std::to_string(test_.rows.size()));
+    hasVal_ = !val_.rows.empty();
+    if (!hasVal_) {
+      log("no validation split: no early stopping (the last epoch is the model) and no calibration (temperature 1); "
+          "split with a val share (winnow split --ratios 70,15,15) to get both");
+    }
+    if (config_.balancedClassWeights) {
+      std::vector<float> weightsPerClass(classCount_, 0.0F);
+      std::vector<std::int64_t> counts(classCount_, 0);
+      for (auto label : train_.labelValues) ++counts[static_cast<std::size_t>(label)];
+      for (std::size_t c = 0; c < classCount_; ++c) {
+        weightsPerClass[c] = counts[c] > 0 ? static_cast<float>(static_cast<double>(train_.labelValues.size()) /
+                                                                (static_cast<double>(classCount_) * static_cast<double>(counts[c])))
+                                           : 0.0F;
+      }
+      classWeights_ = torch::tensor(weightsPerClass).to(device_);
+    }
+    trainClassCounts_.assign(classCount_, 0);
+    for (auto label : train_.labelValues) ++trainClassCounts_[static_cast<std::size_t>(label)];
+  }
+
+  torch::Tensor lossOf(const torch::Tensor& logits, const torch::Tensor& labels) const {
+    auto options = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config_.labelSmoothing);
+    if (classWeights_.defined()) options.weight(classWeights_);
+    return torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), labels, options);
+  }
+
+  // `compute` of every image, each rank taking rows i % worldSize == rank, gathered in order.
+  template <typename Compute>
+  torch::Tensor shared(const torch::Tensor& images, Compute compute) {
+    if (group_->worldSize() == 1) return compute(images);
+    const auto rows = interleavedRows(images.size(0), group_->rank(), group_->worldSize());
+    const torch::Tensor local = compute(images.index_select(0, rowsTensor(rows).to(images.device())));
+    return group_->gatherInterleaved(local, images.size(0));
+  }
+  torch::Tensor featuresOf(ClassifierNet& net, const torch::Tensor& images) {
+    return shared(images, [&](const torch::Tensor& x) { return computeFeatures(net, x, config_.batchSize, amp_); });
+  }
+  torch::Tensor logitsOf(const torch::Tensor& images) {
+    return shared(images, [&](const torch::Tensor& x) { return computeLogits(*net_, x, config_.batchSize, amp_); });
+  }
+
+  // Baselines and the feature cache need the backbone as it was before training.
+  void computeBaselines() {
+    featureMode_ = config_.mode == TrainMode::Features;
+    majorityName(train_.labelValues, classCount_, majority_);
+    {
+      const ClassificationReport report = scoreClassification(
+          test_.labelValues, std::vector<std::int64_t>(test_.labelValues.size(), majority_), data_.classNames);
+      baselines_["majority_class"] = {{"class", data_.classNames[static_cast<std::size_t>(majority_)]},
+                                      {"accuracy", report.accuracy},
+                                      {"macro_f1", report.macro.f1},
+                                      {"what", "always answering the most frequent class of the train split, scored on the test split"}};
+    }
+    if (!featureMode_ && !config_.linearProbeBaseline) return;
+    // The probe on the backbone as training starts (pretrained when weights were given), and,
+    // for a pretrained backbone, a second one on an untrained copy: a probe on random features
+    // that comes close to the trained model says the labels are readable from picture statistics.
+    log("computing frozen backbone features");
+    const auto featureStart = Clock::now();
+    trainFeatures_ = featuresOf(*net_, train_.images);
+    valFeatures_ = featuresOf(*net_, val_.images);
+    testFeatures_ = featuresOf(*net_, test_.images);
+    log("features of " + std::to_string(data_.rowCount()) + " images in " + std::to_string(secondsSince(featureStart)) + " s");
+    throwIfCancelled();
+    if (!config_.linearProbeBaseline) return;
+    const ClassificationReport probe =
+        linearProbe(trainFeatures_, train_.labels, testFeatures_, test_.labelValues, data_.classNames, config_.seed);
+    const bool untrained = weights_.empty();
+    baselines_["linear_probe"] = {
+        {"accuracy", probe.accuracy},
+        {"macro_f1", probe.macro.f1},
+        {"backbone", untrained ? "untrained (random init)" : "pretrained"},
+        {"what", "logistic regression on the frozen " + spec_.backbone + " features of the train split, scored on the test split"}};
+    log("baseline linear probe on frozen " + std::string(untrained ? "untrained" : "pretrained") + " features: test accuracy " +
+        std::to_string(probe.accuracy));
+    if (untrained) {
+      untrainedProbeAccuracy_ = probe.accuracy;
+      return;
+    }
+    torch::manual_seed(config_.seed);
+    auto random = std::make_shared<ClassifierNet>(spec_, device_);
+    std::vector<torch::Tensor> randomState;
+    for (const auto& [name, tensor] : random->namedState()) randomState.push_back(tensor);
+    group_->broadcast(randomState);
+    const torch::Tensor randomTrain = featuresOf(*random, train_.images);
+    const torch::Tensor randomTest = featuresOf(*random, test_.images);
+    throwIfCancelled();
+    const ClassificationReport untrainedProbe =
+        linearProbe(randomTrain, train_.labels, randomTest, test_.labelValues, data_.classNames, config_.seed);
+    untrainedProbeAccuracy_ = untrainedProbe.accuracy;
+    baselines_["untrained_linear_probe"] = {
+        {"accuracy", untrainedProbe.accuracy},
+        {"macro_f1", untrainedProbe.macro.f1},
+        {"backbone", "untrained (random init)"},
+        {"what", "logistic regression on the features of an untrained " + spec_.backbone + ", scored on the test split"}};
+    log("baseline linear probe on untrained features: test accuracy " + std::to_string(untrainedProbe.accuracy));
+  }
+
+  void makeOptimizerState() {
+    std::vector<torch::Tensor> backboneParams = net_->selectTrainableBackbone(featureMode_ ? -1 : config_.trainableBlocks);
+    std::vector<torch::Tensor> trainable = net_->headParameters();
+    trainable.insert(trainable.end(), backboneParams.begin(), backboneParams.end());
+    optimizer_ = makeOptimizer(config_, net_->headParameters(), backboneParams, baseRates_);
+    averager_ = std::make_unique<GradientAverager>(*group_, trainable);
+    nlohmann::json c = config_.toJson();
+    c.erase("epochs");
+    c.erase("patience");
+    c.erase("threads");
+    identity_ = {{"config", c}, {"dataset", datasetJson(data_)}};
+    // A data-parallel run's batches depend on the world size; a single process's identity is
+    // unchanged from before data parallelism existed.
+    if (group_->worldSize() > 1) identity_["world_size"] = group_->worldSize();
+    best_ = cpuCopy(net_->namedState());
+  }
+
+  // Rank 0 reads checkpoint.pt and sends its bytes, so ranks on other machines need no copy.
+  void resume() {
+    std::string bytes;
+    std::string failure;
+    if (leader()) {
+      std::ifstream in(checkpointPath_, std::ios::binary);
+      std::ostringstream buffer;
+      buffer << in.rdbuf();
+      if (!in) failure = "cannot read it";
+      bytes = buffer.str();
+    }
+    failure = group_->broadcastBytes(failure);
+    if (!failure.empty()) throw std::runtime_error(checkpointPath_.string() + ": cannot resume: " + failure);
+    bytes = group_->broadcastBytes(bytes);
     try {
-      archive.load_from(checkpointPath.string());
+      torch::serialize::InputArchive archive;
+      archive.load_from(bytes.data(), bytes.size());
       c10::IValue stateValue;
       archive.read("state", stateValue);
       const nlohmann::json state = nlohmann::json::parse(stateValue.toStringRef());
-      if (state.at("identity") != identity) {
+      const int savedWorld = state.at("identity").value("world_size", 1);
+      if (savedWorld != group_->worldSize()) {
+        throw std::runtime_error("it was trained by " + std::to_string(savedWorld) + " process(es), this run has " +
+                                 std::to_string(group_->worldSize()) + "; resume with the same number (--nproc " +
+                                 std::to_string(savedWorld) + ")");
+      }
+      if (state.at("identity") != identity_) {
         throw std::runtime_error("it was made with another configuration or dataset (only epochs, patience and threads may change)");
       }
-      progress.nextEpoch = state.at("next_epoch");
-      progress.bestEpoch = state.at("best_epoch");
-      progress.bestScore = state.at("best_score");
-      progress.epochsSinceBest = state.at("epochs_since_best");
-      progress.trainSeconds = state.at("train_seconds");
-      progress.trainImages = state.at("train_images");
-      for (const auto& m : state.at("history")) progress.history.push_back(EpochMetrics::fromJson(m));
+      progress_.nextEpoch = state.at("next_epoch");
+      progress_.bestEpoch = state.at("best_epoch");
+      progress_.bestScore = state.at("best_score");
+      progress_.epochsSinceBest = state.at("epochs_since_best");
+      progress_.trainSeconds = state.at("train_seconds");
+      progress_.trainImages = state.at("train_images");
+      for (const auto& m : state.at("history")) progress_.history.push_back(EpochMetrics::fromJson(m));
       torch::serialize::InputArchive model, bestArchive, optimizerArchive;
       archive.read("model", model);
       archive.read("best", bestArchive);
       archive.read("optimizer", optimizerArchive);
-      net->loadNamedState(readNamed(model));
-      best = readNamed(bestArchive);
-      optimizer->load(optimizerArchive);
+      net_->loadNamedState(readNamed(model));
+      best_ = readNamed(bestArchive);
+      optimizer_->load(optimizerArchive);
     } catch (const std::exception& error) {
-      throw std::runtime_error(checkpointPath.string() + ": cannot resume: " + error.what());
+      throw std::runtime_error(checkpointPath_.string() + ": cannot resume: " + error.what());
     }
-    log("resuming at epoch " + std::to_string(progress.nextEpoch + 1));
+    log("resuming at epoch " + std::to_string(progress_.nextEpoch + 1));
   }
 
-  const std::int64_t trainCount = static_cast<std::int64_t>(train.rows.size());
-  const std::int64_t batchesPerEpoch = (trainCount + config.batchSize - 1) / config.batchSize;
-  const std::int64_t totalSteps = batchesPerEpoch * config.epochs;
-  bool stoppedEarly = false;
-  for (std::int64_t epoch = progress.nextEpoch; epoch < config.epochs; ++epoch) {
-    if (config.patience > 0 && progress.epochsSinceBest >= config.patience) {
-      stoppedEarly = true;
-      break;
+  void setTraining(bool on) {
+    net_->setTrainingMode(on);
+    if (!on || !config_.frozenBatchNorm) return;
+    for (const auto& module : net_->modules(/*include_self=*/false)) {
+      if (module->as<torch::nn::BatchNorm2d>() != nullptr || module->as<torch::nn::BatchNorm1d>() != nullptr) module->eval();
     }
-    const auto epochStart = Clock::now();
-    torch::manual_seed(config.seed * 1000003ULL + static_cast<std::uint64_t>(epoch));
-    std::vector<std::int64_t> order(static_cast<std::size_t>(trainCount));
-    std::iota(order.begin(), order.end(), 0);
-    std::mt19937_64 shuffle(config.seed * 7919ULL + static_cast<std::uint64_t>(epoch));
-    std::shuffle(order.begin(), order.end(), shuffle);
-    const torch::Tensor permutation = torch::tensor(order, torch::kInt64).to(device);
-    net->setTrainingMode(true);
-    // Summed on the device and read once per epoch: a read per batch would wait for the GPU.
-    torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
-    torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
-    double lastRate = 0;
-    for (std::int64_t b = 0; b < batchesPerEpoch; ++b) {
-      if (cancelled()) throw TrainingCancelled();
-      const std::int64_t step = epoch * batchesPerEpoch + b;
-      const double factor = scheduleFactor(config, step, totalSteps, epoch);
-      for (std::size_t g = 0; g < optimizer->param_groups().size(); ++g) {
-        optimizer->param_groups()[g].options().set_lr(baseRates[g] * factor);
+  }
+
+  // Per-rank batch-norm statistics, averaged once per epoch so every rank validates and saves
+  // the same model. Synchronising them in every forward (SyncBatchNorm) would cost two collectives
+  // per layer and step; its benefit is for tiny per-rank batches.
+  void averageBatchNormStatistics() {
+    if (group_->worldSize() == 1 || config_.frozenBatchNorm) return;
+    torch::NoGradGuard noGrad;
+    for (auto& buffer : net_->buffers()) {
+      if (!buffer.is_floating_point()) continue;
+      group_->allReduceSum(buffer);
+      buffer.div_(static_cast<double>(group_->worldSize()));
+    }
+  }
+
+  void trainEpochs() {
+    const int world = group_->worldSize();
+    const int rank = group_->rank();
+    const auto trainCount = static_cast<std::int64_t>(train_.rows.size());
+    const std::int64_t shardCount = (trainCount + world - 1) / world;
+    const std::int64_t batchesPerEpoch = (shardCount + config_.batchSize - 1) / config_.batchSize;
+    const std::int64_t totalSteps = batchesPerEpoch * config_.epochs;
+    // Dropout and augmentation differ across ranks (each sees other images); rank 0 draws what a
+    // single process draws.
+    const std::uint64_t rankSalt = static_cast<std::uint64_t>(rank) * 0x632be59bd9b4e019ULL;
+    for (std::int64_t epoch = progress_.nextEpoch; epoch < config_.epochs; ++epoch) {
+      if (config_.patience > 0 && progress_.epochsSinceBest >= config_.patience) {
+        stoppedEarly_ = true;
+        break;
       }
-      lastRate = baseRates[0] * factor;
-      const std::int64_t start = b * config.batchSize;
-      const std::int64_t count = std::min(config.batchSize, trainCount - start);
-      const torch::Tensor index = permutation.narrow(0, start, count);
-      const torch::Tensor labels = train.labels.index_select(0, index);
-      optimizer->zero_grad();
-      torch::Tensor logits;
-      {
-        CudaAutocast autocast(amp);
-        if (featureMode) {
-          logits = net->classify(trainFeatures.index_select(0, index));
-        } else {
-          torch::Tensor unit = net->toUnitRange(train.images.index_select(0, index));
-          unit = augmentBatch(unit, config.augment, config.seed ^ (static_cast<std::uint64_t>(step) * 0x9e3779b97f4a7c15ULL));
-          logits = net->forward(net->normalise(unit));
+      const auto epochStart = Clock::now();
+      group_->takeCommunicationSeconds();
+      torch::manual_seed(config_.seed * 1000003ULL + static_cast<std::uint64_t>(epoch) + rankSalt);
+      const torch::Tensor shard = torch::tensor(epochShard(trainCount, config_.seed, epoch, rank, world), torch::kInt64).to(device_);
+      setTraining(true);
+      // Summed on the device and read once per epoch: a read per batch would wait for the GPU.
+      torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
+      torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device_));
+      double lastRate = 0;
+      for (std::int64_t b = 0; b < batchesPerEpoch; ++b) {
+        throwIfCancelled();
+        const std::int64_t step = epoch * batchesPerEpoch + b;
+        const double factor = scheduleFactor(config_, step, totalSteps, epoch);
+        for (std::size_t g = 0; g < optimizer_->param_groups().size(); ++g) {
+          optimizer_->param_groups()[g].options().set_lr(baseRates_[g] * factor);
+        }
+        lastRate = baseRates_[0] * factor;
+        const std::int64_t start = b * config_.batchSize;
+        const std::int64_t count = std::min(config_.batchSize, shardCount - start);
+        const torch::Tensor index = shard.narrow(0, start, count);
+        const torch::Tensor labels = train_.labels.index_select(0, index);
+        optimizer_->zero_grad();
+        torch::Tensor logits;
+        {
+          CudaAutocast autocast(amp_);
+          if (featureMode_) {
+            logits = net_->classify(trainFeatures_.index_select(0, index));
+          } else {
+            torch::Tensor unit = net_->toUnitRange(train_.images.index_select(0, index));
+            unit = augmentBatch(unit, config_.augment,
+                                config_.seed ^ (static_cast<std::uint64_t>(step) * 0x9e3779b97f4a7c15ULL) ^ rankSalt);
+            logits = net_->forward(net_->normalise(unit));
+          }
+        }
+        torch::Tensor loss = lossOf(logits, labels);
+        averager_->beginStep();
+        loss.backward();
+        averager_->finishStep();
+        optimizer_->step();
+        lossSum += loss.detach().to(torch::kFloat64) * static_cast<double>(count);
+        correct += logits.detach().argmax(1).eq(labels).sum();
+        if (leader() && hooks_.progress) {
+          hooks_.progress(step + 1, totalSteps, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config_.epochs));
         }
       }
-      torch::Tensor loss = lossOf(logits, labels);
-      loss.backward();
-      optimizer->step();
-      lossSum += loss.detach().to(torch::kFloat64) * static_cast<double>(count);
-      correct += logits.detach().argmax(1).eq(labels).sum();
-      if (hooks.progress) hooks.progress(step + 1, totalSteps, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config.epochs));
-    }
-    // Reading the sums waits for the device, so the epoch's time includes all of its work.
-    const double epochLossSum = lossSum.item<double>();
-    const auto epochCorrect = correct.item<std::int64_t>();
-    const double trainSeconds = secondsSince(epochStart);
-    progress.trainSeconds += trainSeconds;
-    progress.trainImages += trainCount;
+      // Reading the sums waits for the device, so the epoch's time includes all of its work.
+      group_->allReduceSum(lossSum);
+      group_->allReduceSum(correct);
+      averageBatchNormStatistics();
+      const double epochLossSum = lossSum.item<double>();
+      const auto epochCorrect = correct.item<std::int64_t>();
+      const std::int64_t imagesSeen = shardCount * world;  // padded rows count: each was trained on
+      const double trainSeconds = secondsSince(epochStart);
+      communicationSeconds_ += group_->takeCommunicationSeconds();
+      progress_.trainSeconds += trainSeconds;
+      progress_.trainImages += imagesSeen;
 
-    EpochMetrics m;
-    m.epoch = epoch + 1;
-    m.trainLoss = epochLossSum / static_cast<double>(trainCount);
-    m.trainAccuracy = static_cast<double>(epochCorrect) / static_cast<double>(trainCount);
-    m.learningRate = lastRate;
-    m.imagesPerSecond = static_cast<double>(trainCount) / trainSeconds;
-    if (!hasVal) {
-      m.valLoss = m.valAccuracy = m.valMacroF1 = std::numeric_limits<double>::quiet_NaN();
-    } else {
-      torch::NoGradGuard noGrad;
-      net->setTrainingMode(false);
-      const torch::Tensor valLogits = featureMode ? net->classify(valFeatures) : computeLogits(*net, val.images, config.batchSize, amp);
-      m.valLoss = torch::nn::functional::cross_entropy(valLogits, val.labels).item<double>();
-      const ClassificationReport report = scoreClassification(val.labelValues, toVector(valLogits.argmax(1)), data.classNames);
-      m.valAccuracy = report.accuracy;
-      m.valMacroF1 = report.macro.f1;
+      EpochMetrics m;
+      m.epoch = epoch + 1;
+      m.trainLoss = epochLossSum / static_cast<double>(imagesSeen);
+      m.trainAccuracy = static_cast<double>(epochCorrect) / static_cast<double>(imagesSeen);
+      m.learningRate = lastRate;
+      m.imagesPerSecond = static_cast<double>(imagesSeen) / trainSeconds;
+      if (!hasVal_) {
+        m.valLoss = m.valAccuracy = m.valMacroF1 = std::numeric_limits<double>::quiet_NaN();
+      } else {
+        torch::NoGradGuard noGrad;
+        net_->setTrainingMode(false);
+        const torch::Tensor valLogits = featureMode_ ? net_->classify(valFeatures_) : logitsOf(val_.images);
+        m.valLoss = torch::nn::functional::cross_entropy(valLogits, val_.labels).item<double>();
+        const ClassificationReport report = scoreClassification(val_.labelValues, toVector(valLogits.argmax(1)), data_.classNames);
+        m.valAccuracy = report.accuracy;
+        m.valMacroF1 = report.macro.f1;
+      }
+      m.seconds = secondsSince(epochStart);
+      progress_.history.push_back(m);
+      const double score = stopScore(m, config_.stopMetric);
+      if (score > progress_.bestScore) {
+        progress_.bestScore = score;
+        progress_.bestEpoch = m.epoch;
+        progress_.epochsSinceBest = 0;
+        best_ = cpuCopy(net_->namedState());
+      } else {
+        ++progress_.epochsSinceBest;
+      }
+      progress_.nextEpoch = epoch + 1;
+      if (leader()) {
+        writeMetrics(request_.runDir, progress_.history, progress_.bestEpoch, config_.stopMetric);
+        saveCheckpoint(request_.runDir, identity_, progress_, *net_, best_, *optimizer_);
+      }
+      char line[256];
+      if (hasVal_) {
+        std::snprintf(line, sizeof line, "epoch %lld/%lld: train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | %.1f img/s",
+                      static_cast<long long>(m.epoch), static_cast<long long>(config_.epochs), m.trainLoss, m.trainAccuracy,
+                      m.valLoss, m.valAccuracy, m.valMacroF1, m.imagesPerSecond);
+      } else {
+        std::snprintf(line, sizeof line, "epoch %lld/%lld: train loss %.4f acc %.4f | no val split | %.1f img/s",
+                      static_cast<long long>(m.epoch), static_cast<long long>(config_.epochs), m.trainLoss, m.trainAccuracy,
+                      m.imagesPerSecond);
+      }
+      log(line);
     }
-    m.seconds = secondsSince(epochStart);
-    progress.history.push_back(m);
-    const double score = stopScore(m, config.stopMetric);
-    if (score > progress.bestScore) {
-      progress.bestScore = score;
-      progress.bestEpoch = m.epoch;
-      progress.epochsSinceBest = 0;
-      best = cpuCopy(net->namedState());
-    } else {
-      ++progress.epochsSinceBest;
+    if (!stoppedEarly_ && config_.patience > 0 && progress_.epochsSinceBest >= config_.patience &&
+        progress_.nextEpoch < config_.epochs) {
+      stoppedEarly_ = true;
     }
-    progress.nextEpoch = epoch + 1;
-    writeMetrics(request.runDir, progress.history, progress.bestEpoch, config.stopMetric);
-    saveCheckpoint(request.runDir, identity, progress, *net, best, *optimizer);
-    char line[256];
-    if (hasVal) {
-      std::snprintf(line, sizeof line, "epoch %lld/%lld: train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | %.1f img/s",
-                    static_cast<long long>(m.epoch), static_cast<long long>(config.epochs), m.trainLoss, m.trainAccuracy,
-                    m.valLoss, m.valAccuracy, m.valMacroF1, m.imagesPerSecond);
-    } else {
-      std::snprintf(line, sizeof line, "epoch %lld/%lld: train loss %.4f acc %.4f | no val split | %.1f img/s",
-                    static_cast<long long>(m.epoch), static_cast<long long>(config.epochs), m.trainLoss, m.trainAccuracy,
-                    m.imagesPerSecond);
-    }
-    log(line);
-  }
-  if (!stoppedEarly && config.patience > 0 && progress.epochsSinceBest >= config.patience &&
-      progress.nextEpoch < config.epochs) {
-    stoppedEarly = true;
   }
 
-  // The best epoch's weights are the model.
-  net->loadNamedState(best);
-  net->setTrainingMode(false);
-  torch::Tensor testLogits;
-  {
-    torch::NoGradGuard noGrad;
-    testLogits = featureMode ? net->classify(testFeatures) : computeLogits(*net, test.images, config.batchSize, amp);
-  }
-  if (featureMode) {
-    // The cached-feature head is exact only for the frozen backbone it was trained on, which is
-    // what the saved model holds; check the round trip through images once.
-    torch::NoGradGuard noGrad;
-    const torch::Tensor viaImages = computeLogits(*net, test.images, config.batchSize, amp);
-    const double drift = (viaImages - testLogits).abs().max().item<double>();
-    if (drift > 1e-2) log("warning: logits via images differ from cached features by " + std::to_string(drift));
-  }
-  // Temperature scaling on the val split (the best epoch's weights), applied to every probability
-  // the model reports from here on (test report, model.h5, evaluate, predict).
-  nlohmann::json calibration;
-  double temperature = 1.0;
-  if (hasVal) {
-    torch::Tensor valLogits;
+  // The best epoch's weights are the model; temperature scaling on the val split.
+  void scoreTestSplit() {
+    net_->loadNamedState(best_);
+    net_->setTrainingMode(false);
     {
       torch::NoGradGuard noGrad;
-      valLogits = featureMode ? net->classify(valFeatures) : computeLogits(*net, val.images, config.batchSize, amp);
+      testLogits_ = featureMode_ ? net_->classify(testFeatures_) : logitsOf(test_.images);
     }
-    temperature = fitTemperature(valLogits.to(torch::kFloat32), val.labels);
-    calibration = {{"fitted", true},
-                   {"temperature", temperature},
-                   {"fitted_on", "val"},
-                   {"method", "temperature scaling: one T minimising the val split's NLL of softmax(logits / T)"},
-                   {"val", {{"before", calibrationSummary(valLogits, val.labelValues, 1.0)},
-                            {"after", calibrationSummary(valLogits, val.labelValues, temperature)}}},
-                   {"test", {{"before", calibrationSummary(testLogits, test.labelValues, 1.0)},
-                             {"after", calibrationSummary(testLogits, test.labelValues, temperature)}}}};
-  } else {
-    calibration = {{"fitted", false},
-                   {"temperature", 1.0},
-                   {"reason", "no validation split: probabilities are the uncalibrated softmax (temperature 1)"},
-                   {"test", {{"before", calibrationSummary(testLogits, test.labelValues, 1.0)}}}};
-  }
-  calibration["meaning"] = kProbabilityMeaning;
-  log(calibrationLine(calibration));
-  const std::vector<std::int64_t> predicted = toVector(testLogits.argmax(1));
-  const std::vector<double> probabilities = predictedProbabilities(testLogits / temperature, predicted);
-  const ClassificationReport report = scoreClassification(test.labelValues, predicted, data.classNames);
-  EvaluationFacts facts;
-  facts.accuracy = report.accuracy;
-  facts.count = report.count;
-  facts.accuracyInterval = report.accuracyInterval;
-  facts.majorityBaselines.push_back({data.classNames[static_cast<std::size_t>(majority)],
-                                     baselines["majority_class"]["accuracy"].get<double>(),
-                                     "the most frequent class of the train split, on the test split"});
-  facts.untrainedProbeAccuracy = untrainedProbeAccuracy;
-  const std::vector<std::string> warnings = evaluationWarnings(facts);
-  for (const auto& warning : warnings) log("WARNING: " + warning);
-
-  nlohmann::json predictions = nlohmann::json::array();
-  std::ostringstream csv;
-  csv << "row,sample_id,source,original_path,label,predicted,probability\n";
-  for (std::size_t i = 0; i < test.rows.size(); ++i) {
-    const auto row = static_cast<std::size_t>(test.rows[i]);
-    const double p = probabilities[i];
-    predictions.push_back({{"row", row},
-                           {"sample_id", data.sampleIds[row]},
-                           {"source", data.sources[row]},
-                           {"original_path", data.originalPaths[row]},
-                           {"label", data.classNames[static_cast<std::size_t>(test.labelValues[i])]},
-                           {"predicted", data.classNames[static_cast<std::size_t>(predicted[i])]},
-                           {"probability", p}});
-    std::string path = data.originalPaths[row];
-    std::replace(path.begin(), path.end(), '"', '\'');
-    csv << row << ',' << data.sampleIds[row] << ',' << data.sources[row] << ",\"" << path << "\","
-        << data.classNames[static_cast<std::size_t>(test.labelValues[i])] << ','
-        << data.classNames[static_cast<std::size_t>(predicted[i])] << ',' << p << '\n';
+    if (featureMode_) {
+      // The cached-feature head is exact only for the frozen backbone it was trained on, which is
+      // what the saved model holds; check the round trip through images once.
+      torch::NoGradGuard noGrad;
+      const torch::Tensor viaImages = logitsOf(test_.images);
+      const double drift = (viaImages - testLogits_).abs().max().item<double>();
+      if (drift > 1e-2) log("warning: logits via images differ from cached features by " + std::to_string(drift));
+    }
+    if (hasVal_) {
+      torch::Tensor valLogits;
+      {
+        torch::NoGradGuard noGrad;
+        valLogits = featureMode_ ? net_->classify(valFeatures_) : logitsOf(val_.images);
+      }
+      temperature_ = fitTemperature(valLogits.to(torch::kFloat32), val_.labels);
+      calibration_ = {{"fitted", true},
+                      {"temperature", temperature_},
+                      {"fitted_on", "val"},
+                      {"method", "temperature scaling: one T minimising the val split's NLL of softmax(logits / T)"},
+                      {"val", {{"before", calibrationSummary(valLogits, val_.labelValues, 1.0)},
+                               {"after", calibrationSummary(valLogits, val_.labelValues, temperature_)}}},
+                      {"test", {{"before", calibrationSummary(testLogits_, test_.labelValues, 1.0)},
+                                {"after", calibrationSummary(testLogits_, test_.labelValues, temperature_)}}}};
+    } else {
+      calibration_ = {{"fitted", false},
+                      {"temperature", 1.0},
+                      {"reason", "no validation split: probabilities are the uncalibrated softmax (temperature 1)"},
+                      {"test", {{"before", calibrationSummary(testLogits_, test_.labelValues, 1.0)}}}};
+    }
+    calibration_["meaning"] = kProbabilityMeaning;
+    log(calibrationLine(calibration_));
   }
 
-  const double wallSeconds = secondsSince(started);
-  nlohmann::json preprocessing = {{"input_size", spec.inputSize},
-                                  {"dataset_image_size", data.imageSize},
-                                  {"fit", data.fit},
-                                  {"channels", data.channels},
-                                  {"normalisation", net->kind() == BackboneKind::FaceRecognition ? "face_recognition_0_255" : "imagenet"},
-                                  {"mean", {0.485, 0.456, 0.406}},
-                                  {"std", {0.229, 0.224, 0.225}},
-                                  {"face_crops", data.faceCrops()}};
-  nlohmann::json summary = {{"run_dir", fs::absolute(request.runDir).string()},
-                            {"model", fs::absolute(request.runDir / "model.h5").string()},
-                            {"dataset", datasetJson(data)},
-                            {"config", config.toJson()},
-                            {"architecture", spec.toJson()},
-                            {"device", device.is_cuda() ? "cuda" : "cpu"},
-                            {"mixed_precision", amp},
-                            {"epochs_run", progress.history.size()},
-                            {"best_epoch", progress.bestEpoch},
-                            {"stopped_early", stoppedEarly},
-                            {"rows", {{"train", train.rows.size()}, {"val", val.rows.size()}, {"test", test.rows.size()}}},
-                            {"test", report.toJson()},
-                            {"baselines", baselines},
-                            {"calibration", calibration},
-                            {"warnings", warnings},
-                            {"wall_seconds", wallSeconds},
-                            {"train_seconds", progress.trainSeconds},
-                            {"train_images_per_second",
-                             progress.trainSeconds > 0 ? static_cast<double>(progress.trainImages) / progress.trainSeconds : 0.0}};
-  ModelFile model;
-  model.spec = net->spec();
-  model.classNames = data.classNames;
-  model.preprocessing = preprocessing;
-  nlohmann::json trainCounts = nlohmann::json::object();
-  for (std::size_t c = 0; c < classCount; ++c) trainCounts[data.classNames[c]] = trainClassCounts[c];
-  // What evaluate compares another data set against: the training data's majority class and
-  // sources, and the model's own test accuracy.
-  model.training = {{"config", config.toJson()},
-                    {"dataset", datasetJson(data)},
-                    {"best_epoch", progress.bestEpoch},
-                    {"test_accuracy", report.accuracy},
-                    {"test_accuracy_ci95", {{"low", report.accuracyInterval.low}, {"high", report.accuracyInterval.high}}},
-                    {"test_count", report.count},
-                    {"test_macro_f1", report.macro.f1},
-                    {"majority_class", data.classNames[static_cast<std::size_t>(majority)]},
-                    {"train_class_counts", trainCounts},
-                    {"sources", {{"train", sourceCounts(data, train.rows)},
-                                 {"val", sourceCounts(data, val.rows)},
-                                 {"test", sourceCounts(data, test.rows)}}},
-                    {"baselines", baselines},
-                    {"calibration", calibration},
-                    {"warnings", warnings}};
-  model.temperature = temperature;
-  if (!data.contentHashes.empty()) {
-    for (const auto* split : {&train, &val, &test}) {
-      const std::int64_t code = split == &train ? 1 : split == &val ? 2 : 3;
-      for (auto row : split->rows) {
-        model.trainingContentHashes.push_back(data.contentHashes[static_cast<std::size_t>(row)]);
-        model.trainingSplits.push_back(code);
+  nlohmann::json writeResults() {
+    const std::vector<std::int64_t> predicted = toVector(testLogits_.argmax(1));
+    const std::vector<double> probabilities = predictedProbabilities(testLogits_ / temperature_, predicted);
+    const ClassificationReport report = scoreClassification(test_.labelValues, predicted, data_.classNames);
+    EvaluationFacts facts;
+    facts.accuracy = report.accuracy;
+    facts.count = report.count;
+    facts.accuracyInterval = report.accuracyInterval;
+    facts.majorityBaselines.push_back({data_.classNames[static_cast<std::size_t>(majority_)],
+                                       baselines_["majority_class"]["accuracy"].get<double>(),
+                                       "the most frequent class of the train split, on the test split"});
+    facts.untrainedProbeAccuracy = untrainedProbeAccuracy_;
+    const std::vector<std::string> warnings = evaluationWarnings(facts);
+    for (const auto& warning : warnings) log("WARNING: " + warning);
+
+    const double wallSeconds = secondsSince(started_);
+    nlohmann::json summary = {{"run_dir", fs::absolute(request_.runDir).string()},
+                              {"model", fs::absolute(request_.runDir / "model.h5").string()},
+                              {"dataset", datasetJson(data_)},
+                              {"config", config_.toJson()},
+                              {"architecture", spec_.toJson()},
+                              {"device", device_.is_cuda() ? "cuda" : "cpu"},
+                              {"mixed_precision", amp_},
+                              {"epochs_run", progress_.history.size()},
+                              {"best_epoch", progress_.bestEpoch},
+                              {"stopped_early", stoppedEarly_},
+                              {"rows", {{"train", train_.rows.size()}, {"val", val_.rows.size()}, {"test", test_.rows.size()}}},
+                              {"test", report.toJson()},
+                              {"baselines", baselines_},
+                              {"calibration", calibration_},
+                              {"warnings", warnings},
+                              {"wall_seconds", wallSeconds},
+                              {"train_seconds", progress_.trainSeconds},
+                              {"threads", threads_},
+                              {"train_images_per_second",
+                               progress_.trainSeconds > 0 ? static_cast<double>(progress_.trainImages) / progress_.trainSeconds : 0.0}};
+    if (group_->worldSize() > 1) {
+      const auto& environment = group_->environment();
+      summary["distributed"] = {{"rank", group_->rank()},
+                                {"world_size", group_->worldSize()},
+                                {"backend", group_->backend()},
+                                {"global_batch_size", config_.batchSize * group_->worldSize()},
+                                {"gradient_buckets", averager_->bucketCount()},
+                                {"bucket_megabytes", environment.bucketMegabytes},
+                                {"overlap", environment.overlap},
+                                {"timeout_seconds", environment.timeout.count()},
+                                {"communication_seconds", communicationSeconds_},
+                                {"communication_share",
+                                 progress_.trainSeconds > 0 ? communicationSeconds_ / progress_.trainSeconds : 0.0},
+                                {"writes_run_folder", leader()}};
+    }
+    if (!leader()) return summary;
+
+    nlohmann::json predictions = nlohmann::json::array();
+    std::ostringstream csv;
+    csv << "row,sample_id,source,original_path,label,predicted,probability\n";
+    for (std::size_t i = 0; i < test_.rows.size(); ++i) {
+      const auto row = static_cast<std::size_t>(test_.rows[i]);
+      const double p = probabilities[i];
+      predictions.push_back({{"row", row},
+                             {"sample_id", data_.sampleIds[row]},
+                             {"source", data_.sources[row]},
+                             {"original_path", data_.originalPaths[row]},
+                             {"label", data_.classNames[static_cast<std::size_t>(test_.labelValues[i])]},
+                             {"predicted", data_.classNames[static_cast<std::size_t>(predicted[i])]},
+                             {"probability", p}});
+      std::string path = data_.originalPaths[row];
+      std::replace(path.begin(), path.end(), '"', '\'');
+      csv << row << ',' << data_.sampleIds[row] << ',' << data_.sources[row] << ",\"" << path << "\","
+          << data_.classNames[static_cast<std::size_t>(test_.labelValues[i])] << ','
+          << data_.classNames[static_cast<std::size_t>(predicted[i])] << ',' << p << '\n';
+    }
+    nlohmann::json preprocessing = {{"input_size", spec_.inputSize},
+                                    {"dataset_image_size", data_.imageSize},
+                                    {"fit", data_.fit},
+                                    {"channels", data_.channels},
+                                    {"normalisation", net_->kind() == BackboneKind::FaceRecognition ? "face_recognition_0_255" : "imagenet"},
+                                    {"mean", {0.485, 0.456, 0.406}},
+                                    {"std", {0.229, 0.224, 0.225}},
+                                    {"face_crops", data_.faceCrops()}};
+    ModelFile model;
+    model.spec = net_->spec();
+    model.classNames = data_.classNames;
+    model.preprocessing = preprocessing;
+    nlohmann::json trainCounts = nlohmann::json::object();
+    for (std::size_t c = 0; c < classCount_; ++c) trainCounts[data_.classNames[c]] = trainClassCounts_[c];
+    // What evaluate compares another data set against: the training data's majority class and
+    // sources, and the model's own test accuracy.
+    model.training = {{"config", config_.toJson()},
+                      {"dataset", datasetJson(data_)},
+                      {"best_epoch", progress_.bestEpoch},
+                      {"test_accuracy", report.accuracy},
+                      {"test_accuracy_ci95", {{"low", report.accuracyInterval.low}, {"high", report.accuracyInterval.high}}},
+                      {"test_count", report.count},
+                      {"test_macro_f1", report.macro.f1},
+                      {"majority_class", data_.classNames[static_cast<std::size_t>(majority_)]},
+                      {"train_class_counts", trainCounts},
+                      {"sources", {{"train", sourceCounts(data_, train_.rows)},
+                                   {"val", sourceCounts(data_, val_.rows)},
+                                   {"test", sourceCounts(data_, test_.rows)}}},
+                      {"baselines", baselines_},
+                      {"calibration", calibration_},
+                      {"warnings", warnings}};
+    if (summary.contains("distributed")) model.training["distributed"] = summary["distributed"];
+    model.temperature = temperature_;
+    if (!data_.contentHashes.empty()) {
+      for (const auto* split : {&train_, &val_, &test_}) {
+        const std::int64_t code = split == &train_ ? 1 : split == &val_ ? 2 : 3;
+        for (auto row : split->rows) {
+          model.trainingContentHashes.push_back(data_.contentHashes[static_cast<std::size_t>(row)]);
+          model.trainingSplits.push_back(code);
+        }
       }
     }
+    model.state = cpuCopy(net_->namedState());
+    writeModelFile(request_.runDir / "model.h5", model);
+    writeTextAtomic(request_.runDir / "classification_report.txt",
+                    report.toText() + reportNotesText(baselines_, calibration_, warnings));
+    writeTextAtomic(request_.runDir / "predictions.csv", csv.str());
+    nlohmann::json full = summary;
+    full["predictions"] = predictions;
+    writeTextAtomic(request_.runDir / "report.json", full.dump(2));
+    log("test accuracy " + std::to_string(report.accuracy) + ", macro F1 " + std::to_string(report.macro.f1) +
+        " (best epoch " + std::to_string(progress_.bestEpoch) + ")");
+    return summary;
   }
-  model.state = cpuCopy(net->namedState());
-  writeModelFile(request.runDir / "model.h5", model);
-  writeTextAtomic(request.runDir / "classification_report.txt",
-                  report.toText() + reportNotesText(baselines, calibration, warnings));
-  writeTextAtomic(request.runDir / "predictions.csv", csv.str());
-  nlohmann::json full = summary;
-  full["predictions"] = predictions;
-  writeTextAtomic(request.runDir / "report.json", full.dump(2));
-  log("test accuracy " + std::to_string(report.accuracy) + ", macro F1 " + std::to_string(report.macro.f1) +
-      " (best epoch " + std::to_string(progress.bestEpoch) + ")");
-  return summary;
+
+  const TrainConfig& config_;
+  const TrainRequest& request_;
+  const TrainHooks& hooks_;
+  const Clock::time_point started_;
+
+  DatasetFile data_;
+  std::size_t classCount_ = 0;
+  std::unique_ptr<TrainingGroup> group_;
+  torch::Device device_ = torch::kCPU;
+  int threads_ = 1;
+  fs::path checkpointPath_;
+  bool amp_ = false;
+  NetSpec spec_;
+  std::string weights_;
+  std::shared_ptr<ClassifierNet> net_;
+  SplitData train_, val_, test_;
+  bool hasVal_ = false;
+  torch::Tensor classWeights_;
+  std::vector<std::int64_t> trainClassCounts_;
+  bool featureMode_ = false;
+  torch::Tensor trainFeatures_, valFeatures_, testFeatures_;
+  nlohmann::json baselines_ = nlohmann::json::object();
+  std::int64_t majority_ = 0;
+  std::optional<double> untrainedProbeAccuracy_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<GradientAverager> averager_;
+  std::vector<double> baseRates_;
+  nlohmann::json identity_;
+  Progress progress_;
+  NamedTensors best_;
+  bool stoppedEarly_ = false;
+  double communicationSeconds_ = 0;
+  torch::Tensor testLogits_;
+  double temperature_ = 1.0;
+  nlohmann::json calibration_;
+};
+
+}  // namespace
+
+nlohmann::json trainClassifier(const TrainConfig& config, const TrainRequest& request, const TrainHooks& hooks) {
+  return TrainingRun(config, request, hooks).run();
 }
 
 nlohmann::json evaluateClassifier(const EvaluateRequest& request, const TrainHooks& hooks) {

@@ -50,7 +50,12 @@ struct TrainConfig {
   bool balancedClassWeights = false;  // loss weights n / (K * n_k) from the train split
   bool mixedPrecision = true;         // CUDA only (bfloat16 autocast); ignored on the CPU
   std::int64_t epochs = 20;
-  std::int64_t batchSize = 32;
+  std::int64_t batchSize = 32;         // per process: a data-parallel step sees batchSize * world size
+  // Batch-norm layers in training: "batch" normalises with each batch's statistics (per rank in a
+  // data-parallel run, as DistributedDataParallel without SyncBatchNorm); "frozen" keeps them in
+  // eval mode (running statistics, affine parameters still learnt), so a step does not depend on
+  // how a batch is split across ranks.
+  bool frozenBatchNorm = false;
   StopMetric stopMetric = StopMetric::ValAccuracy;
   std::int64_t patience = 5;          // epochs without improvement before stopping; 0 = never
   std::uint64_t seed = 1;

@@ -17,12 +17,14 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "winnow/training/distributed.hpp"
 #include "winnow/training/model_file.hpp"
 #include "winnow/training/train_config.hpp"
 
@@ -45,8 +47,15 @@ struct TrainRequest {
   std::filesystem::path runDir;
   bool resume = false;                // continue from runDir/checkpoint.pt
   std::string defaultFaceModelDir;    // face-api weights when config.weights is empty
+  // The process group to join; unset = from torchrun's variables (distributed.hpp), which without
+  // WORLD_SIZE is one process.
+  std::optional<DistributedEnvironment> distributed = std::nullopt;
 };
 
+// Data-parallel when the request or the environment names a world of several processes: each
+// rank trains on its shard of every epoch (epochShard), gradients are averaged, rank 0 alone writes
+// the run folder and every rank returns the same summary (with "distributed"). PeerLost when
+// another rank stops or hangs past the timeout.
 // Throws std::runtime_error with a one-line reason for bad input (missing/corrupt dataset, fewer
 // than two classes, an empty split, an existing run without resume, a checkpoint that does not
 // match), TrainingCancelled on cancel. The val split is optional: without it there is no early
