@@ -110,6 +110,16 @@ std::optional<std::string> quickCheckProblem(sqlite3* db) {
 Result<std::unique_ptr<ProjectStore>> ProjectStore::openDatabase(const fs::path& projectDir,
                                                                  bool create, OpenMode mode) {
   const fs::path dbPath = projectDir / kDatabaseFileName;
+  if (!create) {
+    // SQLite would take an empty file for a new database and the project would start again empty:
+    // a truncated or zeroed store must be reported instead.
+    std::error_code ec;
+    if (fs::is_regular_file(dbPath, ec) && fs::file_size(dbPath, ec) == 0 && !ec) {
+      return makeError(ErrorCode::Database, dbPath.string() +
+                                                ": 0 bytes: not a winnow database (an empty file: truncated, or not made by "
+                                                "winnow init); restore it from a backup or run winnow init in another folder");
+    }
+  }
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(dbPath.c_str(), &db, flags, nullptr) != SQLITE_OK) {
