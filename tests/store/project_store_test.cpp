@@ -97,6 +97,46 @@ TEST(ProjectStore, DecisionsAreRecordedAndUndoneNewestFirst) {
   EXPECT_TRUE(none->empty());
 }
 
+// One undo for the CLI (undoLast) and the workbench (undoDecisions): neither overwrites a change
+// made after the decision, and a refused undo changes nothing.
+TEST(ProjectStore, UndoRefusesASampleChangedAfterTheDecisionForEveryCaller) {
+  TempDir dir;
+  auto created = ProjectStore::create(dir / "p");
+  ASSERT_TRUE(created);
+  ProjectStore& store = **created;
+  auto source = store.upsertSource("s", "/data", "class_folders");
+  ASSERT_TRUE(source);
+  auto a = store.insertSample(makeSample(*source, "ha", "cat"));
+  auto b = store.insertSample(makeSample(*source, "hb", "cat"));
+  ASSERT_TRUE(a && b);
+  auto applied = store.applyDecisions({*a, *b}, "label", std::string("dog"), "user:test", "batch");
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_EQ(applied->size(), 2U);
+  EXPECT_EQ((*applied)[0].oldValue.value_or(""), "cat");
+  // A change that wrote no decision (another tool, an older winnow) after the batch.
+  ASSERT_TRUE(store.execute("UPDATE samples SET label='fox' WHERE id=" + std::to_string(*b)));
+  auto cli = store.undoLast(2, "user:cli");
+  ASSERT_FALSE(cli);
+  EXPECT_NE(cli.error().message.find("sample " + std::to_string(*b) + " label was changed after decision"), std::string::npos)
+      << cli.error().message;
+  auto reviewer = store.undoDecisions({(*applied)[0].id, (*applied)[1].id}, "workbench");
+  ASSERT_FALSE(reviewer);
+  // Nothing changed: a is still dog, no decision was marked undone.
+  EXPECT_EQ(store.getSample(*a)->label.value_or(""), "dog");
+  auto decisions = store.listDecisions();
+  ASSERT_TRUE(decisions);
+  for (const auto& decision : *decisions) EXPECT_FALSE(decision.undone);
+  // The unchanged sample's decision alone can be undone; an undo record cannot.
+  auto one = store.undoDecisions({(*applied)[0].id}, "workbench");
+  ASSERT_TRUE(one) << one.error().message;
+  EXPECT_EQ(store.getSample(*a)->label.value_or(""), "cat");
+  auto latest = store.listDecisions(1);
+  ASSERT_TRUE(latest && latest->size() == 1U);
+  auto undoOfUndo = store.undoDecisions({(*latest)[0].id}, "workbench");
+  ASSERT_FALSE(undoOfUndo);
+  EXPECT_NE(undoOfUndo.error().message.find("itself an undo"), std::string::npos) << undoOfUndo.error().message;
+}
+
 TEST(ProjectStore, StatsCountByClassSourceSplitStatusAndDuplicates) {
   TempDir dir;
   auto created = ProjectStore::create(dir / "p");

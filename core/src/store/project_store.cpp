@@ -541,22 +541,63 @@ constexpr const char* kDecisionColumns =
 
 }  // namespace
 
-Result<std::vector<DecisionRecord>> ProjectStore::undoLast(int count, const std::string& actor) {
-  if (count <= 0) return makeError(ErrorCode::InvalidArgument, "undo count must be positive");
+Result<std::vector<DecisionRecord>> ProjectStore::applyDecisions(const std::vector<std::int64_t>& sampleIds,
+                                                                 const std::string& field,
+                                                                 const std::optional<std::string>& newValue,
+                                                                 const std::string& actor, const std::string& reason,
+                                                                 std::optional<std::int64_t> runId) {
   auto begun = beginTransaction();
   if (!begun) return begun.error();
   Transaction transaction = std::move(begun.value());
+  std::vector<DecisionRecord> applied;
+  const std::string sql = std::string("SELECT ") + kDecisionColumns + " FROM decisions WHERE id=?";
+  for (std::int64_t sampleId : sampleIds) {
+    const std::int64_t before = sqlite3_last_insert_rowid(db_);
+    if (Status status = applyDecision(sampleId, field, newValue, actor, reason, runId); !status) return status.error();
+    const std::int64_t after = sqlite3_last_insert_rowid(db_);
+    if (after == before) continue;  // the value did not change: no decision
+    SqliteStatement select(db_, sql.c_str());
+    select.bind(1, after);
+    if (select.step() != SQLITE_ROW) return select.error("read decision");
+    applied.push_back(readDecision(select));
+  }
+  if (Status status = transaction.commit(); !status) return status.error();
+  return applied;
+}
 
-  const std::string sql = std::string("SELECT ") + kDecisionColumns +
-                          " FROM decisions WHERE undone_at IS NULL AND undo_of IS NULL "
-                          "ORDER BY id DESC LIMIT ?";
-  SqliteStatement select(db_, sql.c_str());
-  select.bind(1, count);
-  std::vector<DecisionRecord> toUndo;
-  while (select.step() == SQLITE_ROW) toUndo.push_back(readDecision(select));
-
+Result<std::vector<DecisionRecord>> ProjectStore::undoDecisions(const std::vector<std::int64_t>& decisionIds,
+                                                                const std::string& actor) {
+  auto begun = beginTransaction();
+  if (!begun) return begun.error();
+  Transaction transaction = std::move(begun.value());
+  std::vector<std::int64_t> newestFirst = decisionIds;
+  std::sort(newestFirst.rbegin(), newestFirst.rend());
+  newestFirst.erase(std::unique(newestFirst.begin(), newestFirst.end()), newestFirst.end());
   const std::string now = nowUtcIso8601();
-  for (const DecisionRecord& decision : toUndo) {
+  const std::string sql = std::string("SELECT ") + kDecisionColumns + ", undo_of FROM decisions WHERE id=?";
+  std::vector<DecisionRecord> undone;
+  for (std::int64_t decisionId : newestFirst) {
+    SqliteStatement select(db_, sql.c_str());
+    select.bind(1, decisionId);
+    if (select.step() != SQLITE_ROW) {
+      return makeError(ErrorCode::InvalidArgument, "decision " + std::to_string(decisionId) + " not found");
+    }
+    const DecisionRecord decision = readDecision(select);
+    const std::string where = "decision " + std::to_string(decisionId) + " on sample " + std::to_string(decision.sampleId);
+    if (decision.undone) return makeError(ErrorCode::InvalidArgument, where + " was already undone");
+    if (!select.columnIsNull(10)) return makeError(ErrorCode::InvalidArgument, where + " is itself an undo");
+    if (!isDecisionField(decision.field)) {
+      return makeError(ErrorCode::InvalidArgument, where + ": unknown field '" + decision.field + "'");
+    }
+    const std::string currentSql = "SELECT " + decision.field + " FROM samples WHERE id=?";
+    SqliteStatement current(db_, currentSql.c_str());
+    current.bind(1, decision.sampleId);
+    if (current.step() != SQLITE_ROW) return current.error("read sample");
+    if (current.columnOptionalText(0) != decision.newValue) {
+      return makeError(ErrorCode::InvalidArgument, "sample " + std::to_string(decision.sampleId) + " " + decision.field +
+                                                       " was changed after decision " + std::to_string(decisionId) +
+                                                       "; not undone (nothing was)");
+    }
     const std::string updateSql = "UPDATE samples SET " + decision.field + "=? WHERE id=?";
     SqliteStatement update(db_, updateSql.c_str());
     update.bind(1, decision.oldValue);
@@ -565,7 +606,7 @@ Result<std::vector<DecisionRecord>> ProjectStore::undoLast(int count, const std:
 
     SqliteStatement mark(db_, "UPDATE decisions SET undone_at=? WHERE id=?");
     mark.bind(1, now);
-    mark.bind(2, decision.id);
+    mark.bind(2, decisionId);
     if (mark.step() != SQLITE_DONE) return mark.error("mark decision undone");
 
     // The undo is itself a decision, so the audit trail stays complete.
@@ -577,13 +618,24 @@ Result<std::vector<DecisionRecord>> ProjectStore::undoLast(int count, const std:
     insert.bind(3, decision.newValue);
     insert.bind(4, decision.oldValue);
     insert.bind(5, actor);
-    insert.bind(6, "undo of decision " + std::to_string(decision.id));
+    insert.bind(6, "undo of decision " + std::to_string(decisionId));
     insert.bind(7, now);
-    insert.bind(8, decision.id);
+    insert.bind(8, decisionId);
     if (insert.step() != SQLITE_DONE) return insert.error("record undo");
+    undone.push_back(decision);
   }
   if (Status status = transaction.commit(); !status) return status.error();
-  return toUndo;
+  return undone;
+}
+
+Result<std::vector<DecisionRecord>> ProjectStore::undoLast(int count, const std::string& actor) {
+  if (count <= 0) return makeError(ErrorCode::InvalidArgument, "undo count must be positive");
+  SqliteStatement select(db_, "SELECT id FROM decisions WHERE undone_at IS NULL AND undo_of IS NULL ORDER BY id DESC LIMIT ?");
+  if (!select.ok()) return select.error("list decisions");
+  select.bind(1, count);
+  std::vector<std::int64_t> ids;
+  while (select.step() == SQLITE_ROW) ids.push_back(select.columnInt64(0));
+  return undoDecisions(ids, actor);
 }
 
 Result<std::vector<DecisionRecord>> ProjectStore::listDecisions(int limit) {

@@ -216,7 +216,17 @@ class ProjectStore {
   Status applyDecision(std::int64_t sampleId, const std::string& field,
                        const std::optional<std::string>& newValue, const std::string& actor,
                        const std::string& reason, std::optional<std::int64_t> runId = {});
-  // Reverts the last `count` not-yet-undone decisions, newest first; returns the ones undone.
+  // applyDecision for each sample, in one transaction (all or nothing). Samples already at
+  // newValue get no decision; returns the decisions written, in sample order.
+  Result<std::vector<DecisionRecord>> applyDecisions(const std::vector<std::int64_t>& sampleIds, const std::string& field,
+                                                     const std::optional<std::string>& newValue, const std::string& actor,
+                                                     const std::string& reason, std::optional<std::int64_t> runId = {});
+  // Reverts exactly these decisions, newest first, in one transaction; each undo is recorded as a
+  // decision with undo_of set. Fails without changing anything (InvalidArgument, naming the
+  // sample) when a decision is unknown, already undone, is itself an undo, or its sample's field
+  // no longer holds the decision's new value (changed after it). The one undo of every caller.
+  Result<std::vector<DecisionRecord>> undoDecisions(const std::vector<std::int64_t>& decisionIds, const std::string& actor);
+  // undoDecisions of the newest `count` decisions not yet undone (and not undos themselves).
   Result<std::vector<DecisionRecord>> undoLast(int count, const std::string& actor);
   Result<std::vector<DecisionRecord>> listDecisions(int limit = 100);
 
