@@ -327,7 +327,7 @@ Result<nlohmann::json> runIdentityGroups(store::ProjectStore& store, plugin::Plu
       if (!sample) return sample.error();
       members.push_back({{"id", id},
                          {"label", sample->label ? nlohmann::json(*sample->label) : nlohmann::json()},
-                         {"path", sample->derivedPath.empty() ? sample->originalPath : sample->derivedPath}});
+                         {"path", store.pixelPath(*sample).string()}});
     }
     result["shown"] = nlohmann::json{{"group", *shown}, {"members", members}};
   }

@@ -39,11 +39,6 @@ std::string hex16(std::uint64_t value) {
   return buffer;
 }
 
-fs::path pixelPath(const store::ProjectStore& store, const store::SampleRecord& sample) {
-  return sample.derivedPath.empty() ? fs::path(sample.originalPath)
-                                    : store.projectDir() / sample.derivedPath;
-}
-
 std::int64_t rootOf(std::int64_t id, const std::map<std::int64_t, std::int64_t>& parents) {
   for (int depth = 0; depth < 64; ++depth) {
     auto found = parents.find(id);
@@ -399,7 +394,7 @@ Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost
         if (!parent) return parent.error();
         if (cachedParent != parentId || !cachedPixels) {
           cachedPixels.reset();
-          const fs::path path = pixelPath(store, *parent);
+          const fs::path path = store.pixelPath(*parent);
           auto bytes = image::readFileBytes(path);
           if (bytes) {
             auto decoded = image::decodeImage(*bytes, path, image::ColorMode::Preserve);

@@ -20,11 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path pixelSourcePath(const store::ProjectStore& store, const store::SampleRecord& sample) {
-  return sample.derivedPath.empty() ? fs::path(sample.originalPath)
-                                    : store.projectDir() / sample.derivedPath;
-}
-
 std::string lowerExtension(const fs::path& path) {
   std::string extension = path.extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(),
@@ -149,8 +144,9 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
                                                        *options.faceCropsDetector + "' (run `winnow crops` first)");
     }
   }
-  auto pixelPath = [&](const store::SampleRecord& sample) {
-    return options.faceCropsDetector ? store.projectDir() / cropPaths.at(sample.id) : pixelSourcePath(store, sample);
+  // What is exported: the face crop when crops are asked for, else the sample's pixels.
+  auto exportedPath = [&](const store::SampleRecord& sample) {
+    return options.faceCropsDetector ? store.projectDir() / cropPaths.at(sample.id) : store.pixelPath(sample);
   };
   auto lineageParents = store.lineageParents();
   if (!lineageParents) return lineageParents.error();
@@ -162,15 +158,15 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
     }
     if (options.faceCropsDetector) {
       std::error_code ec;
-      if (!fs::is_regular_file(pixelPath(sample), ec)) {
-        job.warn(pixelPath(sample).string() + ": face crop missing (rebuild with `winnow crops`); skipped");
+      if (!fs::is_regular_file(exportedPath(sample), ec)) {
+        job.warn(exportedPath(sample).string() + ": face crop missing (rebuild with `winnow crops`); skipped");
         ++summary.skippedMissing;
         continue;
       }
       samples.push_back(std::move(sample));
       continue;
     }
-    const fs::path path = pixelSourcePath(store, sample);
+    const fs::path path = store.pixelPath(sample);
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
     if (ec || (sample.derivedPath.empty() && static_cast<std::int64_t>(size) != sample.byteSize)) {
@@ -186,7 +182,7 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
     std::vector<store::SampleRecord> sound;
     sound.reserve(samples.size());
     for (store::SampleRecord& sample : samples) {
-      const fs::path path = pixelPath(sample);
+      const fs::path path = exportedPath(sample);
       auto probed = image::probeImageFile(path, exportLimits(sample));
       if (!probed) {
         job.warn(probed.error().message + "; skipped");
@@ -294,7 +290,7 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
         summary.cancelled = true;
         return summary;
       }
-      const fs::path path = pixelPath(sample);
+      const fs::path path = exportedPath(sample);
       auto bytes = image::readFileBytes(path);
       if (!bytes) {
         failed = index;
@@ -347,7 +343,7 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
     session->abort();
     const store::SampleRecord& bad = samples[*failed];
     job.warn(failure + "; skipped (export restarts without it)");
-    summary.skippedBad.push_back({bad.id, pixelPath(bad).string(), failure});
+    summary.skippedBad.push_back({bad.id, exportedPath(bad).string(), failure});
     samples.erase(samples.begin() + static_cast<std::ptrdiff_t>(*failed));
     if (attempt + 1 >= kMaxRestarts) {
       restoreAside();

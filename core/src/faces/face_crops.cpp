@@ -270,8 +270,7 @@ Result<std::pair<Image, double>> decodeOrientedReduced(const fs::path& path,
 Result<std::pair<Image, double>> decodeForCrops(store::ProjectStore& store,
                                                 const store::SampleRecord& sample,
                                                 double neededScale, int maxDecodeSide) {
-  const fs::path path = sample.derivedPath.empty() ? fs::path(sample.originalPath)
-                                                   : store.projectDir() / sample.derivedPath;
+  const fs::path path = store.pixelPath(sample);
   return decodeOrientedReduced(path, [&](int longest) {
     return std::clamp(static_cast<int>(std::ceil(longest * std::min(1.0, neededScale))), 64,
                       std::max(64, maxDecodeSide));

@@ -78,8 +78,7 @@ Result<nlohmann::json> runDetect(store::ProjectStore& store, plugin::PluginHost&
   std::vector<SampleJob> jobs;
   for (const auto& sample : *samples) {
     if (done.count(sample.id)) continue;
-    jobs.push_back({sample.id, sample.derivedPath.empty() ? fs::path(sample.originalPath)
-                                                          : store.projectDir() / sample.derivedPath});
+    jobs.push_back({sample.id, store.pixelPath(sample)});
   }
 
   const int requested = params["threads"].get<int>();

@@ -153,8 +153,7 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
         const int h = std::max(1, static_cast<int>(std::lround(kChipSide * g.sideY / longest)));
         inputs.push_back(cutCrop(decoded->first, scaled(g, decoded->second), w, h, false));
       } else {
-        const fs::path path = sample.derivedPath.empty() ? fs::path(sample.originalPath)
-                                                         : store.projectDir() / sample.derivedPath;
+        const fs::path path = store.pixelPath(sample);
         auto bytes = image::readFileBytes(path);
         auto decoded = bytes ? image::decodeImageReduced(*bytes, path, 2 * kChipSide) : Result<Image>(bytes.error());
         if (!decoded) {

@@ -23,8 +23,7 @@ Result<nlohmann::json> resolveStepParams(const std::string& stepName, const nloh
 
 std::filesystem::path samplePixelPath(const store::ProjectStore& store,
                                       const store::SampleRecord& sample) {
-  if (!sample.derivedPath.empty()) return store.projectDir() / sample.derivedPath;
-  return sample.originalPath;
+  return store.pixelPath(sample);
 }
 
 void parallelFor(std::size_t count, int threads, job::JobContext& job,

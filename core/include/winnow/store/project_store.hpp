@@ -171,6 +171,11 @@ class ProjectStore {
   ProjectStore& operator=(const ProjectStore&) = delete;
 
   const std::filesystem::path& projectDir() const { return projectDir_; }
+  // The file holding a sample's pixels: its derived picture (a face crop, an augmented or
+  // converted copy, under the project folder) when it has one, else the original file.
+  std::filesystem::path pixelPath(const SampleRecord& sample) const {
+    return sample.derivedPath.empty() ? std::filesystem::path(sample.originalPath) : projectDir_ / sample.derivedPath;
+  }
   int schemaVersion() const;
 
   // RAII transaction; rolls back unless commit() succeeded. Not nestable.
