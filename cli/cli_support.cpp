@@ -196,8 +196,14 @@ Result<std::vector<std::string>> knownDetectors(store::ProjectStore& store, cons
 Status checkCapability(const plugin::PluginHost& host, plugin::CapabilityKind kind, const std::string& option,
                        const std::string& typed) {
   const std::string kindName = plugin::capabilityKindName(kind);
-  return checkKnownName(option, kindName, typed, capabilityIds(host, kind),
-                        kindName + "s of the loaded plugins (winnow plugins lists them)");
+  const std::vector<std::string> known = capabilityIds(host, kind);
+  if (std::find(known.begin(), known.end(), typed) == known.end()) {
+    // Declared only by rejected plugins: name them and why, rather than "unknown".
+    if (Status available = host.checkAvailable(typed); !available && available.error().code == ErrorCode::Plugin) {
+      return makeError(ErrorCode::Plugin, (option.empty() ? std::string() : option + ": ") + available.error().message);
+    }
+  }
+  return checkKnownName(option, kindName, typed, known, kindName + "s of the loaded plugins (winnow plugins lists them)");
 }
 
 int printError(const Error& error, bool json, int exitCode) {

@@ -1,36 +1,23 @@
 #include "winnow/plugin/plugin_host.hpp"
 
 #include <algorithm>
-#include <cstddef>
 #include <cstdlib>
-#include <cstring>
-#include <optional>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
-#include "elf_check.hpp"
 #include "error_sink.hpp"
 #include "loaded_library.hpp"
 #include "manifest.hpp"
+#include "plugin_library.hpp"
 #include "winnow/config/json_schema.hpp"
 
 namespace winnow::plugin {
 namespace {
 
 constexpr std::string_view kHostLogId = "winnow.plugin-host";
-
-struct LoadedCapability {
-  CapabilityDescriptor descriptor;
-  const winnow_capability* capability = nullptr;
-  std::shared_ptr<const detail::LoadedLibrary> library;
-  config::JsonSchema paramsSchema;
-};
-
-// A plugin that cannot be loaded; carries the one-line reason.
-struct Rejection {
-  std::string reason;
-};
 
 bool endsWith(const std::string& text, std::string_view suffix) {
   return text.size() >= suffix.size() &&
@@ -43,62 +30,68 @@ std::string oneLine(std::string text) {
   return text;
 }
 
-std::string quoted(const char* text) {
-  return text == nullptr ? std::string("(null)") : "'" + std::string(text) + "'";
-}
+// Where a plugin whose manifest passed discovery stands. Pending changes once, to Loaded or
+// Rejected, under PluginHost::Impl::mutex.
+enum class Stage { Invalid = 0, Pending, Loaded, Rejected };
 
-std::size_t opsSizeFor(CapabilityKind kind) {
-  switch (kind) {
-    case CapabilityKind::Detector: return sizeof(winnow_detector_ops);
-    case CapabilityKind::Augmenter: return sizeof(winnow_augmenter_ops);
-    case CapabilityKind::Exporter: return sizeof(winnow_exporter_ops);
-    case CapabilityKind::Balancer: return sizeof(winnow_balancer_ops);
-    case CapabilityKind::Model: return WINNOW_MODEL_OPS_LEVEL3_SIZE;  // level 4 ops are optional
-    default: return 0;
+// A plugin whose manifest passed every check that needs no library. Held by unique_ptr, so the
+// descriptors in `manifest` (handed out by findCapability) keep their addresses.
+struct PluginEntry {
+  std::size_t recordIndex = 0;
+  detail::Manifest manifest;
+  std::filesystem::path manifestPath;
+  std::filesystem::path libraryPath;
+  std::vector<config::JsonSchema> paramsSchemas;  // one per manifest capability, in its order
+  Stage stage = Stage::Pending;
+  detail::OpenedPlugin opened;  // set when Loaded
+
+  // Index of `capabilityId` in manifest.capabilities (the caller knows it is there).
+  std::size_t indexOf(std::string_view capabilityId) const {
+    for (std::size_t i = 0; i < manifest.capabilities.size(); ++i) {
+      if (manifest.capabilities[i].id == capabilityId) return i;
+    }
+    return 0;
   }
-}
-
-// Element `index` of the plugin's capability array. The array is strided by the plugin's own
-// struct_size (read from the first element), so a plugin built against a later SDK whose
-// winnow_capability grew by appended fields is still read correctly.
-const winnow_capability& capabilityAt(const winnow_plugin_info& info, std::uint32_t index) {
-  const std::size_t stride = std::max<std::size_t>(info.capabilities[0].struct_size,
-                                                   sizeof(winnow_capability));
-  const auto* base = reinterpret_cast<const unsigned char*>(info.capabilities);
-  return *reinterpret_cast<const winnow_capability*>(base + stride * index);
-}
-
-CapabilityKind kindFromAbi(winnow_capability_kind kind) {
-  switch (kind) {
-    case WINNOW_CAPABILITY_KIND_DETECTOR: return CapabilityKind::Detector;
-    case WINNOW_CAPABILITY_KIND_AUGMENTER: return CapabilityKind::Augmenter;
-    case WINNOW_CAPABILITY_KIND_BALANCER: return CapabilityKind::Balancer;
-    case WINNOW_CAPABILITY_KIND_MODEL: return CapabilityKind::Model;
-    case WINNOW_CAPABILITY_KIND_EXPORTER: return CapabilityKind::Exporter;
-    default: return CapabilityKind::Invalid;
-  }
-}
+};
 
 }  // namespace
 
+// Discovery reads manifests only; a plugin's library is opened by resolve(), the first time one of
+// its capabilities is created or the full list of plugins is asked for. Duplicates keep the
+// eager loader's rule: a plugin is rejected as a duplicate only when an earlier plugin with the
+// same plugin id or a shared capability id actually loaded, so resolving a plugin first resolves
+// those earlier ones (opening their libraries); a cut copy found first still lets the intact one
+// after it load.
 struct PluginHost::Impl {
   std::shared_ptr<const HostServices> services;
-  std::vector<PluginRecord> records;
-  std::map<std::string, std::filesystem::path, std::less<>> loadedPluginIds;  // id -> manifest
-  // std::map nodes are stable, so descriptor pointers handed out stay valid.
-  std::map<std::string, LoadedCapability, std::less<>> capabilities;
+  // Guards every record's state and reason, every entry's stage and opened library. Held while a
+  // library is opened and its init runs, so each library is opened at most once; the log callback
+  // must therefore not call back into the host.
+  std::mutex mutex;
+  std::vector<PluginRecord> records;                  // discovery order
+  std::vector<std::unique_ptr<PluginEntry>> entries;  // discovery order
+  // Entries declaring a plugin id / a capability id, in discovery order.
+  std::map<std::string, std::vector<PluginEntry*>, std::less<>> byPluginId;
+  std::map<std::string, std::vector<PluginEntry*>, std::less<>> byCapability;
 
   void log(LogLevel level, const std::string& message) const {
     detail::logThrough(*services, level, kHostLogId, message);
   }
 
   void discoverFolder(const std::filesystem::path& folder);
-  void loadManifest(const std::filesystem::path& manifestPath);
-  // Fills record + capabilities on success; returns the reason on failure.
-  std::optional<Rejection> tryLoad(PluginRecord& record,
-                                   std::vector<LoadedCapability>& loaded) const;
-  std::optional<Rejection> checkTable(const detail::Manifest& manifest,
-                                      const winnow_plugin_info& info) const;
+  void readManifest(const std::filesystem::path& manifestPath);
+  std::optional<std::string> checkManifest(PluginRecord& record, PluginEntry& entry) const;
+
+  // The calls below need `mutex` held.
+  void resolve(PluginEntry& entry);
+  void reject(PluginEntry& entry, const std::string& reason);
+  // The loaded plugin providing the capability, opening libraries as needed; null when none can.
+  PluginEntry* provider(std::string_view capabilityId);
+  // The plugin that would provide the capability as far as is known without opening anything:
+  // the loaded provider, else the first declaring plugin not rejected; null when none.
+  const PluginEntry* candidate(std::string_view capabilityId) const;
+  // NotFound for a capability no plugin declares; Plugin naming each rejected plugin that declares it.
+  Error unavailable(std::string_view capabilityId) const;
 };
 
 PluginHost::PluginHost(HostServices services) : impl_(std::make_unique<Impl>()) {
@@ -137,6 +130,7 @@ std::vector<std::filesystem::path> PluginHost::defaultSearchFolders() {
 }
 
 void PluginHost::discover(const std::vector<std::filesystem::path>& folders) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   for (const auto& folder : folders) {
     try {
       impl_->discoverFolder(folder);
@@ -166,42 +160,41 @@ void PluginHost::Impl::discoverFolder(const std::filesystem::path& folder) {
   }
   std::sort(manifests.begin(), manifests.end());
   for (const auto& manifestPath : manifests) {
-    loadManifest(manifestPath);
+    readManifest(manifestPath);
   }
 }
 
-void PluginHost::Impl::loadManifest(const std::filesystem::path& manifestPath) {
+void PluginHost::Impl::readManifest(const std::filesystem::path& manifestPath) {
   PluginRecord record;
   record.manifestPath = manifestPath;
-  std::vector<LoadedCapability> loaded;
-  std::optional<Rejection> rejection;
+  auto entry = std::make_unique<PluginEntry>();
+  std::optional<std::string> rejection;
   try {
-    rejection = tryLoad(record, loaded);
+    rejection = checkManifest(record, *entry);
   } catch (const std::exception& e) {
-    rejection = Rejection{std::string("internal error while loading: ") + oneLine(e.what())};
+    rejection = std::string("internal error while loading: ") + oneLine(e.what());
   } catch (...) {
-    rejection = Rejection{"internal error while loading (unknown exception)"};
+    rejection = "internal error while loading (unknown exception)";
   }
   if (rejection) {
-    loaded.clear();  // drops the library, if it was loaded
     record.state = PluginState::Rejected;
-    record.rejectionReason = rejection->reason;
-    log(LogLevel::Warning, manifestPath.string() + ": plugin rejected: " + rejection->reason);
-  } else {
-    record.state = PluginState::Loaded;
-    loadedPluginIds.emplace(record.id, record.manifestPath);
-    for (auto& capability : loaded) {
-      std::string id = capability.descriptor.id;
-      capabilities.emplace(std::move(id), std::move(capability));
-    }
-    log(LogLevel::Debug, manifestPath.string() + ": plugin " + record.id + " " + record.version +
-                             " loaded");
+    record.rejectionReason = *rejection;
+    log(LogLevel::Warning, manifestPath.string() + ": plugin rejected: " + *rejection);
+    records.push_back(std::move(record));
+    return;
   }
+  entry->recordIndex = records.size();
   records.push_back(std::move(record));
+  byPluginId[entry->manifest.id].push_back(entry.get());
+  for (const auto& capability : entry->manifest.capabilities) {
+    byCapability[capability.id].push_back(entry.get());
+  }
+  log(LogLevel::Debug, manifestPath.string() + ": plugin " + entry->manifest.id + " " +
+                           entry->manifest.version + " discovered (library not opened yet)");
+  entries.push_back(std::move(entry));
 }
 
-std::optional<Rejection> PluginHost::Impl::tryLoad(PluginRecord& record,
-                                                   std::vector<LoadedCapability>& loaded) const {
+std::optional<std::string> PluginHost::Impl::checkManifest(PluginRecord& record, PluginEntry& entry) const {
   auto document = config::readJsonFile(record.manifestPath);
   if (!document) {
     // The message starts with the path; the record already names it.
@@ -210,11 +203,11 @@ std::optional<Rejection> PluginHost::Impl::tryLoad(PluginRecord& record,
     if (message.rfind(prefix, 0) == 0) {
       message = message.substr(prefix.size());
     }
-    return Rejection{"manifest is not valid JSON: " + message};
+    return "manifest is not valid JSON: " + message;
   }
   auto parsed = detail::parseManifest(*document);
   if (!parsed) {
-    return Rejection{parsed.error().message};
+    return parsed.error().message;
   }
   const detail::Manifest& manifest = *parsed;
   record.id = manifest.id;
@@ -225,242 +218,228 @@ std::optional<Rejection> PluginHost::Impl::tryLoad(PluginRecord& record,
   record.capabilities = manifest.capabilities;
   record.libraryPath = record.manifestPath.parent_path() / manifest.library;
 
-  if (auto loadedFrom = loadedPluginIds.find(manifest.id); loadedFrom != loadedPluginIds.end()) {
-    return Rejection{"duplicate plugin id '" + manifest.id + "': already loaded from " +
-                     loadedFrom->second.string()};
-  }
   std::set<std::string> seenCapabilities;
   for (const auto& capability : manifest.capabilities) {
-    if (capabilities.count(capability.id) != 0) {
-      return Rejection{"duplicate capability id '" + capability.id + "': already provided by plugin '" +
-                       capabilities.find(capability.id)->second.descriptor.pluginId + "'"};
-    }
     if (!seenCapabilities.insert(capability.id).second) {
-      return Rejection{"capability id '" + capability.id + "' appears twice in the manifest"};
+      return "capability id '" + capability.id + "' appears twice in the manifest";
     }
   }
   if (manifest.abiVersion != WINNOW_PLUGIN_ABI_VERSION) {
-    return Rejection{"manifest says built for ABI " + std::to_string(manifest.abiVersion) +
-                     ", host has ABI " + std::to_string(WINNOW_PLUGIN_ABI_VERSION)};
+    return "manifest says built for ABI " + std::to_string(manifest.abiVersion) + ", host has ABI " +
+           std::to_string(WINNOW_PLUGIN_ABI_VERSION);
   }
   if (manifest.apiLevel > WINNOW_PLUGIN_API_LEVEL) {
-    return Rejection{"manifest says it needs plugin API level " + std::to_string(manifest.apiLevel) +
-                     ", host has level " + std::to_string(WINNOW_PLUGIN_API_LEVEL)};
+    return "manifest says it needs plugin API level " + std::to_string(manifest.apiLevel) +
+           ", host has level " + std::to_string(WINNOW_PLUGIN_API_LEVEL);
   }
-
-  // Compile parameter schemas before running any plugin code.
+  // Parameter schemas are compiled now: validateParams answers without opening the library.
   std::vector<config::JsonSchema> schemas;
   for (const auto& capability : manifest.capabilities) {
     auto schema = config::JsonSchema::compile(capability.paramsSchema,
                                               "params_schema of capability '" + capability.id + "'");
     if (!schema) {
-      return Rejection{schema.error().message};
+      return schema.error().message;
     }
     schemas.push_back(*schema);
   }
-
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(record.libraryPath, ec)) {
-    return Rejection{"library file missing: " + record.libraryPath.string()};
-  }
-
-  // A library cut short would fault (SIGBUS) inside dlopen and take the host down with it.
-  if (auto problem = detail::checkElfLibrary(record.libraryPath)) {
-    return Rejection{oneLine(*problem)};
-  }
-
-  auto library = std::make_shared<detail::LoadedLibrary>();
-  library->hostApi = std::make_unique<detail::HostApiBlock>();
-  library->hostApi->services = services;
-  library->hostApi->pluginId = manifest.id;
-  detail::initHostApi(*library->hostApi);
-  try {
-    library->library.load(record.libraryPath,
-                          boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-  } catch (const std::exception& e) {
-    return Rejection{"not a loadable library: " + oneLine(e.what())};
-  }
-  if (!library->library.has(WINNOW_PLUGIN_ENTRY_POINT)) {
-    return Rejection{std::string("missing entry point ") + WINNOW_PLUGIN_ENTRY_POINT + " in " +
-                     record.libraryPath.filename().string()};
-  }
-  auto init = library->library.get<const winnow_plugin_info*(const winnow_host_api*,
-                                                               winnow_error_sink)>(
-      WINNOW_PLUGIN_ENTRY_POINT);
-  detail::ErrorCollector errors;
-  const winnow_plugin_info* info = init(&library->hostApi->api, errors.sink());
-  if (info == nullptr) {
-    return Rejection{"init returned NULL: " + errors.messageOr("the plugin gave no message")};
-  }
-  library->info = info;
-  if (auto problem = checkTable(manifest, *info)) {
-    return problem;
-  }
-
-  std::shared_ptr<const detail::LoadedLibrary> shared = library;
-  for (std::size_t i = 0; i < manifest.capabilities.size(); ++i) {
-    LoadedCapability capability{manifest.capabilities[i], nullptr, shared, schemas[i]};
-    for (std::uint32_t c = 0; c < info->capability_count; ++c) {
-      const winnow_capability& candidate = capabilityAt(*info, c);
-      if (capability.descriptor.id == candidate.id) {
-        capability.capability = &candidate;
-      }
-    }
-    loaded.push_back(std::move(capability));
-  }
+  entry.manifest = std::move(*parsed);
+  entry.manifestPath = record.manifestPath;
+  entry.libraryPath = record.libraryPath;
+  entry.paramsSchemas = std::move(schemas);
   return std::nullopt;
 }
 
-std::optional<Rejection> PluginHost::Impl::checkTable(const detail::Manifest& manifest,
-                                                      const winnow_plugin_info& info) const {
-  constexpr std::size_t kAbiFieldEnd = offsetof(winnow_plugin_info, abi_version) + sizeof(uint32_t);
-  if (info.struct_size < kAbiFieldEnd) {
-    return Rejection{"winnow_plugin_info.struct_size " + std::to_string(info.struct_size) +
-                     " is too small (level 1 needs " + std::to_string(sizeof(winnow_plugin_info)) + ")"};
+void PluginHost::Impl::resolve(PluginEntry& entry) {
+  if (entry.stage != Stage::Pending) {
+    return;
   }
-  if (info.abi_version != WINNOW_PLUGIN_ABI_VERSION) {
-    return Rejection{"built for ABI " + std::to_string(info.abi_version) + ", host has ABI " +
-                     std::to_string(WINNOW_PLUGIN_ABI_VERSION)};
-  }
-  if (info.struct_size < sizeof(winnow_plugin_info)) {
-    return Rejection{"winnow_plugin_info.struct_size " + std::to_string(info.struct_size) +
-                     " is too small (level 1 needs " + std::to_string(sizeof(winnow_plugin_info)) + ")"};
-  }
-  if (info.api_level > WINNOW_PLUGIN_API_LEVEL) {
-    return Rejection{"needs plugin API level " + std::to_string(info.api_level) +
-                     ", host has level " + std::to_string(WINNOW_PLUGIN_API_LEVEL)};
-  }
-  if (info.plugin_id == nullptr || manifest.id != info.plugin_id) {
-    return Rejection{"manifest id '" + manifest.id + "' does not match the library's plugin_id " +
-                     quoted(info.plugin_id)};
-  }
-  if (info.version == nullptr || manifest.version != info.version) {
-    return Rejection{"manifest version '" + manifest.version +
-                     "' does not match the library's version " + quoted(info.version)};
-  }
-  if (info.capability_count > 0 && info.capabilities == nullptr) {
-    return Rejection{"library declares " + std::to_string(info.capability_count) +
-                     " capabilities but no table"};
-  }
-  std::set<std::string> libraryIds;
-  if (info.capability_count > 0 && info.capabilities[0].struct_size < sizeof(winnow_capability)) {
-    return Rejection{"library capability #0: struct_size " +
-                     std::to_string(info.capabilities[0].struct_size) + " is too small (level 1 needs " +
-                     std::to_string(sizeof(winnow_capability)) + ")"};
-  }
-  for (std::uint32_t c = 0; c < info.capability_count; ++c) {
-    const winnow_capability& capability = capabilityAt(info, c);
-    const std::string where = "library capability #" + std::to_string(c);
-    if (capability.struct_size != info.capabilities[0].struct_size) {
-      return Rejection{where + ": struct_size " + std::to_string(capability.struct_size) +
-                       " differs from the first entry's " +
-                       std::to_string(info.capabilities[0].struct_size)};
+  const std::string& id = entry.manifest.id;
+  for (PluginEntry* earlier : byPluginId.find(id)->second) {
+    if (earlier == &entry) break;
+    resolve(*earlier);
+    if (earlier->stage == Stage::Loaded) {
+      reject(entry, "duplicate plugin id '" + id + "': already loaded from " + earlier->manifestPath.string());
+      return;
     }
-    if (capability.struct_size < sizeof(winnow_capability)) {
-      return Rejection{where + ": struct_size " + std::to_string(capability.struct_size) +
-                       " is too small (level 1 needs " + std::to_string(sizeof(winnow_capability)) + ")"};
-    }
-    if (capability.id == nullptr) {
-      return Rejection{where + " has no id"};
-    }
-    const std::string id = capability.id;
-    if (!libraryIds.insert(id).second) {
-      return Rejection{"library declares capability '" + id + "' twice"};
-    }
-    auto inManifest = std::find_if(manifest.capabilities.begin(), manifest.capabilities.end(),
-                                   [&id](const CapabilityDescriptor& d) { return d.id == id; });
-    if (inManifest == manifest.capabilities.end()) {
-      return Rejection{"library capability '" + id + "' is not in the manifest"};
-    }
-    const CapabilityKind kind = kindFromAbi(capability.kind);
-    if (kind != inManifest->kind) {
-      return Rejection{"capability '" + id + "' is a " + capabilityKindName(kind) +
-                       " in the library but a " + capabilityKindName(inManifest->kind) +
-                       " in the manifest"};
-    }
-    if (capability.create == nullptr || capability.destroy == nullptr) {
-      return Rejection{"capability '" + id + "' lacks create or destroy"};
-    }
-    const std::size_t opsSize = opsSizeFor(kind);
-    if (opsSize > 0) {
-      if (capability.ops == nullptr) {
-        return Rejection{"capability '" + id + "' has no ops table"};
-      }
-      std::uint32_t declared = 0;
-      std::memcpy(&declared, capability.ops, sizeof(declared));  // every ops table starts with struct_size
-      if (declared < opsSize) {
-        return Rejection{"capability '" + id + "': ops struct_size " + std::to_string(declared) +
-                         " is too small (needs " + std::to_string(opsSize) + ")"};
+  }
+  for (const auto& capability : entry.manifest.capabilities) {
+    for (PluginEntry* earlier : byCapability.find(capability.id)->second) {
+      if (earlier == &entry) break;
+      resolve(*earlier);
+      if (earlier->stage == Stage::Loaded) {
+        reject(entry, "duplicate capability id '" + capability.id + "': already provided by plugin '" +
+                          earlier->manifest.id + "'");
+        return;
       }
     }
   }
-  for (const auto& capability : manifest.capabilities) {
-    if (libraryIds.count(capability.id) == 0) {
-      return Rejection{"manifest capability '" + capability.id + "' is not in the library"};
-    }
+  auto opened = detail::openPluginLibrary(entry.manifest, entry.libraryPath, services);
+  if (!opened) {
+    reject(entry, opened.error().message);
+    return;
   }
-  return std::nullopt;
+  entry.opened = std::move(opened).value();
+  entry.stage = Stage::Loaded;
+  records[entry.recordIndex].state = PluginState::Loaded;
+  log(LogLevel::Debug, entry.manifestPath.string() + ": plugin " + id + " " + entry.manifest.version +
+                           " loaded from " + entry.libraryPath.string());
 }
 
-const std::vector<PluginRecord>& PluginHost::plugins() const { return impl_->records; }
+void PluginHost::Impl::reject(PluginEntry& entry, const std::string& reason) {
+  entry.stage = Stage::Rejected;
+  PluginRecord& record = records[entry.recordIndex];
+  record.state = PluginState::Rejected;
+  record.rejectionReason = reason;
+  log(LogLevel::Warning, entry.manifestPath.string() + ": plugin rejected: " + reason);
+}
+
+PluginEntry* PluginHost::Impl::provider(std::string_view capabilityId) {
+  auto declared = byCapability.find(capabilityId);
+  if (declared == byCapability.end()) {
+    return nullptr;
+  }
+  for (PluginEntry* entry : declared->second) {
+    resolve(*entry);
+    if (entry->stage == Stage::Loaded) {
+      return entry;
+    }
+  }
+  return nullptr;
+}
+
+const PluginEntry* PluginHost::Impl::candidate(std::string_view capabilityId) const {
+  auto declared = byCapability.find(capabilityId);
+  if (declared == byCapability.end()) {
+    return nullptr;
+  }
+  // An entry loads only after every earlier one sharing a capability with it was rejected, so
+  // the first one not rejected is the provider when there is one.
+  for (const PluginEntry* entry : declared->second) {
+    if (entry->stage != Stage::Rejected) {
+      return entry;
+    }
+  }
+  return nullptr;
+}
+
+Error PluginHost::Impl::unavailable(std::string_view capabilityId) const {
+  std::string reasons;
+  for (const PluginRecord& record : records) {
+    const bool declares = std::any_of(record.capabilities.begin(), record.capabilities.end(),
+                                      [&](const CapabilityDescriptor& d) { return d.id == capabilityId; });
+    if (record.state != PluginState::Rejected || !declares) continue;
+    reasons += std::string(reasons.empty() ? "" : "; ") + "plugin '" + record.id + "' was rejected: " +
+               record.rejectionReason;
+  }
+  if (reasons.empty()) {
+    return makeError(ErrorCode::NotFound,
+                     "unknown capability '" + std::string(capabilityId) + "' (no plugin declares it)");
+  }
+  return makeError(ErrorCode::Plugin, "capability '" + std::string(capabilityId) + "' is unavailable: " + reasons);
+}
+
+const std::vector<PluginRecord>& PluginHost::plugins() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  for (const auto& entry : impl_->entries) {
+    impl_->resolve(*entry);
+  }
+  return impl_->records;
+}
 
 const CapabilityDescriptor* PluginHost::findCapability(std::string_view capabilityId) const {
-  auto it = impl_->capabilities.find(capabilityId);
-  return it == impl_->capabilities.end() ? nullptr : &it->second.descriptor;
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  const PluginEntry* entry = impl_->candidate(capabilityId);
+  return entry == nullptr ? nullptr : &entry->manifest.capabilities[entry->indexOf(capabilityId)];
 }
 
 std::vector<const CapabilityDescriptor*> PluginHost::capabilities(CapabilityKind kind) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   std::vector<const CapabilityDescriptor*> result;
-  for (const auto& [id, capability] : impl_->capabilities) {
-    if (capability.descriptor.kind == kind) {
-      result.push_back(&capability.descriptor);
+  for (const auto& [id, declared] : impl_->byCapability) {
+    const PluginEntry* entry = impl_->candidate(id);
+    if (entry == nullptr) continue;
+    const CapabilityDescriptor& descriptor = entry->manifest.capabilities[entry->indexOf(id)];
+    if (descriptor.kind == kind) {
+      result.push_back(&descriptor);
     }
   }
   return result;
 }
 
-Result<nlohmann::json> PluginHost::validateParams(std::string_view capabilityId,
-                                                  const nlohmann::json& params) const {
-  auto it = impl_->capabilities.find(capabilityId);
-  if (it == impl_->capabilities.end()) {
-    return makeError(ErrorCode::NotFound,
-                     "unknown capability '" + std::string(capabilityId) + "' (no loaded plugin provides it)");
+Status PluginHost::checkAvailable(std::string_view capabilityId) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  if (impl_->candidate(capabilityId) == nullptr) {
+    return impl_->unavailable(capabilityId);
   }
+  return okStatus();
+}
+
+namespace {
+
+// params (null means {}) checked against one capability's schema, with its defaults filled in.
+Result<nlohmann::json> validateAgainst(const config::JsonSchema& schema, std::string_view capabilityId,
+                                       const nlohmann::json& params) {
   const nlohmann::json input = params.is_null() ? nlohmann::json::object() : params;
-  const config::JsonSchema& schema = it->second.paramsSchema;
   auto violations = schema.validate(input);
   if (!violations.empty()) {
     return makeError(ErrorCode::Schema, config::joinViolationsOneLine("params", violations) +
-                                            " (capability " + it->first + ")");
+                                            " (capability " + std::string(capabilityId) + ")");
   }
   return schema.withDefaults(input);
 }
 
+}  // namespace
+
+Result<nlohmann::json> PluginHost::validateParams(std::string_view capabilityId,
+                                                  const nlohmann::json& params) const {
+  const config::JsonSchema* schema = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    const PluginEntry* entry = impl_->candidate(capabilityId);
+    if (entry == nullptr) {
+      return impl_->unavailable(capabilityId);
+    }
+    schema = &entry->paramsSchemas[entry->indexOf(capabilityId)];  // fixed since discovery
+  }
+  return validateAgainst(*schema, capabilityId, params);
+}
+
 Result<std::unique_ptr<CapabilityInstance>> PluginHost::create(std::string_view capabilityId,
                                                                const nlohmann::json& params) {
-  auto filled = validateParams(capabilityId, params);
+  const PluginEntry* entry = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    entry = impl_->provider(capabilityId);
+    if (entry == nullptr) {
+      return impl_->unavailable(capabilityId);
+    }
+  }
+  // Loaded entries never change again, so they are read without the lock from here on.
+  const std::size_t index = entry->indexOf(capabilityId);
+  const CapabilityDescriptor& descriptor = entry->manifest.capabilities[index];
+  auto filled = validateAgainst(entry->paramsSchemas[index], descriptor.id, params);
   if (!filled) {
     return filled.error();
   }
-  const LoadedCapability& loaded = impl_->capabilities.find(capabilityId)->second;
   std::string paramsText;
   try {
     paramsText = filled->dump();
   } catch (const std::exception& e) {
     return makeError(ErrorCode::InvalidArgument, "params cannot be serialised: " + oneLine(e.what()));
   }
+  const winnow_capability* capability = entry->opened.capabilities[index];
+  const std::shared_ptr<const detail::LoadedLibrary>& library = entry->opened.library;
   detail::ErrorCollector errors;
   void* instance = nullptr;
-  const winnow_status status = loaded.capability->create(
-      paramsText.c_str(), &loaded.library->hostApi->api, &instance, errors.sink());
+  const winnow_status status =
+      capability->create(paramsText.c_str(), &library->hostApi->api, &instance, errors.sink());
   if (status != WINNOW_STATUS_OK) {
     if (instance != nullptr) {
-      loaded.capability->destroy(instance);
+      capability->destroy(instance);
     }
-    return detail::pluginCallError(loaded.descriptor.id, "create", status, errors);
+    return detail::pluginCallError(descriptor.id, "create", status, errors);
   }
-  return std::make_unique<CapabilityInstance>(loaded.library, loaded.capability, instance,
-                                              loaded.descriptor);
+  return std::make_unique<CapabilityInstance>(library, capability, instance, descriptor);
 }
 
 namespace {

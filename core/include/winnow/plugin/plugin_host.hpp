@@ -1,10 +1,18 @@
-// Finds plugin manifests, loads their libraries, checks them against the manifest and the ABI,
-// and creates capability instances with validated parameters. Every problem with a plugin becomes
-// a Rejected record with a one-line reason (also logged); nothing a plugin does wrong at load time
-// crashes the host.
+// Finds plugin manifests, opens a plugin's library when it is first needed, checks it against the
+// manifest and the ABI, and creates capability instances with validated parameters. Every problem
+// with a plugin becomes a Rejected record with a one-line reason (also logged); nothing a plugin
+// does wrong at load time crashes the host.
+//
+// Loading is lazy (issue 13): discover() reads and checks manifests only, so listing and finding
+// capabilities and validating parameters open no library. A plugin's library is opened (the ELF
+// check, dlopen, its init, the table checks) the first time create() asks for one of its
+// capabilities, or when plugins() is asked for the full list; a library that fails then makes its
+// plugin Rejected, and create() names that plugin and the reason in its one-line error.
 //
 // Thread safety: discover() must not run concurrently with anything else on the same host. After
-// it returns, the const queries, validateParams() and create() may be called from several threads.
+// it returns, every other member may be called from several threads; a library is opened at most
+// once, under a lock that is held while the plugin's init runs, so the HostServices log callback
+// must not call back into the host.
 // Lifetime: instances created here keep their library loaded, so they may outlive the host.
 // A moved-from host may only be destroyed or assigned to.
 #pragma once
@@ -46,25 +54,37 @@ class PluginHost {
   static std::vector<std::filesystem::path> defaultSearchFolders();
 
   // Reads every manifest in the folders (in order; manifests sorted by name within a folder) and
-  // loads the valid ones. Missing folders are skipped. Never throws. Can be called again with
-  // more folders; a plugin or capability id already loaded makes the newcomer Rejected.
+  // keeps the valid ones (schema, ABI version and API level as declared, parameter schemas
+  // compiled); opens no library. Missing folders are skipped. Never throws. Can be called again
+  // with more folders. A plugin whose plugin id or a capability id an earlier plugin also declares
+  // is Rejected as a duplicate when that earlier plugin loads, and takes its place when it does not.
   void discover(const std::vector<std::filesystem::path>& folders);
 
-  // Every manifest seen, loaded or rejected, in discovery order.
+  // Every manifest seen, in discovery order, each Loaded or Rejected: opens every library not yet
+  // opened (a listing: `winnow plugins`, the workbench's plugin panel).
   const std::vector<PluginRecord>& plugins() const;
 
-  // Loaded capabilities only. Pointers stay valid for the life of the host.
+  // Capabilities of the plugins not rejected so far, answered from the manifests (no library is
+  // opened; one that fails later drops out). Pointers stay valid for the life of the host.
   const CapabilityDescriptor* findCapability(std::string_view capabilityId) const;
   std::vector<const CapabilityDescriptor*> capabilities(CapabilityKind kind) const;
 
-  // Validates params (null means {}) against the capability's schema and returns them with the
-  // schema's defaults filled in. Errors: NotFound (unknown capability), Schema with a message that
-  // names the key, e.g. "params/image_size: must be >= 8 (capability example.resize)".
+  // Ok when a plugin not rejected so far declares the capability; otherwise the error
+  // validateParams gives. Opens no library.
+  Status checkAvailable(std::string_view capabilityId) const;
+
+  // Validates params (null means {}) against the capability's schema (from the manifest; no library
+  // is opened) and returns them with the schema's defaults filled in. Errors: NotFound (no plugin
+  // declares it), Plugin when only rejected plugins declare it ("capability 'x' is unavailable:
+  // plugin 'p' was rejected: <reason>"), Schema with a message that names the key, e.g.
+  // "params/image_size: must be >= 8 (capability example.resize)".
   Result<nlohmann::json> validateParams(std::string_view capabilityId,
                                         const nlohmann::json& params) const;
 
-  // validateParams, then the plugin's create(). A failing create() gives ErrorCode::Plugin (or the
-  // code its status maps to) with the plugin's message; the plugin stays loaded.
+  // Opens the providing plugin's library if it is not open yet (a failure is the Plugin error
+  // above, naming the plugin and the reason), validates params, then runs the plugin's create().
+  // A failing create() gives ErrorCode::Plugin (or the code its status maps to) with the plugin's
+  // message; the plugin stays loaded.
   Result<std::unique_ptr<CapabilityInstance>> create(std::string_view capabilityId,
                                                      const nlohmann::json& params);
 
