@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "winnow/sdk/plugin_abi.h"
+#include "winnow/sdk/plugin_helpers.hpp"
 
 namespace winnow::augmenter_opencv {
 
@@ -30,14 +31,11 @@ enum class AugmentationKind {
 const char* augmentationId(AugmentationKind kind);
 AugmentationKind parseAugmentationId(const std::string& id);
 
-class AugmentFailure : public std::runtime_error {
+// Messages reach the user as "augmenter_opencv: <message>".
+class AugmentFailure : public winnow::sdk::Failure {
  public:
   AugmentFailure(winnow_status status, const std::string& message)
-      : std::runtime_error(message), status_(status) {}
-  winnow_status status() const { return status_; }
-
- private:
-  winnow_status status_;
+      : winnow::sdk::Failure(status, "augmenter_opencv: " + message) {}
 };
 
 struct Range {

@@ -16,37 +16,24 @@ using winnow::augmenter_opencv::AugmentationKind;
 using winnow::augmenter_opencv::AugmentationSpec;
 using winnow::augmenter_opencv::AugmentFailure;
 
-void reportError(winnow_error_sink sink, std::string message) {
-  for (char& c : message) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  winnow::sdk::reportError(sink, message);
+// OpenCV's exceptions as their short text (cv::Exception::what() spans several lines).
+std::string describe(const std::exception& error) {
+  if (const auto* opencv = dynamic_cast<const cv::Exception*>(&error)) return "OpenCV: " + opencv->err;
+  return error.what();
 }
 
+// The SDK's one exception-to-status mapping (winnow::sdk::guardCall).
 template <typename Fn>
 winnow_status guarded(winnow_error_sink error, Fn&& fn) noexcept {
-  try {
-    return fn();
-  } catch (const AugmentFailure& failure) {
-    reportError(error, std::string("augmenter_opencv: ") + failure.what());
-    return failure.status();
-  } catch (const cv::Exception& failure) {
-    reportError(error, std::string("augmenter_opencv: OpenCV: ") + failure.err);
-  } catch (const std::bad_alloc&) {
-    reportError(error, "augmenter_opencv: out of memory");
-  } catch (const std::exception& failure) {
-    reportError(error, std::string("augmenter_opencv: ") + failure.what());
-  } catch (...) {
-    reportError(error, "augmenter_opencv: unknown internal error");
-  }
-  return WINNOW_STATUS_ERROR;
+  static const winnow::sdk::GuardStyle style{"augmenter_opencv", &describe};
+  return winnow::sdk::guardCall(error, style, std::forward<Fn>(fn));
 }
 
 template <AugmentationKind Kind>
 winnow_status create(const char* paramsJson, const winnow_host_api* /*host*/, void** outInstance,
                      winnow_error_sink error) {
   if (outInstance == nullptr) {
-    reportError(error, "augmenter_opencv: out_instance is null");
+    winnow::sdk::reportError(error, "augmenter_opencv: out_instance is null");
     return WINNOW_STATUS_INVALID_ARGUMENT;
   }
   *outInstance = nullptr;

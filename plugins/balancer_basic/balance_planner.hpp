@@ -10,12 +10,14 @@
 #include <vector>
 
 #include "winnow/sdk/plugin_abi.h"
+#include "winnow/sdk/plugin_helpers.hpp"
 
 namespace winnow::balancer_basic {
 
-class PlanFailure : public std::runtime_error {
+// Bad parameters: WINNOW_STATUS_INVALID_ARGUMENT through the SDK's guardCall.
+class PlanFailure : public winnow::sdk::Failure {
  public:
-  using std::runtime_error::runtime_error;
+  explicit PlanFailure(const std::string& message) : winnow::sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT, message) {}
 };
 
 struct ClassSamples {

@@ -23,21 +23,11 @@ struct BalancerInstance {
   TargetCountParams targetCount;
 };
 
+// The SDK's one exception-to-status mapping (winnow::sdk::guardCall).
 template <typename Fn>
 winnow_status guarded(winnow_error_sink error, Fn&& fn) noexcept {
-  try {
-    return fn();
-  } catch (const PlanFailure& failure) {
-    winnow::sdk::reportError(error, failure.what());
-    return WINNOW_STATUS_INVALID_ARGUMENT;
-  } catch (const std::bad_alloc&) {
-    winnow::sdk::reportError(error, "balancer_basic: out of memory");
-  } catch (const std::exception& failure) {
-    winnow::sdk::reportError(error, std::string("balancer_basic: ") + failure.what());
-  } catch (...) {
-    winnow::sdk::reportError(error, "balancer_basic: unknown internal error");
-  }
-  return WINNOW_STATUS_ERROR;
+  static const winnow::sdk::GuardStyle style{"balancer_basic", nullptr};
+  return winnow::sdk::guardCall(error, style, std::forward<Fn>(fn));
 }
 
 template <Strategy Kind>

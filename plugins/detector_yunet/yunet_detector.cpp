@@ -38,6 +38,16 @@ std::vector<YunetFace> YunetDetector::detectAt(const cv::Mat& bgr, int longerSid
   }
   const double backX = static_cast<double>(bgr.cols) / input.cols;
   const double backY = static_cast<double>(bgr.rows) / input.rows;
+  // The network's stride-2 stages need 64 pixels a side (measured with OpenCV 4.6: 100x60 and
+  // 64x48 fail inside a pooling layer, which prints its error; 96x72 and 64x64 work): a smaller
+  // picture is padded below/right with black, which moves no coordinate.
+  constexpr int kMinimumSide = 64;
+  if (input.cols < kMinimumSide || input.rows < kMinimumSide) {
+    cv::Mat padded;
+    cv::copyMakeBorder(input, padded, 0, std::max(0, kMinimumSide - input.rows), 0, std::max(0, kMinimumSide - input.cols),
+                       cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    input = padded;
+  }
   net_->setInputSize(input.size());
   cv::Mat rows;  // N x 15: x, y, w, h, 5 landmark pairs, score
   net_->detect(input, rows);

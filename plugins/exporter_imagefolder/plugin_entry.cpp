@@ -8,37 +8,27 @@
 #include "image_folder_writer.hpp"
 #include "image_folder_params.hpp"
 #include "winnow/sdk/plugin_abi.h"
+#include "winnow/sdk/plugin_helpers.hpp"
 
 namespace {
 
 using winnow::exporter_imagefolder::ExportFailure;
 using winnow::exporter_imagefolder::ImageFolderWriter;
 
-void reportError(winnow_error_sink sink, std::string message) {
-  for (char& c : message) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  if (sink.set_error != nullptr) sink.set_error(sink.context, message.c_str());
+// OpenCV's exceptions as their short text (cv::Exception::what() spans several lines).
+std::string describe(const std::exception& error) {
+  if (const auto* opencv = dynamic_cast<const cv::Exception*>(&error)) return "OpenCV: " + opencv->err;
+  return error.what();
 }
 
+// The SDK's one exception-to-status mapping (winnow::sdk::guardCall).
 template <typename Fn>
 winnow_status guarded(winnow_error_sink error, Fn&& fn) noexcept {
-  try {
+  static const winnow::sdk::GuardStyle style{"imagefolder exporter", &describe};
+  return winnow::sdk::guardCall(error, style, [&] {
     fn();
     return WINNOW_STATUS_OK;
-  } catch (const ExportFailure& failure) {
-    reportError(error, failure.what());
-    return failure.status();
-  } catch (const cv::Exception& failure) {
-    reportError(error, std::string("imagefolder exporter: OpenCV: ") + failure.err);
-  } catch (const std::bad_alloc&) {
-    reportError(error, "imagefolder exporter: out of memory");
-  } catch (const std::exception& failure) {
-    reportError(error, std::string("imagefolder exporter: ") + failure.what());
-  } catch (...) {
-    reportError(error, "imagefolder exporter: unknown internal error");
-  }
-  return WINNOW_STATUS_ERROR;
+  });
 }
 
 ImageFolderWriter* writerOf(void* instance) {
@@ -51,7 +41,7 @@ ImageFolderWriter* writerOf(void* instance) {
 winnow_status create(const char* paramsJson, const winnow_host_api* /*host*/, void** outInstance,
                      winnow_error_sink error) {
   if (outInstance == nullptr) {
-    reportError(error, "imagefolder exporter: out_instance is null");
+    winnow::sdk::reportError(error, "imagefolder exporter: out_instance is null");
     return WINNOW_STATUS_INVALID_ARGUMENT;
   }
   *outInstance = nullptr;

@@ -41,18 +41,15 @@ tr::TrainHooks hooksFor(const ClassifierInstance& instance, winnow_progress_sink
   return hooks;
 }
 
-// Runs a long call, mapping the library's exceptions onto statuses.
+// Runs a long call through the SDK's one exception-to-status mapping; the library's own cancel
+// exception becomes the SDK's.
 template <class F>
 winnow_status guardLong(winnow_error_sink error, F&& body) {
   return winnow::sdk::guardCall(error, [&]() -> winnow_status {
     try {
       return body();
     } catch (const tr::TrainingCancelled&) {
-      winnow::sdk::reportError(error, "cancelled");
-      return WINNOW_STATUS_CANCELLED;
-    } catch (const std::invalid_argument& bad) {
-      winnow::sdk::reportError(error, bad.what());
-      return WINNOW_STATUS_INVALID_ARGUMENT;
+      throw winnow::sdk::Cancelled();
     }
   });
 }

@@ -1,6 +1,8 @@
 # CTest driver (cmake -P): install the SDK component of WINNOW_BUILD_DIR into a fresh prefix,
 # build samples/plugin_example against it with find_package(winnow), then run LOADER (a gtest
-# binary) on the built plugin folder. Any failing step fails the test with its output.
+# binary) on the built plugin folder; then build samples/csv_exporter the same way and export a
+# generated project with it through WINNOW_CLI (a metadata-only exporter: a file that is no
+# picture at all still gets its row, because nothing is decoded). Any failing step fails the test.
 foreach(var WINNOW_BUILD_DIR SAMPLE_SOURCE_DIR WORK_DIR LOADER GENERATOR)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "out_of_tree_test.cmake: -D${var}=... is required")
@@ -54,3 +56,61 @@ if(NOT EXISTS ${WORK_DIR}/sample_prefix/lib/winnow/plugins/winnow_example_invert
   message(FATAL_ERROR "installing the sample did not place its manifest in lib/winnow/plugins")
 endif()
 run_step(load-sample ${CMAKE_COMMAND} -E env WINNOW_SAMPLE_PLUGIN_DIR=${WORK_DIR}/build ${LOADER})
+
+# ---- the second sample: an exporter through the SDK's C++ layer, used by the winnow command ----
+foreach(var CSV_SOURCE_DIR WINNOW_CLI)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "out_of_tree_test.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+foreach(expected include/winnow/sdk/capability.hpp include/winnow/sdk/params.hpp)
+  if(NOT EXISTS ${prefix}/${expected})
+    message(FATAL_ERROR "the SDK install lacks ${expected}")
+  endif()
+endforeach()
+run_step(configure-csv ${CMAKE_COMMAND} -S ${CSV_SOURCE_DIR} -B ${WORK_DIR}/csv
+  -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} ${compiler_arg})
+run_step(build-csv ${CMAKE_COMMAND} --build ${WORK_DIR}/csv)
+file(READ ${WORK_DIR}/csv/winnow_example_csv_manifest/winnow_plugin_manifest.h generated)
+if(NOT generated MATCHES "#define WINNOW_MANIFEST_PLUGIN_ID \"example.csv\"")
+  message(FATAL_ERROR "winnow_plugin_manifest.h does not carry the manifest's id:\n${generated}")
+endif()
+# A project of two classes of tiny PPM pictures, one with a comma in its name.
+set(pictures ${WORK_DIR}/pictures)
+file(MAKE_DIRECTORY ${pictures}/cat ${pictures}/dog)
+file(WRITE ${pictures}/cat/a.ppm "P3\n2 2\n255\n255 0 0  0 255 0  0 0 255  255 255 255\n")
+file(WRITE ${pictures}/cat/b,c.ppm "P3\n2 2\n255\n0 0 0  10 10 10  20 20 20  30 30 30\n")
+file(WRITE ${pictures}/dog/d.ppm "P3\n2 2\n255\n9 9 9  8 8 8  7 7 7  6 6 6\n")
+run_step(init ${WINNOW_CLI} init ${WORK_DIR}/project)
+run_step(ingest ${WINNOW_CLI} ingest ${WORK_DIR}/project ${pictures} --source pics)
+execute_process(COMMAND ${WINNOW_CLI} export ${WORK_DIR}/project --format example.csv --output ${WORK_DIR}/labels.csv
+                --plugin-path ${WORK_DIR}/csv --json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "export with example.csv failed (${rc}):\n${out}\n${err}")
+endif()
+string(JSON decoded GET "${out}" pictures_decoded)
+if(decoded)
+  message(FATAL_ERROR "a needs_pixels=false exporter had pictures decoded: ${out}")
+endif()
+file(STRINGS ${WORK_DIR}/labels.csv rows)
+list(LENGTH rows row_count)
+list(GET rows 0 header)
+if(NOT header STREQUAL "filename,label,split,source,content_hash,sample_id,augmented" OR NOT row_count EQUAL 4)
+  message(FATAL_ERROR "labels.csv: unexpected content (${row_count} rows):\n${rows}")
+endif()
+file(READ ${WORK_DIR}/labels.csv csv_text)
+if(NOT csv_text MATCHES "\"${pictures}/cat/b,c.ppm\",cat," OR NOT csv_text MATCHES "${pictures}/dog/d.ppm,dog,")
+  message(FATAL_ERROR "labels.csv lacks the expected rows:\n${csv_text}")
+endif()
+file(GLOB leftovers ${WORK_DIR}/labels.csv.tmp*)
+if(leftovers)
+  message(FATAL_ERROR "temp files left beside labels.csv: ${leftovers}")
+endif()
+# The exporter refuses an existing output unless asked to overwrite, like the built-in ones.
+execute_process(COMMAND ${WINNOW_CLI} export ${WORK_DIR}/project --format example.csv --output ${WORK_DIR}/labels.csv
+                --plugin-path ${WORK_DIR}/csv RESULT_VARIABLE again OUTPUT_QUIET ERROR_QUIET)
+if(again EQUAL 0)
+  message(FATAL_ERROR "a second export overwrote labels.csv without --overwrite")
+endif()
+message(STATUS "step 'export-csv' ok")

@@ -129,6 +129,11 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
   ExportSummary summary;
   summary.capabilityId = options.capabilityId;
   summary.output = options.output;
+  // A metadata-only exporter (manifest "needs_pixels": false) gets no pictures: none is read or
+  // decoded for it.
+  const plugin::CapabilityDescriptor* descriptor = host.findCapability(options.capabilityId);
+  const bool needsPixels = descriptor == nullptr || descriptor->needsPixels;
+  summary.picturesDecoded = needsPixels;
   std::map<std::int64_t, std::string> cropPaths;  // sample id -> project-relative crop path
   nlohmann::json cropRecipe;
   if (options.faceCropsDetector) {
@@ -291,17 +296,21 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
         return summary;
       }
       const fs::path path = exportedPath(sample);
-      auto bytes = image::readFileBytes(path);
-      if (!bytes) {
-        failed = index;
-        failure = bytes.error().message;
-        break;
-      }
-      auto decoded = image::decodeImage(*bytes, path, image::ColorMode::Rgb, exportLimits(sample));
-      if (!decoded) {
-        failed = index;
-        failure = decoded.error().message;
-        break;
+      Result<std::vector<std::uint8_t>> bytes = std::vector<std::uint8_t>();
+      Result<image::DecodedImage> decoded = image::DecodedImage();
+      if (needsPixels) {
+        bytes = image::readFileBytes(path);
+        if (!bytes) {
+          failed = index;
+          failure = bytes.error().message;
+          break;
+        }
+        decoded = image::decodeImage(*bytes, path, image::ColorMode::Rgb, exportLimits(sample));
+        if (!decoded) {
+          failed = index;
+          failure = decoded.error().message;
+          break;
+        }
       }
       plugin::ExportSample item;
       item.sampleId = sample.id;
@@ -313,9 +322,9 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
       item.originalPath = sample.originalPath;
       item.contentHash = sample.contentHash;
       item.fileExtension = lowerExtension(path);
-      item.image = &decoded->image;
-      item.encodedBytes = bytes->data();
-      item.encodedSize = bytes->size();
+      item.image = needsPixels ? &decoded->image : nullptr;
+      item.encodedBytes = needsPixels ? bytes->data() : nullptr;
+      item.encodedSize = needsPixels ? bytes->size() : 0;
       const auto parent = lineageParents->find(sample.id);
       item.augmented = parent != lineageParents->end() || sample.format == "augmented";
       item.parentSampleId = parent != lineageParents->end() ? parent->second : -1;
@@ -400,6 +409,7 @@ nlohmann::json toJson(const ExportSummary& summary) {
           {"class_names", summary.classNames},
           {"by_class", perClass},
           {"cancelled", summary.cancelled},
+          {"pictures_decoded", summary.picturesDecoded},
           {"seconds", summary.seconds}};
 }
 

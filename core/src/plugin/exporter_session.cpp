@@ -85,14 +85,20 @@ Status ExporterSession::writeSample(const ExportSample& sample) {
     return makeError(ErrorCode::InvalidArgument,
                      id + ": more samples than the " + std::to_string(expected_) + " announced in begin");
   }
-  if (sample.image == nullptr) {
+  const bool needsPixels = instance_->descriptor().needsPixels;
+  if (sample.image == nullptr && needsPixels) {
     return makeError(ErrorCode::InvalidArgument,
                      id + ": sample " + std::to_string(sample.sampleId) + " has no image");
   }
-  auto view = detail::viewOf(*sample.image);
-  if (!view) {
-    return makeError(ErrorCode::InvalidArgument,
-                     id + ": sample " + std::to_string(sample.sampleId) + ": " + view.error().message);
+  winnow_image_view pixels{};
+  pixels.struct_size = sizeof(winnow_image_view);
+  if (sample.image != nullptr) {
+    auto view = detail::viewOf(*sample.image);
+    if (!view) {
+      return makeError(ErrorCode::InvalidArgument,
+                       id + ": sample " + std::to_string(sample.sampleId) + ": " + view.error().message);
+    }
+    pixels = *view;
   }
   winnow_export_sample out{};
   out.struct_size = sizeof(out);
@@ -105,7 +111,7 @@ Status ExporterSession::writeSample(const ExportSample& sample) {
   out.original_path = sample.originalPath.c_str();
   out.content_hash = sample.contentHash.c_str();
   out.file_extension = sample.fileExtension.c_str();
-  out.image = *view;
+  out.image = pixels;  // metadata-only exporters: data NULL, size 0
   out.encoded_bytes = sample.encodedBytes;
   out.encoded_size = sample.encodedBytes != nullptr ? sample.encodedSize : 0;
   out.augmented = sample.augmented ? 1 : 0;

@@ -75,6 +75,7 @@ Result<Manifest> parseManifest(const nlohmann::json& document) {
       descriptor.description = entry.at("description").get<std::string>();
       descriptor.kind = kindFromManifest(entry.at("kind").get<std::string>());
       descriptor.paramsSchema = entry.at("params_schema");
+      descriptor.needsPixels = entry.value("needs_pixels", true);
       manifest.capabilities.push_back(std::move(descriptor));
     }
     return manifest;

@@ -1,11 +1,15 @@
 #include "plugin_library.hpp"
 
+#include <dlfcn.h>
+#include <link.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "elf_check.hpp"
 #include "error_sink.hpp"
@@ -143,6 +147,33 @@ std::optional<std::string> checkTable(const Manifest& manifest, const winnow_plu
   return std::nullopt;
 }
 
+// True when the loaded library names libtorch* or libc10* among its DT_NEEDED entries.
+bool linksLibTorch(void* handle) {
+  link_map* map = nullptr;
+  if (handle == nullptr || ::dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || map == nullptr || map->l_ld == nullptr) {
+    return false;
+  }
+  const char* strings = nullptr;
+  for (const ElfW(Dyn)* entry = map->l_ld; entry->d_tag != DT_NULL; ++entry) {
+    if (entry->d_tag == DT_STRTAB) strings = reinterpret_cast<const char*>(entry->d_un.d_ptr);
+  }
+  if (strings == nullptr) return false;
+  for (const ElfW(Dyn)* entry = map->l_ld; entry->d_tag != DT_NULL; ++entry) {
+    if (entry->d_tag != DT_NEEDED) continue;
+    const std::string_view needed(strings + entry->d_un.d_val);
+    if (needed.rfind("libtorch", 0) == 0 || needed.rfind("libc10", 0) == 0) return true;
+  }
+  return false;
+}
+
+// LibTorch keeps static state (operator registries, thread pools, CUDA contexts) that does not
+// survive being unloaded and loaded again in one process; like OBS and others with such
+// libraries, a plugin linked against it stays loaded once loaded (RTLD_NODELETE).
+void keepLoadedIfLinkedAgainstLibTorch(const std::filesystem::path& libraryPath, void* handle) {
+  if (!linksLibTorch(handle)) return;
+  if (void* pinned = ::dlopen(libraryPath.c_str(), RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)) ::dlclose(pinned);
+}
+
 Result<OpenedPlugin> open(const Manifest& manifest, const std::filesystem::path& libraryPath,
                           const std::shared_ptr<const HostServices>& services) {
   std::error_code ec;
@@ -164,6 +195,7 @@ Result<OpenedPlugin> open(const Manifest& manifest, const std::filesystem::path&
   } catch (const std::exception& e) {
     return rejection(std::string("not a loadable library: ") + e.what());
   }
+  keepLoadedIfLinkedAgainstLibTorch(libraryPath, library->library.native());
   if (!library->library.has(WINNOW_PLUGIN_ENTRY_POINT)) {
     return rejection(std::string("missing entry point ") + WINNOW_PLUGIN_ENTRY_POINT + " in " +
                      libraryPath.filename().string());

@@ -75,6 +75,7 @@ struct ExportSummary {
   // for lack of a face crop), augmented rows in val/test.
   std::vector<std::string> warnings;
   bool cancelled = false;
+  bool picturesDecoded = true;  // false for a metadata-only exporter (manifest "needs_pixels": false)
   double seconds = 0.0;
 };
 

@@ -22,6 +22,8 @@ struct CapabilityDescriptor {
   std::string description;  // one line
   CapabilityKind kind = CapabilityKind::Invalid;
   nlohmann::json paramsSchema = nlohmann::json::object();  // draft-07; the workbench draws a form from it
+  // Exporters: false = metadata only (manifest "needs_pixels"): no picture is read or decoded.
+  bool needsPixels = true;
 };
 
 }  // namespace winnow::plugin

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,31 +16,100 @@
 
 namespace winnow::sdk {
 
-// Reports a one-line message through the host's sink (safe with a sink that has no callback).
+// Reports a message through the host's sink as one line (line breaks become spaces; safe with a
+// sink that has no callback).
 inline void reportError(winnow_error_sink sink, const char* message) noexcept {
-  if (sink.set_error != nullptr) {
-    sink.set_error(sink.context, message != nullptr ? message : "unknown error");
+  if (sink.set_error == nullptr) return;
+  std::string line;
+  try {
+    line = message != nullptr ? message : "unknown error";
+    for (char& c : line) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+  } catch (...) {
+    sink.set_error(sink.context, "out of memory");
+    return;
   }
+  sink.set_error(sink.context, line.c_str());
 }
 
 inline void reportError(winnow_error_sink sink, const std::string& message) noexcept {
   reportError(sink, message.c_str());
 }
 
-// Runs `body` (returning winnow_status) and turns any exception into WINNOW_STATUS_ERROR with the
-// exception's message in the sink. Use it as the whole body of every exported callback.
+// A failure the plugin's own code throws, carrying the status it means (INVALID_ARGUMENT for bad
+// parameters or input, ERROR otherwise). Its message reaches the user as it is.
+class Failure : public std::runtime_error {
+ public:
+  Failure(winnow_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  winnow_status status() const noexcept { return status_; }
+
+ private:
+  winnow_status status_;
+};
+
+// Thrown inside a plugin to stop because the host asked to (isCancelled): WINNOW_STATUS_CANCELLED.
+class Cancelled : public std::exception {
+ public:
+  const char* what() const noexcept override { return "cancelled"; }
+};
+
+// Thrown for an input of a kind the capability does not handle: WINNOW_STATUS_UNSUPPORTED.
+class Unsupported : public Failure {
+ public:
+  explicit Unsupported(const std::string& message) : Failure(WINNOW_STATUS_UNSUPPORTED, message) {}
+};
+
+// How guardCall words unexpected exceptions: `who` prefixes their messages ("hdf5 exporter: ..."),
+// `describe` (optional) turns a library's exception into a short text (e.g. cv::Exception::err
+// instead of its multi-line what()).
+struct GuardStyle {
+  const char* who = nullptr;
+  std::string (*describe)(const std::exception& error) = nullptr;
+};
+
+// Runs `body` (returning winnow_status) and maps exceptions onto statuses, the message in the
+// sink: Failure -> its status, Cancelled -> CANCELLED, std::invalid_argument -> INVALID_ARGUMENT,
+// anything else -> ERROR ("<who>: <message>"). The one mapping every plugin uses: wrap the whole
+// body of every exported callback in it (the trampolines in capability.hpp do).
 template <class F>
-winnow_status guardCall(winnow_error_sink sink, F&& body) noexcept {
+winnow_status guardCall(winnow_error_sink sink, const GuardStyle& style, F&& body) noexcept {
+  auto unexpected = [&](const std::string& text) {
+    try {
+      reportError(sink, style.who != nullptr ? std::string(style.who) + ": " + text : text);
+    } catch (...) {
+      reportError(sink, "out of memory");
+    }
+  };
   try {
     return std::forward<F>(body)();
-  } catch (const std::bad_alloc&) {
-    reportError(sink, "out of memory");
-  } catch (const std::exception& e) {
+  } catch (const Cancelled&) {
+    reportError(sink, "cancelled");
+    return WINNOW_STATUS_CANCELLED;
+  } catch (const Failure& e) {
     reportError(sink, e.what());
+    return e.status();
+  } catch (const std::invalid_argument& e) {
+    reportError(sink, e.what());
+    return WINNOW_STATUS_INVALID_ARGUMENT;
+  } catch (const std::bad_alloc&) {
+    unexpected("out of memory");
+  } catch (const std::exception& e) {
+    try {
+      unexpected(style.describe != nullptr ? style.describe(e) : std::string(e.what()));
+    } catch (...) {
+      unexpected(e.what());
+    }
   } catch (...) {
-    reportError(sink, "unknown exception inside the plugin");
+    unexpected("unknown exception inside the plugin");
   }
   return WINNOW_STATUS_ERROR;
+}
+
+template <class F>
+winnow_status guardCall(winnow_error_sink sink, F&& body) noexcept {
+  return guardCall(sink, GuardStyle{}, std::forward<F>(body));
 }
 
 // Channels of a pixel format; 0 for an unknown one.
