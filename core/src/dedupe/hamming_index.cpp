@@ -1,8 +1,9 @@
 #include "winnow/dedupe/hamming_index.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <thread>
+
+#include "winnow/job/parallel_for.hpp"
 
 namespace winnow::dedupe {
 
@@ -126,7 +127,6 @@ std::vector<HammingPair> HammingIndex::radiusPairs(int maxDistance, unsigned thr
   constexpr std::uint32_t kChunk = 256;
   const std::uint32_t chunksPerPart = 65536 / kChunk;
   const std::uint32_t totalUnits = chunksPerPart * kParts;
-  std::atomic<std::uint32_t> nextUnit{0};
   std::vector<std::vector<HammingPair>> found(threads);
 
   auto emit = [maxDistance, &radii](std::vector<HammingPair>& out, int part, std::uint64_t x,
@@ -136,42 +136,38 @@ std::vector<HammingPair> HammingIndex::radiusPairs(int maxDistance, unsigned thr
     out.push_back(xi < yi ? HammingPair{xi, yi, distance} : HammingPair{yi, xi, distance});
   };
 
-  auto work = [&](unsigned threadIndex) {
-    std::vector<HammingPair>& out = found[threadIndex];
-    for (std::uint32_t unit = nextUnit++; unit < totalUnits; unit = nextUnit++) {
-      const int part = static_cast<int>(unit / chunksPerPart);
-      const PartTable& table = tables_[static_cast<std::size_t>(part)];
-      const std::uint32_t firstKey = (unit % chunksPerPart) * kChunk;
-      for (std::uint32_t key = firstKey; key < firstKey + kChunk; ++key) {
-        const std::uint32_t begin = table.offsets[key];
-        const std::uint32_t end = table.offsets[key + 1];
-        if (begin == end) continue;
-        // Pairs inside the bucket.
-        for (std::uint32_t i = begin; i < end; ++i) {
-          const std::uint64_t x = table.codes[i];
-          for (std::uint32_t j = i + 1; j < end; ++j) {
-            if (popcount64(x ^ table.codes[j]) <= maxDistance) {
-              emit(out, part, x, table.ids[i], table.codes[j], table.ids[j]);
-            }
+  auto work = [&](std::size_t unitIndex, std::size_t worker) {
+    std::vector<HammingPair>& out = found[worker];
+    const auto unit = static_cast<std::uint32_t>(unitIndex);
+    const int part = static_cast<int>(unit / chunksPerPart);
+    const PartTable& table = tables_[static_cast<std::size_t>(part)];
+    const std::uint32_t firstKey = (unit % chunksPerPart) * kChunk;
+    for (std::uint32_t key = firstKey; key < firstKey + kChunk; ++key) {
+      const std::uint32_t begin = table.offsets[key];
+      const std::uint32_t end = table.offsets[key + 1];
+      if (begin == end) continue;
+      // Pairs inside the bucket.
+      for (std::uint32_t i = begin; i < end; ++i) {
+        const std::uint64_t x = table.codes[i];
+        for (std::uint32_t j = i + 1; j < end; ++j) {
+          if (popcount64(x ^ table.codes[j]) <= maxDistance) {
+            emit(out, part, x, table.ids[i], table.codes[j], table.ids[j]);
           }
         }
-        // Pairs with each neighbouring bucket of larger key (each bucket pair visited once).
-        const std::size_t partMasks = maskCount[static_cast<std::size_t>(part)];
-        for (std::size_t m = 0; m < partMasks; ++m) {
-          const std::uint32_t other = key ^ masks[m];
-          if (other < key) continue;
-          scanBuckets(table.codes.data(), begin, end, table.offsets[other],
-                      table.offsets[other + 1], maxDistance, [&](std::uint32_t i, std::uint32_t j) {
-                        emit(out, part, table.codes[i], table.ids[i], table.codes[j], table.ids[j]);
-                      });
-        }
+      }
+      // Pairs with each neighbouring bucket of larger key (each bucket pair visited once).
+      const std::size_t partMasks = maskCount[static_cast<std::size_t>(part)];
+      for (std::size_t m = 0; m < partMasks; ++m) {
+        const std::uint32_t other = key ^ masks[m];
+        if (other < key) continue;
+        scanBuckets(table.codes.data(), begin, end, table.offsets[other],
+                    table.offsets[other + 1], maxDistance, [&](std::uint32_t i, std::uint32_t j) {
+                      emit(out, part, table.codes[i], table.ids[i], table.codes[j], table.ids[j]);
+                    });
       }
     }
   };
-  std::vector<std::thread> workers;
-  for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
-  work(0);
-  for (std::thread& worker : workers) worker.join();
+  job::parallelFor(totalUnits, static_cast<int>(threads), work);
 
   std::vector<HammingPair> pairs;
   std::size_t total = 0;

@@ -1,12 +1,12 @@
 // computeMissingHashes: perceptual hashes and keeper measures for samples that have none yet.
 #include <algorithm>
-#include <atomic>
 #include <thread>
 
 #include "store/sqlite_statement.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/dedupe/perceptual_hash.hpp"
 #include "winnow/image/image_codec.hpp"
+#include "winnow/job/parallel_for.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::dedupe {
@@ -130,19 +130,13 @@ Result<HashingSummary> computeMissingHashes(store::ProjectStore& store, unsigned
         pending.begin() + static_cast<std::ptrdiff_t>(first),
         pending.begin() + static_cast<std::ptrdiff_t>(std::min(pending.size(), first + kBatchSize)));
     std::vector<HashOutcome> outcomes(batch.size());
-    std::atomic<std::size_t> next{0};
-    auto work = [&]() {
-      for (std::size_t i = next++; i < batch.size(); i = next++) {
-        if (job.cancelled()) return;
-        outcomes[i] = hashFile(batch[i].path);
-        job.advance();
-      }
-    };
-    std::vector<std::thread> workers;
-    const unsigned count = static_cast<unsigned>(std::min<std::size_t>(threads, batch.size()));
-    for (unsigned t = 1; t < count; ++t) workers.emplace_back(work);
-    work();
-    for (std::thread& worker : workers) worker.join();
+    job::parallelFor(
+        batch.size(), static_cast<int>(threads),
+        [&](std::size_t i, std::size_t /*worker*/) {
+          outcomes[i] = hashFile(batch[i].path);
+          job.advance();
+        },
+        [&] { return job.cancelled(); });
     if (job.cancelled()) {  // the unfinished batch is dropped whole
       summary.cancelled = true;
       break;

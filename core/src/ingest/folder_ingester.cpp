@@ -1,15 +1,14 @@
 #include "winnow/ingest/folder_ingester.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <set>
 #include <system_error>
-#include <thread>
 
+#include "winnow/job/parallel_for.hpp"
 #include "winnow/util/atomic_file.hpp"
 #include "winnow/util/content_hash.hpp"
 
@@ -333,22 +332,13 @@ Status Ingester::recordImage(const FileItem& item, const ImageProbe& probe) {
 
 Status Ingester::ingestImageBatch(const std::vector<const FileItem*>& batch) {
   std::vector<ImageProbe> probes(batch.size());
-  std::atomic<std::size_t> next{0};
-  const unsigned threadCount = static_cast<unsigned>(std::max<std::size_t>(
-      1, std::min<std::size_t>(batch.size(),
-                               options_.threads > 0 ? static_cast<std::size_t>(options_.threads)
-                                                    : std::max(1u, std::thread::hardware_concurrency()))));
-  auto work = [&] {
-    for (std::size_t i = next++; i < batch.size(); i = next++) {
-      if (job_.cancelled()) return;
-      probes[i] = probeImageFile(batch[i]->path, options_.limits, budget_);
-      job_.advance();
-    }
-  };
-  std::vector<std::thread> workers;
-  for (unsigned t = 1; t < threadCount; ++t) workers.emplace_back(work);
-  work();
-  for (std::thread& worker : workers) worker.join();
+  job::parallelFor(
+      batch.size(), options_.threads,
+      [&](std::size_t i, std::size_t /*worker*/) {
+        probes[i] = probeImageFile(batch[i]->path, options_.limits, budget_);
+        job_.advance();
+      },
+      [&] { return job_.cancelled(); });
   if (job_.cancelled()) return okStatus();  // the uncommitted batch is dropped whole
 
   auto transaction = store_.beginTransaction();
