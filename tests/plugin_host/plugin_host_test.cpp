@@ -12,6 +12,7 @@
 #include "winnow/plugin/plugin_host.hpp"
 
 namespace winnow::plugin {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -178,11 +179,41 @@ TEST_F(FixtureDiscovery, FailingCreateIsAnErrorAndThePluginStaysLoaded) {
   EXPECT_FALSE(again.ok());
 }
 
-TEST_F(FixtureDiscovery, DuplicateCapabilityIdFromAnotherPluginIsRejected) {
+// Capability ids are namespaced by plugin: two plugins may both declare "fixture.invert"; the
+// plain id is then refused with one line naming the qualified ids, and each qualified id works.
+TEST_F(FixtureDiscovery, ACapabilityIdTwoPluginsDeclareIsNamedByItsPlugin) {
   host_->discover({WINNOW_FIXTURE_DUPLICATE_DIR});
-  expectRejected("duplicate_capability",
-                 "duplicate capability id 'fixture.invert': already provided by plugin 'fixture.good'");
-  EXPECT_EQ(host_->findCapability("fixture.invert")->pluginId, "fixture.good");
+  const PluginRecord* other = recordFor(*host_, "duplicate_capability");
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(other->state, PluginState::Loaded) << other->rejectionReason;
+  EXPECT_EQ(host_->findCapability("fixture.invert"), nullptr);
+  auto ambiguous = host_->create("fixture.invert", nlohmann::json::object());
+  ASSERT_FALSE(ambiguous.ok());
+  EXPECT_EQ(ambiguous.error().code, ErrorCode::InvalidArgument);
+  EXPECT_EQ(ambiguous.error().message, "capability 'fixture.invert' is declared by 2 plugins; name one: "
+                                       "'fixture.good/fixture.invert', '" + other->id + "/fixture.invert'");
+  const CapabilityDescriptor* good = host_->findCapability("fixture.good/fixture.invert");
+  ASSERT_NE(good, nullptr);
+  EXPECT_EQ(good->pluginId, "fixture.good");
+  EXPECT_EQ(good->qualifiedId(), "fixture.good/fixture.invert");
+  const CapabilityDescriptor* theirs = host_->findCapability(other->id + "/fixture.invert");
+  ASSERT_NE(theirs, nullptr);
+  EXPECT_EQ(theirs->pluginId, other->id);
+  EXPECT_TRUE(host_->create("fixture.good/fixture.invert", nlohmann::json::object()).ok());
+  EXPECT_TRUE(host_->create(other->id + "/fixture.invert", nlohmann::json::object()).ok());
+  EXPECT_EQ(host_->findCapability("nobody/fixture.invert"), nullptr);
+  // Both are listed, each once.
+  int listed = 0;
+  for (const CapabilityDescriptor* descriptor : host_->capabilities(good->kind)) listed += descriptor->id == "fixture.invert";
+  EXPECT_EQ(listed, 2);
+}
+
+TEST_F(FixtureDiscovery, APlainIdDeclaredByOnePluginAlsoAnswersToItsQualifiedId) {
+  const CapabilityDescriptor* plain = host_->findCapability("fixture.invert");
+  ASSERT_NE(plain, nullptr);
+  EXPECT_EQ(host_->findCapability(plain->qualifiedId()), plain);
+  EXPECT_TRUE(host_->create(plain->qualifiedId(), nlohmann::json::object()).ok());
+  EXPECT_TRUE(host_->validateParams(plain->qualifiedId(), nlohmann::json::object()).ok());
 }
 
 TEST(PluginHostDiscovery, DuplicatePluginIdIsRejectedAndTheFirstKept) {

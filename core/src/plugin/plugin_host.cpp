@@ -24,6 +24,17 @@ bool endsWith(const std::string& text, std::string_view suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// "<plugin id>/<capability id>" -> both parts; an unqualified id has an empty plugin part.
+struct CapabilityName {
+  std::string_view pluginId;
+  std::string_view id;
+};
+CapabilityName splitCapabilityName(std::string_view name) {
+  const auto slash = name.find('/');
+  if (slash == std::string_view::npos) return {{}, name};
+  return {name.substr(0, slash), name.substr(slash + 1)};
+}
+
 std::string oneLine(std::string text) {
   std::replace(text.begin(), text.end(), '\n', ' ');
   std::replace(text.begin(), text.end(), '\r', ' ');
@@ -45,10 +56,12 @@ struct PluginEntry {
   Stage stage = Stage::Pending;
   detail::OpenedPlugin opened;  // set when Loaded
 
-  // Index of `capabilityId` in manifest.capabilities (the caller knows it is there).
+  // Index of `capabilityId` (plain or "<plugin id>/<id>") in manifest.capabilities (the caller
+  // knows it is there).
   std::size_t indexOf(std::string_view capabilityId) const {
+    const std::string_view id = splitCapabilityName(capabilityId).id;
     for (std::size_t i = 0; i < manifest.capabilities.size(); ++i) {
-      if (manifest.capabilities[i].id == capabilityId) return i;
+      if (manifest.capabilities[i].id == id) return i;
     }
     return 0;
   }
@@ -57,11 +70,16 @@ struct PluginEntry {
 }  // namespace
 
 // Discovery reads manifests only; a plugin's library is opened by resolve(), the first time one of
-// its capabilities is created or the full list of plugins is asked for. Duplicates keep the
-// eager loader's rule: a plugin is rejected as a duplicate only when an earlier plugin with the
-// same plugin id or a shared capability id actually loaded, so resolving a plugin first resolves
-// those earlier ones (opening their libraries); a cut copy found first still lets the intact one
-// after it load.
+// its capabilities is created or the full list of plugins is asked for. Copies of one plugin (the
+// same plugin id in several folders) keep the eager loader's rule: a copy is rejected as a
+// duplicate only when an earlier copy actually loaded, so resolving a copy first resolves the
+// earlier ones (opening their libraries); a cut copy found first still lets the intact one after
+// it load.
+//
+// Capability ids are namespaced by their plugin: "<plugin id>/<capability id>" always names one
+// capability, so two third parties that both call theirs "csv" can both be installed. The plain
+// id is an alias that works while one plugin declares it (every in-tree id, every id used before
+// namespacing); when several do, it is refused with one line naming the qualified ids.
 struct PluginHost::Impl {
   std::shared_ptr<const HostServices> services;
   // Guards every record's state and reason, every entry's stage and opened library. Held while a
@@ -83,6 +101,11 @@ struct PluginHost::Impl {
   std::optional<std::string> checkManifest(PluginRecord& record, PluginEntry& entry) const;
 
   // The calls below need `mutex` held.
+  // The entries `capabilityId` may mean: every declaring entry for a plain id, those of the named
+  // plugin for a qualified one.
+  std::vector<PluginEntry*> declaring(std::string_view capabilityId) const;
+  // Non-empty when a plain id is declared by more than one plugin id (not counting rejected ones).
+  std::string ambiguity(std::string_view capabilityId) const;
   void resolve(PluginEntry& entry);
   void reject(PluginEntry& entry, const std::string& reason);
   // The loaded plugin providing the capability, opening libraries as needed; null when none can.
@@ -262,17 +285,6 @@ void PluginHost::Impl::resolve(PluginEntry& entry) {
       return;
     }
   }
-  for (const auto& capability : entry.manifest.capabilities) {
-    for (PluginEntry* earlier : byCapability.find(capability.id)->second) {
-      if (earlier == &entry) break;
-      resolve(*earlier);
-      if (earlier->stage == Stage::Loaded) {
-        reject(entry, "duplicate capability id '" + capability.id + "': already provided by plugin '" +
-                          earlier->manifest.id + "'");
-        return;
-      }
-    }
-  }
   auto opened = detail::openPluginLibrary(entry.manifest, entry.libraryPath, services);
   if (!opened) {
     reject(entry, opened.error().message);
@@ -293,12 +305,36 @@ void PluginHost::Impl::reject(PluginEntry& entry, const std::string& reason) {
   log(LogLevel::Warning, entry.manifestPath.string() + ": plugin rejected: " + reason);
 }
 
-PluginEntry* PluginHost::Impl::provider(std::string_view capabilityId) {
-  auto declared = byCapability.find(capabilityId);
-  if (declared == byCapability.end()) {
-    return nullptr;
-  }
+std::vector<PluginEntry*> PluginHost::Impl::declaring(std::string_view capabilityId) const {
+  const CapabilityName name = splitCapabilityName(capabilityId);
+  std::vector<PluginEntry*> entries;
+  auto declared = byCapability.find(name.id);
+  if (declared == byCapability.end()) return entries;
   for (PluginEntry* entry : declared->second) {
+    if (name.pluginId.empty() || entry->manifest.id == name.pluginId) entries.push_back(entry);
+  }
+  return entries;
+}
+
+std::string PluginHost::Impl::ambiguity(std::string_view capabilityId) const {
+  if (!splitCapabilityName(capabilityId).pluginId.empty()) return {};
+  std::vector<std::string> plugins;
+  for (const PluginEntry* entry : declaring(capabilityId)) {
+    if (entry->stage == Stage::Rejected) continue;
+    if (std::find(plugins.begin(), plugins.end(), entry->manifest.id) == plugins.end()) plugins.push_back(entry->manifest.id);
+  }
+  if (plugins.size() < 2) return {};
+  std::string names;
+  for (const auto& plugin : plugins) {
+    names += (names.empty() ? "'" : ", '") + plugin + "/" + std::string(capabilityId) + "'";
+  }
+  return "capability '" + std::string(capabilityId) + "' is declared by " + std::to_string(plugins.size()) +
+         " plugins; name one: " + names;
+}
+
+PluginEntry* PluginHost::Impl::provider(std::string_view capabilityId) {
+  if (!ambiguity(capabilityId).empty()) return nullptr;
+  for (PluginEntry* entry : declaring(capabilityId)) {
     resolve(*entry);
     if (entry->stage == Stage::Loaded) {
       return entry;
@@ -308,13 +344,10 @@ PluginEntry* PluginHost::Impl::provider(std::string_view capabilityId) {
 }
 
 const PluginEntry* PluginHost::Impl::candidate(std::string_view capabilityId) const {
-  auto declared = byCapability.find(capabilityId);
-  if (declared == byCapability.end()) {
-    return nullptr;
-  }
-  // An entry loads only after every earlier one sharing a capability with it was rejected, so
-  // the first one not rejected is the provider when there is one.
-  for (const PluginEntry* entry : declared->second) {
+  if (!ambiguity(capabilityId).empty()) return nullptr;
+  // A copy loads only after every earlier copy of its plugin was rejected, so the first entry not
+  // rejected is the provider when there is one.
+  for (const PluginEntry* entry : declaring(capabilityId)) {
     if (entry->stage != Stage::Rejected) {
       return entry;
     }
@@ -323,10 +356,15 @@ const PluginEntry* PluginHost::Impl::candidate(std::string_view capabilityId) co
 }
 
 Error PluginHost::Impl::unavailable(std::string_view capabilityId) const {
+  if (std::string ambiguous = ambiguity(capabilityId); !ambiguous.empty()) {
+    return makeError(ErrorCode::InvalidArgument, ambiguous);
+  }
+  const CapabilityName name = splitCapabilityName(capabilityId);
   std::string reasons;
   for (const PluginRecord& record : records) {
+    if (!name.pluginId.empty() && record.id != name.pluginId) continue;
     const bool declares = std::any_of(record.capabilities.begin(), record.capabilities.end(),
-                                      [&](const CapabilityDescriptor& d) { return d.id == capabilityId; });
+                                      [&](const CapabilityDescriptor& d) { return d.id == name.id; });
     if (record.state != PluginState::Rejected || !declares) continue;
     reasons += std::string(reasons.empty() ? "" : "; ") + "plugin '" + record.id + "' was rejected: " +
                record.rejectionReason;
@@ -356,11 +394,11 @@ std::vector<const CapabilityDescriptor*> PluginHost::capabilities(CapabilityKind
   std::lock_guard<std::mutex> lock(impl_->mutex);
   std::vector<const CapabilityDescriptor*> result;
   for (const auto& [id, declared] : impl_->byCapability) {
-    const PluginEntry* entry = impl_->candidate(id);
-    if (entry == nullptr) continue;
-    const CapabilityDescriptor& descriptor = entry->manifest.capabilities[entry->indexOf(id)];
-    if (descriptor.kind == kind) {
-      result.push_back(&descriptor);
+    std::set<std::string> plugins;  // each plugin once: its first copy not rejected
+    for (const PluginEntry* entry : declared) {
+      if (entry->stage == Stage::Rejected || !plugins.insert(entry->manifest.id).second) continue;
+      const CapabilityDescriptor& descriptor = entry->manifest.capabilities[entry->indexOf(id)];
+      if (descriptor.kind == kind) result.push_back(&descriptor);
     }
   }
   return result;

@@ -18,12 +18,16 @@ std::optional<CapabilityKind> parseCapabilityKind(std::string_view name);
 
 struct CapabilityDescriptor {
   std::string pluginId;
-  std::string id;           // globally unique among loaded plugins
+  std::string id;           // unique within its plugin; qualifiedId() is unique among all plugins
   std::string description;  // one line
   CapabilityKind kind = CapabilityKind::Invalid;
   nlohmann::json paramsSchema = nlohmann::json::object();  // draft-07; the workbench draws a form from it
   // Exporters: false = metadata only (manifest "needs_pixels"): no picture is read or decoded.
   bool needsPixels = true;
+
+  // "<plugin id>/<capability id>": names this capability whatever other plugins declare. The
+  // plain id works too while no other plugin declares it.
+  std::string qualifiedId() const { return pluginId + "/" + id; }
 };
 
 }  // namespace winnow::plugin
