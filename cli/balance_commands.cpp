@@ -1,37 +1,20 @@
 // Subcommands that balance classes and split a project: balance, split.
 #include "balance_commands.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "cli_support.hpp"
-#include "winnow/balance/dataset_balancer.hpp"
 #include "winnow/split/dataset_splitter.hpp"
-#include "winnow/store/project_store.hpp"
 
 namespace winnow::cli {
 namespace {
 
 
-// Runs one operation inside a recorded run (finishRun with the summary or the error).
-int runRecorded(const std::string& command, const std::vector<std::string>& args, const CommandLine& line,
-                store::ProjectStore& store,
-                const std::function<Result<nlohmann::json>(std::optional<std::int64_t>)>& operation,
-                nlohmann::json& summaryOut) {
-  auto runId = store.beginRun(command, nlohmann::json(args).dump());
-  std::optional<std::int64_t> id;
-  if (runId) id = *runId;
-  auto summary = operation(id);
-  if (!summary) {
-    if (id) (void)store.finishRun(*id, "failed", nlohmann::json{{"error", summary.error().message}}.dump());
-    return printError(summary.error(), line.json);
-  }
-  const bool cancelled = summary->value("cancelled", false);
-  if (id) (void)store.finishRun(*id, cancelled ? "cancelled" : "ok", summary->dump());
-  summaryOut = std::move(summary).value();
-  return cancelled ? kExitCancelled : kExitOk;
-}
+void printBalance(const pipeline::StepResult& result);
+void printSplit(const nlohmann::json& summary);
 
 std::string percent(double ratio) {
   std::ostringstream out;
@@ -44,18 +27,19 @@ std::string percent(double ratio) {
 int commandBalance(const std::vector<std::string>& args) {
   po::options_description options("balance options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
-      "balancer,b", po::value<std::string>()->default_value("target_count"),
-      "balancer capability id (target_count, class_weights)")(
+      "balancer,b", po::value<std::string>(),
+      ("balancer capability id (target_count, class_weights)" + defaultNote("balance", "balancer")).c_str())(
       "param,p", po::value<std::vector<std::string>>()->composing(),
       "balancer parameter key=value (repeatable), e.g. -p target=largest")(
-      "augmenter,a", po::value<std::string>()->default_value("chain"),
-      "augmenter capability id for augmented children")(
+      "augmenter,a", po::value<std::string>(),
+      ("augmenter capability id for augmented children" + defaultNote("balance", "augmenter")).c_str())(
       "augmenter-param", po::value<std::vector<std::string>>()->composing(),
       "augmenter parameter key=value (repeatable)")(
-      "scope", po::value<std::string>()->default_value("train"),
-      "train: only split train (everything while no split exists; children then go to train with their "
-      "parent's group); all: also val/test samples, whose children stay in val/test")(
-      "seed", po::value<std::uint64_t>()->default_value(0), "seed of the plan and augmentations")(
+      "scope", po::value<std::string>(),
+      ("train: only split train (everything while no split exists; children then go to train with their "
+       "parent's group); all: also val/test samples, whose children stay in val/test" +
+       defaultNote("balance", "scope")).c_str())(
+      "seed", po::value<std::uint64_t>(), ("seed of the plan and augmentations" + defaultNote("balance", "seed")).c_str())(
       "dry-run", "print the plan; change nothing")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(),
       "extra plugin folder, searched first (repeatable; also WINNOW_PLUGIN_PATH)");
@@ -71,41 +55,39 @@ int commandBalance(const std::vector<std::string>& args) {
   if (!balancerParams) return printError(balancerParams.error(), line.json, kExitUsage);
   auto augmenterParams = parseKeyValues(listOption(line, "augmenter-param"), "--augmenter-param");
   if (!augmenterParams) return printError(augmenterParams.error(), line.json, kExitUsage);
-  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
-  if (!opened) return printError(opened.error(), line.json);
-  store::ProjectStore& store = **opened;
-  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
-  for (const auto& [option, kind] : {std::pair{"balancer", plugin::CapabilityKind::Balancer},
-                                     std::pair{"augmenter", plugin::CapabilityKind::Augmenter}}) {
-    Status known = checkCapability(host, kind, std::string("--") + option, line.values[option].as<std::string>());
-    if (!known) return printError(known.error(), line.json, kExitUsage);
+  StepCommand command;
+  command.step = "balance";
+  command.params = {{"params", *balancerParams},
+                    {"augmenter_params", *augmenterParams},
+                    {"dry_run", line.values.count("dry-run") > 0}};
+  for (const char* option : {"balancer", "augmenter", "scope"}) {
+    if (line.values.count(option)) command.params[option] = line.values[option].as<std::string>();
   }
-  if (balancerParams->contains("target_class") && (*balancerParams)["target_class"].is_string()) {
-    auto classes = projectClasses(store);
-    if (!classes) return printError(classes.error(), line.json);
-    Status known = checkKnownName("-p target_class", "class", (*balancerParams)["target_class"].get<std::string>(),
-                                  *classes, "classes in the project");
-    if (!known) return printError(known.error(), line.json, kExitUsage);
-  }
-  const nlohmann::json params = {{"balancer", line.values["balancer"].as<std::string>()},
-                                 {"params", *balancerParams},
-                                 {"augmenter", line.values["augmenter"].as<std::string>()},
-                                 {"augmenter_params", *augmenterParams},
-                                 {"scope", line.values["scope"].as<std::string>()},
-                                 {"seed", line.values["seed"].as<std::uint64_t>()},
-                                 {"dry_run", line.values.count("dry-run") > 0}};
-  job::JobContext job(progressStyle(line.json));
-  nlohmann::json summary;
-  const int code = runRecorded("balance", args, line, store,
-                               [&](std::optional<std::int64_t> runId) {
-                                 return balance::runBalance(store, host, params, job, runId);
-                               },
-                               summary);
-  if (summary.is_null()) return code;
-  if (line.json) {
-    printJson(summary);
-    return code;
-  }
+  if (line.values.count("seed")) command.params["seed"] = line.values["seed"].as<std::uint64_t>();
+  command.checkNames = [](store::ProjectStore& store, pipeline::StepHost& host, const nlohmann::json& params) -> Status {
+    for (const auto& [option, kind] : {std::pair{"balancer", plugin::CapabilityKind::Balancer},
+                                       std::pair{"augmenter", plugin::CapabilityKind::Augmenter}}) {
+      if (!params.contains(option)) continue;
+      Status known = checkCapability(host.get(), kind, std::string("--") + option, params[option].get<std::string>());
+      if (!known) return known;
+    }
+    const nlohmann::json& balancerSettings = params["params"];
+    if (balancerSettings.contains("target_class") && balancerSettings["target_class"].is_string()) {
+      auto classes = projectClasses(store);
+      if (!classes) return classes.error();
+      return checkKnownName("-p target_class", "class", balancerSettings["target_class"].get<std::string>(), *classes,
+                            "classes in the project");
+    }
+    return okStatus();
+  };
+  command.printText = [](const pipeline::StepResult& result, const nlohmann::json&) { printBalance(result); };
+  return runStepCommand(line, command);
+}
+
+namespace {
+
+void printBalance(const pipeline::StepResult& result) {
+  const nlohmann::json& summary = result.summary;
   std::cout << (summary["dry_run"].get<bool>() ? "plan (dry run, nothing changed)" : "balanced")
             << " with " << summary["balancer"].get<std::string>() << ":\n";
   for (const auto& entry : summary["classes"]) {
@@ -127,23 +109,28 @@ int commandBalance(const std::vector<std::string>& args) {
   for (const auto& note : summary.value("notes", nlohmann::json::array())) {
     std::cout << "note: " << note.get<std::string>() << "\n";
   }
-  if (code == kExitCancelled) std::cout << "cancelled; committed children are kept\n";
-  return code == kExitOk && summary.value("failed", 0) > 0 ? kExitPartial : code;
+  if (result.cancelled()) std::cout << "cancelled; committed children are kept\n";
 }
+
+}  // namespace
 
 int commandSplit(const std::vector<std::string>& args) {
   po::options_description options("split options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
-      "ratios,r", po::value<std::string>()->default_value("70,15,15"),
-      "train,val,test: 3 non-negative numbers summing to 100 (or 1), e.g. 70,15,15 or 80,0,20")(
-      "seed", po::value<std::uint64_t>()->default_value(0), "seed of the tie-breaks")(
-      "burst-seconds", po::value<double>()->default_value(5.0),
-      "photos of one source this close in capture time stay together (0 = off)")(
-      "original-split", po::value<std::string>()->default_value("keep"),
-      "keep: samples from train/valid/test folders keep their shipped split (missing splits are carved "
-      "from shipped train); ignore: re-split everything by the ratios")(
-      "augmented", po::value<std::string>()->default_value("train_only"),
-      "train_only: augmented samples only go to train; any: like real samples (may land in val/test)")(
+      "ratios,r", po::value<std::string>(),
+      ("train,val,test: 3 non-negative numbers summing to 100 (or 1), e.g. 70,15,15 or 80,0,20" +
+       defaultNote("split", "ratios")).c_str())(
+      "seed", po::value<std::uint64_t>(), ("seed of the tie-breaks" + defaultNote("split", "seed")).c_str())(
+      "burst-seconds", po::value<double>(),
+      ("photos of one source this close in capture time stay together (0 = off)" + defaultNote("split", "burst_seconds"))
+          .c_str())(
+      "original-split", po::value<std::string>(),
+      ("keep: samples from train/valid/test folders keep their shipped split (missing splits are carved "
+       "from shipped train); ignore: re-split everything by the ratios" +
+       defaultNote("split", "original_split")).c_str())(
+      "augmented", po::value<std::string>(),
+      ("train_only: augmented samples only go to train; any: like real samples (may land in val/test)" +
+       defaultNote("split", "augmented")).c_str())(
       "face-crops", po::value<std::string>(),
       "split only samples with a face crop of this detector (what `export --face-crops` writes)");
   po::positional_options_description positional;
@@ -154,58 +141,48 @@ int commandSplit(const std::vector<std::string>& args) {
                         positional, args, line, exitCode)) {
     return exitCode;
   }
-  auto usageError = [&](const std::string& message) {
-    return printError(makeError(ErrorCode::InvalidArgument, message), line.json, kExitUsage);
-  };
-  const std::string ratioText = line.values["ratios"].as<std::string>();
-  std::vector<double> ratioValues;
-  {
+  StepCommand command;
+  command.step = "split";
+  if (line.values.count("ratios")) {
+    // The text "70,15,15" as numbers; the ratio rules are the step's (split::normalizedRatios),
+    // checked here too so that the message names --ratios.
+    const std::string ratioText = line.values["ratios"].as<std::string>();
+    std::vector<double> ratioValues;
     std::stringstream stream(ratioText);
-    std::string part;
-    while (std::getline(stream, part, ',')) {
+    for (std::string part; std::getline(stream, part, ',');) {
+      std::size_t used = 0;
+      double value = 0.0;
       try {
-        std::size_t used = 0;
-        const double value = std::stod(part, &used);
-        if (used != part.size()) throw std::invalid_argument(part);
-        ratioValues.push_back(value);
+        value = std::stod(part, &used);
       } catch (const std::exception&) {
-        return usageError("--ratios: '" + part + "' in '" + ratioText + "' is not a number");
+        used = 0;
       }
+      if (used == 0 || used != part.size()) {
+        return printError(makeError(ErrorCode::InvalidArgument, "--ratios: '" + part + "' in '" + ratioText + "' is not a number"),
+                          line.json, kExitUsage);
+      }
+      ratioValues.push_back(value);
     }
+    if (auto checked = split::normalizedRatios(ratioValues); !checked) {
+      return printError(makeError(ErrorCode::InvalidArgument, "--ratios: " + checked.error().message), line.json, kExitUsage);
+    }
+    command.params["ratios"] = ratioValues;
   }
-  if (auto checked = split::normalizedRatios(ratioValues); !checked) {
-    return usageError("--ratios: " + checked.error().message);
+  if (line.values.count("seed")) command.params["seed"] = line.values["seed"].as<std::uint64_t>();
+  if (line.values.count("burst-seconds")) command.params["burst_seconds"] = line.values["burst-seconds"].as<double>();
+  for (const char* option : {"original-split", "augmented", "face-crops"}) {
+    std::string key = option;
+    std::replace(key.begin(), key.end(), '-', '_');
+    if (line.values.count(option)) command.params[key] = line.values[option].as<std::string>();
   }
-  const std::string originalSplit = line.values["original-split"].as<std::string>();
-  if (originalSplit != "keep" && originalSplit != "ignore") {
-    return usageError("--original-split: '" + originalSplit + "' is not keep or ignore");
-  }
-  const std::string augmented = line.values["augmented"].as<std::string>();
-  if (augmented != "train_only" && augmented != "any") {
-    return usageError("--augmented: '" + augmented + "' is not train_only or any");
-  }
-  nlohmann::json params = {{"ratios", ratioValues},
-                           {"seed", line.values["seed"].as<std::uint64_t>()},
-                           {"burst_seconds", line.values["burst-seconds"].as<double>()},
-                           {"original_split", originalSplit},
-                           {"augmented", augmented}};
-  if (line.values.count("face-crops")) params["face_crops"] = line.values["face-crops"].as<std::string>();
-  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
-  if (!opened) return printError(opened.error(), line.json);
-  store::ProjectStore& store = **opened;
-  plugin::PluginHost host;  // split uses no plugins
-  job::JobContext job(progressStyle(line.json));
-  nlohmann::json summary;
-  const int code = runRecorded("split", args, line, store,
-                               [&](std::optional<std::int64_t> runId) {
-                                 return split::runSplit(store, host, params, job, runId);
-                               },
-                               summary);
-  if (summary.is_null()) return code;
-  if (line.json) {
-    printJson(summary);
-    return code;
-  }
+  command.partial = [](const pipeline::StepResult&) { return false; };
+  command.printText = [](const pipeline::StepResult& result, const nlohmann::json&) { printSplit(result.summary); };
+  return runStepCommand(line, command);
+}
+
+namespace {
+
+void printSplit(const nlohmann::json& summary) {
   std::cout << "split " << summary["samples"] << " active samples in " << summary["groups"]
             << " groups (" << summary["multi_sample_groups"] << " with several samples, largest "
             << summary["largest_group"] << "); " << summary["changed"] << " changes\n";
@@ -235,7 +212,8 @@ int commandSplit(const std::vector<std::string>& args) {
               << " warning(s): no duplicate cluster, lineage, identity, video or burst group crosses splits, "
                  "but see the WARNING lines above\n";
   }
-  return code;
 }
+
+}  // namespace
 
 }  // namespace winnow::cli

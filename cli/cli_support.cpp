@@ -307,7 +307,9 @@ job::ProgressStyle progressStyle(bool json) {
   return json ? job::ProgressStyle::JsonLines : job::ProgressStyle::Terminal;
 }
 
-plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, bool json) {
+namespace {
+
+plugin::HostServices commandServices(bool json) {
   plugin::HostServices services;
   services.isCancelled = [] { return job::interruptRequested(); };
   services.log = [json](plugin::LogLevel level, std::string_view pluginId, std::string_view message) {
@@ -317,12 +319,32 @@ plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, 
     if (json) return;
     std::cerr << "[" << pluginId << "] " << message << "\n";
   };
-  plugin::PluginHost host(services);
+  return services;
+}
+
+std::vector<std::filesystem::path> pluginFolders(const std::vector<std::string>& extraFolders) {
   std::vector<std::filesystem::path> folders;
   for (const auto& folder : extraFolders) folders.push_back(std::filesystem::absolute(folder));
   for (const auto& folder : plugin::PluginHost::defaultSearchFolders()) folders.push_back(folder);
-  host.discover(folders);
+  return folders;
+}
+
+}  // namespace
+
+plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, bool json) {
+  plugin::PluginHost host(commandServices(json));
+  host.discover(pluginFolders(extraFolders));
   return host;
+}
+
+pipeline::StepHost makeStepHost(const std::vector<std::string>& extraFolders, bool json) {
+  return pipeline::StepHost(
+      [folders = pluginFolders(extraFolders)](plugin::HostServices services) {
+        plugin::PluginHost host(std::move(services));
+        host.discover(folders);
+        return host;
+      },
+      commandServices(json));
 }
 
 Result<nlohmann::json> parseKeyValues(const std::vector<std::string>& pairs, const char* what) {
@@ -370,42 +392,121 @@ void addParamOption(po::options_description& options) {
                         "step parameter key=value, repeatable (see schemas/steps/<command>.schema.json)");
 }
 
-int runOperation(const std::string& command, const CommandLine& line, nlohmann::json params,
-                 const ProjectOperation& operation,
-                 const std::function<void(const nlohmann::json&)>& printText) {
-  if (line.values.count("param")) {
-    auto extra = parseKeyValues(line.values["param"].as<std::vector<std::string>>(), "--param");
-    if (!extra) return printError(extra.error(), line.json, kExitUsage);
-    params.update(*extra);
+std::string defaultNote(const std::string& step, const std::string& key) {
+  const pipeline::StepDefinition* definition = pipeline::findStep(step);
+  if (definition == nullptr) return "";
+  const auto& schema = pipeline::stepSchema(*definition);
+  if (!schema) return "";
+  const nlohmann::json& properties = schema->schemaJson().value("properties", nlohmann::json::object());
+  if (!properties.contains(key) || !properties[key].is_object() || !properties[key].contains("default")) return "";
+  const nlohmann::json& value = properties[key]["default"];
+  return " (default " + (value.is_string() ? value.get<std::string>() : value.dump()) + ")";
+}
+
+namespace {
+
+// -p key=value pairs merged over params.
+Status mergeParamOption(const CommandLine& line, nlohmann::json& params) {
+  if (!line.values.count("param")) return okStatus();
+  auto extra = parseKeyValues(line.values["param"].as<std::vector<std::string>>(), "--param");
+  if (!extra) return extra.error();
+  params.update(*extra);
+  return okStatus();
+}
+
+// A step's error as the exit code: a store another process holds is a failure that names the
+// project; params the schema refuses are a usage error.
+int printStepError(const Error& error, const CommandLine& line, bool invalidArgumentIsUsage) {
+  if (isStoreBusy(error)) return printError(storeBusyError(line.values["project"].as<std::string>(), error), line.json);
+  int code = kExitFailure;
+  if (error.code == ErrorCode::Schema || (invalidArgumentIsUsage && error.code == ErrorCode::InvalidArgument)) {
+    code = kExitUsage;
+  } else if (error.code == ErrorCode::Cancelled) {
+    code = kExitCancelled;
+  }
+  return printError(error, line.json, code);
+}
+
+}  // namespace
+
+StepCommand paramStepCommand(const std::string& step) {
+  StepCommand command;
+  command.step = step;
+  command.takesParamOption = true;
+  command.invalidArgumentIsUsage = true;
+  command.cancelledText = step + " cancelled; committed work is kept";
+  return command;
+}
+
+int runStepCommand(const CommandLine& line, const StepCommand& command) {
+  nlohmann::json params = command.params;
+  if (command.takesParamOption) {
+    if (Status merged = mergeParamOption(line, params); !merged) return printError(merged.error(), line.json, kExitUsage);
+  }
+  // Files named on the command line are relative to the working folder: recorded absolute.
+  if (const pipeline::StepDefinition* step = pipeline::findStep(command.step)) {
+    for (const std::string& key : step->pathParams) {
+      if (params.contains(key) && params[key].is_string() && !params[key].get<std::string>().empty()) {
+        params[key] = std::filesystem::absolute(params[key].get<std::string>()).string();
+      }
+    }
   }
   auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
   if (!opened) return printError(opened.error(), line.json);
   store::ProjectStore& store = **opened;
-  plugin::PluginHost host = makePluginHost(
-      line.values.count("plugin-path") ? listOption(line, "plugin-path") : std::vector<std::string>(), line.json);
-  std::optional<std::int64_t> runId;
-  if (auto begun = store.beginRun(command, compactJson(params))) runId = *begun;
-  job::JobContext job(progressStyle(line.json));
-  auto result = operation(store, host, params, job, runId);
-  if (!result) {
-    if (runId) (void)store.finishRun(*runId, "failed", compactJson({{"error", result.error().message}}));
-    if (isStoreBusy(result.error())) {
-      return printError(storeBusyError(line.values["project"].as<std::string>(), result.error()), line.json);
+  pipeline::StepHost host = makeStepHost(listOption(line, "plugin-path"), line.json);
+  if (command.checkNames) {
+    if (Status known = command.checkNames(store, host, params); !known) {
+      const bool lookupFailed = known.error().code == ErrorCode::Database || known.error().code == ErrorCode::Io;
+      return printError(known.error(), line.json, lookupFailed ? kExitFailure : kExitUsage);
     }
-    const bool usage = result.error().code == ErrorCode::InvalidArgument;
-    return printError(result.error(), line.json, usage ? kExitUsage : kExitFailure);
   }
-  const bool cancelled = result->value("cancelled", false);
-  if (runId) (void)store.finishRun(*runId, cancelled ? "cancelled" : "ok", compactJson(*result));
+  job::JobContext job(progressStyle(line.json));
+  pipeline::StepRunOptions options;
+  options.store = &store;
+  options.host = &host;
+  options.provenance = command.provenance;
+  auto result = pipeline::runStep(command.step, params, job, options);
+  if (!result) return printStepError(result.error(), line, command.invalidArgumentIsUsage);
+  const bool cancelled = result->cancelled();
   if (line.json) {
-    printJson(*result);
+    printJson(result->summary);
+  } else if (cancelled && !command.cancelledText.empty()) {
+    std::cout << command.cancelledText << "\n";
+  } else {
+    // Names in the result print quoted and escaped when hostile.
+    command.printText(*result, displayJson(result->summary));
+  }
+  if (cancelled) return kExitCancelled;
+  const bool partial = command.partial ? command.partial(*result)
+                                       : result->summary.value("failed", std::int64_t{0}) > 0;
+  return partial ? kExitPartial : kExitOk;
+}
+
+int runOperation(const std::string& command, const CommandLine& line, nlohmann::json params,
+                 const ProjectOperation& operation,
+                 const std::function<void(const nlohmann::json&)>& printText) {
+  if (Status merged = mergeParamOption(line, params); !merged) return printError(merged.error(), line.json, kExitUsage);
+  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
+  if (!opened) return printError(opened.error(), line.json);
+  store::ProjectStore& store = **opened;
+  job::JobContext job(progressStyle(line.json));
+  auto result = pipeline::runRecorded(store, command, params, [&](std::int64_t runId) -> Result<pipeline::StepResult> {
+    auto summary = operation(store, params, job, runId);
+    if (!summary) return summary.error();
+    return pipeline::StepResult(std::move(summary).value());
+  });
+  if (!result) return printStepError(result.error(), line, /*invalidArgumentIsUsage=*/true);
+  const bool cancelled = result->cancelled();
+  if (line.json) {
+    printJson(result->summary);
   } else if (cancelled) {
     std::cout << command << " cancelled; committed work is kept\n";
   } else {
-    printText(displayJson(*result));  // names in the result print quoted and escaped when hostile
+    printText(displayJson(result->summary));  // names in the result print quoted and escaped when hostile
   }
   if (cancelled) return kExitCancelled;
-  return result->value("failed", std::int64_t{0}) > 0 ? kExitPartial : kExitOk;
+  return result->summary.value("failed", std::int64_t{0}) > 0 ? kExitPartial : kExitOk;
 }
 
 bool parseProjectCommand(const std::string& command, const std::string& usage,

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "winnow/job/job_context.hpp"
+#include "winnow/pipeline/step_host.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/plugin/plugin_host.hpp"
 #include "winnow/store/project_store.hpp"
 #include "winnow/util/result.hpp"
@@ -90,6 +92,9 @@ Status checkCapability(const plugin::PluginHost& host, plugin::CapabilityKind ki
 // Discovers plugins in --plugin-path folders (if any) then the default folders. parseCommandLine
 // has already refused --plugin-path folders that do not exist.
 plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, bool json);
+// The same host for steps, discovered only on first use (a step without plugins never reads a
+// manifest); its plugins' cancellation poll follows the running step's job (and Ctrl-C).
+pipeline::StepHost makeStepHost(const std::vector<std::string>& extraFolders, bool json);
 
 // key=value pairs ("image_size=64") into a JSON object; values parse as JSON when they can
 // ("64" -> 64, "true" -> true), else as strings.
@@ -105,17 +110,46 @@ std::vector<std::string> listOption(const CommandLine& line, const char* name);
 std::string formatNumber(double value, int decimals = 2);
 // Adds -p/--param key=value (repeatable) for a step's parameters.
 void addParamOption(po::options_description& options);
+// " (default X)" for an option's help: the default of the step's parameter, from its schema (the
+// only place defaults live); "" when it has none.
+std::string defaultNote(const std::string& step, const std::string& key);
 // Adds the positional <project> and parses.
 bool parseProjectCommand(const std::string& command, const std::string& usage,
                          po::options_description& options, const std::vector<std::string>& args,
                          CommandLine& line, int& exitCode);
 
-using ProjectOperation = std::function<Result<nlohmann::json>(
-    store::ProjectStore&, plugin::PluginHost&, const nlohmann::json&, job::JobContext&,
-    std::optional<std::int64_t>)>;
-// Opens the project, records a run, runs `operation` with the --param values merged over
-// `params` (plugins from --plugin-path, when the command has it, and the default folders), prints
-// the result (JSON, or via `printText`, which gets it through displayJson) and returns the exit code (3 when some inputs failed).
+// A command that runs a step of the registry (pipeline::runStep) on the project of the command
+// line: the step validates the params once, records the run with them normalised, and binds the
+// job to its plugins' cancellation.
+struct StepCommand {
+  std::string step;
+  nlohmann::json params = nlohmann::json::object();  // from the command's options
+  bool takesParamOption = false;  // -p key=value pairs are step params, merged over `params`
+  // Checks of names typed on the command line (classes, detectors, capabilities) before anything
+  // runs or is recorded; an unknown name is a usage error (exit 2).
+  std::function<Status(store::ProjectStore&, pipeline::StepHost&, const nlohmann::json& params)> checkNames;
+  // Text output (--json prints the summary). `shown` is the summary through displayJson.
+  std::function<void(const pipeline::StepResult& result, const nlohmann::json& shown)> printText;
+  std::string cancelledText;  // printed instead of printText when cancelled; "" = printText says it
+  // Exit 3 (finished, some inputs bad); default: the summary's "failed" count above 0.
+  std::function<bool(const pipeline::StepResult&)> partial;
+  // An InvalidArgument error from the step is a usage error (exit 2) rather than a failure.
+  bool invalidArgumentIsUsage = false;
+  nlohmann::json provenance = nlohmann::json::object();
+};
+// The usual step command: -p pairs are the step's params, an InvalidArgument from the step is a
+// usage error, and "<step> cancelled; committed work is kept" is printed when it was cancelled.
+StepCommand paramStepCommand(const std::string& step);
+// Parses -p (when taken), opens the project, checks names, runs the step, prints and returns the
+// exit code: 2 for params the step's schema refuses, 130 when cancelled, 3 when partial.
+int runStepCommand(const CommandLine& line, const StepCommand& command);
+
+// Commands that are not steps but record a run (identities, suggest, accept).
+using ProjectOperation = std::function<Result<nlohmann::json>(store::ProjectStore&, const nlohmann::json&,
+                                                              job::JobContext&, std::optional<std::int64_t>)>;
+// Opens the project, records a run (pipeline::runRecorded), runs `operation` with the --param values
+// merged over `params`, prints the result (JSON, or via `printText`, which gets it through
+// displayJson) and returns the exit code (3 when some inputs failed).
 int runOperation(const std::string& command, const CommandLine& line, nlohmann::json params,
                  const ProjectOperation& operation,
                  const std::function<void(const nlohmann::json&)>& printText);

@@ -10,8 +10,6 @@
 #include "cli_support.hpp"
 #include "winnow/util/display_text.hpp"
 #include "winnow/audit/class_report.hpp"
-#include "winnow/audit/mislabel_finder.hpp"
-#include "winnow/audit/shortcut_audit.hpp"
 #include "winnow/quality/quality_runner.hpp"
 #include "winnow/review/review_catalog.hpp"
 #include "winnow/store/project_store.hpp"
@@ -53,10 +51,10 @@ int commandQuality(const std::vector<std::string>& args) {
                            exitCode)) {
     return exitCode;
   }
-  nlohmann::json params = nlohmann::json::object();
-  if (line.values.count("threads")) params["threads"] = line.values["threads"].as<int>();
-  if (line.values.count("recompute")) params["recompute"] = true;
-  return runOperation("quality", line, params, quality::runQuality, [](const nlohmann::json& r) {
+  StepCommand command = paramStepCommand("quality");
+  if (line.values.count("threads")) command.params["threads"] = line.values["threads"].as<int>();
+  if (line.values.count("recompute")) command.params["recompute"] = true;
+  command.printText = [](const pipeline::StepResult&, const nlohmann::json& r) {
     std::cout << "measured " << r.at("measured") << " samples (" << r.at("already_measured")
               << " already measured, " << r.at("failed") << " unreadable)\n";
     if (!r.at("faces_present").get<bool>()) {
@@ -75,7 +73,8 @@ int commandQuality(const std::vector<std::string>& args) {
       std::cout << "\n";
     }
     std::cout << "list them with: winnow flagged <project> --flag <name>\n";
-  });
+  };
+  return runStepCommand(line, command);
 }
 
 int commandFlagged(const std::vector<std::string>& args) {
@@ -147,8 +146,9 @@ int commandReport(const std::vector<std::string>& args) {
   if (!parseProjectCommand("report", "<project> [-p source_dominance=0.9]", options, args, line, exitCode)) {
     return exitCode;
   }
-  return runOperation("report", line, nlohmann::json::object(), audit::runReport,
-                      [](const nlohmann::json& r) { std::cout << audit::formatClassReport(r); });
+  StepCommand command = paramStepCommand("report");
+  command.printText = [](const pipeline::StepResult&, const nlohmann::json& r) { std::cout << audit::formatClassReport(r); };
+  return runStepCommand(line, command);
 }
 
 int commandAudit(const std::vector<std::string>& args) {
@@ -160,7 +160,8 @@ int commandAudit(const std::vector<std::string>& args) {
                            line, exitCode)) {
     return exitCode;
   }
-  return runOperation("audit", line, nlohmann::json::object(), audit::runAudit, [](const nlohmann::json& r) {
+  StepCommand command = paramStepCommand("audit");
+  command.printText = [](const pipeline::StepResult&, const nlohmann::json& r) {
     std::cout << "shortcut audit: " << r.at("samples") << " active labelled samples, "
               << r.at("classes").size() << " classes; chance: AUC 0.50, balanced accuracy "
               << formatNumber(r.at("baseline").at("balanced_accuracy").get<double>()) << "\n";
@@ -176,7 +177,8 @@ int commandAudit(const std::vector<std::string>& args) {
     std::cout << (r.at("flagged").empty() ? "no property alone predicts the label\n"
                                            : std::to_string(r.at("flagged").size()) +
                                                  " likely shortcut(s): " + r.at("flagged").dump() + "\n");
-  });
+  };
+  return runStepCommand(line, command);
 }
 
 int commandMislabels(const std::vector<std::string>& args) {
@@ -191,9 +193,9 @@ int commandMislabels(const std::vector<std::string>& args) {
                            options, args, line, exitCode)) {
     return exitCode;
   }
-  nlohmann::json params = nlohmann::json::object();
-  if (line.values.count("top")) params["top"] = line.values["top"].as<int>();
-  return runOperation("mislabels", line, params, audit::runMislabels, [](const nlohmann::json& r) {
+  StepCommand command = paramStepCommand("mislabels");
+  if (line.values.count("top")) command.params["top"] = line.values["top"].as<int>();
+  command.printText = [](const pipeline::StepResult&, const nlohmann::json& r) {
     const int folds = r.at("folds").get<int>();
     std::cout << "suspected mislabels: " << r.at("flagged") << " of " << r.at("samples")
               << " samples flagged (score >= " << formatNumber(r.at("min_score").get<double>())
@@ -225,7 +227,8 @@ int commandMislabels(const std::vector<std::string>& args) {
                 << "\tneighbours: " << (neighbours.empty() ? std::string("none") : neighbours) << "\t"
                 << row.at("path").get<std::string>() << "\n";
     }
-  });
+  };
+  return runStepCommand(line, command);
 }
 
 }  // namespace winnow::cli

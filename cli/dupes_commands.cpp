@@ -46,12 +46,13 @@ void printActiveByClass(const nlohmann::json& byClass, std::ostream& out) {
 int commandDupes(const std::vector<std::string>& args) {
   po::options_description options("dupes options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
-      "phash-distance", po::value<int>(), "largest pHash distance of a pair (default 12)")(
-      "dhash-distance", po::value<int>(), "largest dHash distance of a pair (default 8)")(
-      "video-distance", po::value<int>(), "consecutive video frames within this distance group (default 6)")(
+      "phash-distance", po::value<int>(), ("largest pHash distance of a pair" + defaultNote("dupes", "phash_distance")).c_str())(
+      "dhash-distance", po::value<int>(), ("largest dHash distance of a pair" + defaultNote("dupes", "dhash_distance")).c_str())(
+      "video-distance", po::value<int>(),
+      ("consecutive video frames within this distance group" + defaultNote("dupes", "video_distance")).c_str())(
       "frame-keep-distance", po::value<int>(),
-      "a video frame is kept unless within this distance of a kept frame (default 3)")(
-      "min-cosine", po::value<double>(), "embedding cosine similarity of a pair (default 0.97)")(
+      ("a video frame is kept unless within this distance of a kept frame" + defaultNote("dupes", "frame_keep_distance")).c_str())(
+      "min-cosine", po::value<double>(), ("embedding cosine similarity of a pair" + defaultNote("dupes", "min_cosine")).c_str())(
       "no-embeddings", "ignore the embeddings table")(
       "apply", "store clusters and mark non-keepers 'duplicate' (the default)")(
       "dry-run", "only print the clusters; statuses and stored clusters stay as they are")(
@@ -68,7 +69,9 @@ int commandDupes(const std::vector<std::string>& args) {
     return printError(makeError(ErrorCode::InvalidArgument, "--apply and --dry-run exclude each other"),
                       line.json, kExitUsage);
   }
-  nlohmann::json params = nlohmann::json::object();
+  StepCommand command;
+  command.step = "dupes";
+  nlohmann::json& params = command.params;
   if (line.values.count("phash-distance")) params["phash_distance"] = line.values["phash-distance"].as<int>();
   if (line.values.count("dhash-distance")) params["dhash_distance"] = line.values["dhash-distance"].as<int>();
   if (line.values.count("video-distance")) params["video_distance"] = line.values["video-distance"].as<int>();
@@ -79,31 +82,10 @@ int commandDupes(const std::vector<std::string>& args) {
   if (line.values.count("no-embeddings")) params["embeddings"] = false;
   if (line.values.count("threads")) params["threads"] = line.values["threads"].as<int>();
   params["apply"] = line.values.count("dry-run") == 0;
-
-  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
-  if (!opened) return printError(opened.error(), line.json);
-  store::ProjectStore& store = **opened;
-  auto runId = store.beginRun("dupes", params.dump());
-  const std::optional<std::int64_t> run = runId ? std::optional<std::int64_t>(*runId) : std::nullopt;
-  job::JobContext job(progressStyle(line.json));
-  plugin::PluginHost host;  // dupes uses no plugins
-  auto summary = dedupe::runDupes(store, host, params, job, run);
-  if (!summary) {
-    if (run) (void)store.finishRun(*run, "failed", nlohmann::json{{"error", summary.error().message}}.dump());
-    const bool usage = summary.error().code == ErrorCode::Schema;
-    return printError(summary.error(), line.json, usage ? kExitUsage : kExitFailure);
-  }
-  const bool cancelled = summary->value("cancelled", false);
-  if (run) {
-    nlohmann::json brief = *summary;
-    brief.erase("cluster_list");
-    (void)store.finishRun(*run, cancelled ? "cancelled" : "ok", brief.dump());
-  }
-  if (line.json) {
-    printJson(*summary);
-  } else {
-    printClusters((*summary)["cluster_list"], std::cout);
-    const auto& s = *summary;
+  command.partial = [](const pipeline::StepResult&) { return false; };
+  command.printText = [](const pipeline::StepResult& result, const nlohmann::json&) {
+    const auto& s = result.summary;
+    printClusters(s["cluster_list"], std::cout);
     std::cout << s["clusters"].get<std::int64_t>() << " clusters, " << s["samples_in_clusters"].get<std::int64_t>()
               << " samples in clusters, of " << s["samples_considered"].get<std::int64_t>() << " considered ("
               << s["hashed"].get<std::int64_t>() << " newly hashed, " << s["hash_failures"].get<std::int64_t>()
@@ -122,9 +104,8 @@ int commandDupes(const std::vector<std::string>& args) {
                 << " samples): one keeper per label, nothing demoted across labels, each cluster one split "
                    "group; review with: winnow conflicts <project>\n";
     }
-  }
-  if (cancelled) return kExitCancelled;
-  return kExitOk;
+  };
+  return runStepCommand(line, command);
 }
 
 int commandNotDuplicate(const std::vector<std::string>& args) {

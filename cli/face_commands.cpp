@@ -4,7 +4,6 @@
 
 #include "cli_support.hpp"
 #include "winnow/util/display_text.hpp"
-#include "winnow/faces/face_crops.hpp"
 #include "winnow/faces/face_detection.hpp"
 #include "winnow/review/decision_batch.hpp"
 #include "winnow/review/identity_clusters.hpp"
@@ -15,22 +14,14 @@ namespace winnow::cli {
 
 namespace {
 
-// Wraps an operation on stored faces: a "detector" parameter must name a loaded detector or one
-// that has run on the project (else a typo would silently find no faces).
-ProjectOperation withDetectorChecked(ProjectOperation operation) {
-  return [operation](store::ProjectStore& store, plugin::PluginHost& host, const nlohmann::json& params,
-                     job::JobContext& job, std::optional<std::int64_t> runId) -> Result<nlohmann::json> {
-    if (params.contains("detector") && params["detector"].is_string()) {
-      auto detectors = knownDetectors(store, host);
-      if (!detectors) return detectors.error();
-      if (Status known = checkKnownName("--detector", "detector", params["detector"].get<std::string>(), *detectors,
-                                        "detectors (loaded or run on the project)");
-          !known) {
-        return known.error();
-      }
-    }
-    return operation(store, host, params, job, runId);
-  };
+// For a step on stored faces: a "detector" parameter must name a loaded detector or one that has
+// run on the project (else a typo would silently find no faces).
+Status checkStoredDetector(store::ProjectStore& store, pipeline::StepHost& host, const nlohmann::json& params) {
+  if (!params.contains("detector") || !params["detector"].is_string()) return okStatus();
+  auto detectors = knownDetectors(store, host.get());
+  if (!detectors) return detectors.error();
+  return checkKnownName("--detector", "detector", params["detector"].get<std::string>(), *detectors,
+                        "detectors (loaded or run on the project)");
 }
 
 }  // namespace
@@ -39,13 +30,12 @@ ProjectOperation withDetectorChecked(ProjectOperation operation) {
 int commandDetect(const std::vector<std::string>& args) {
   po::options_description options("detect options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
-      "detector,d", po::value<std::string>()->default_value("yunet"), "detector capability id")(
+      "detector,d", po::value<std::string>(), ("detector capability id" + defaultNote("detect", "detector")).c_str())(
       "param,p", po::value<std::vector<std::string>>()->composing(),
       "detector parameter key=value (repeatable), e.g. -p rotation_max_degrees=0")(
-      "max-decode-side", po::value<int>()->default_value(1024),
-      "decode large images reduced to about this side")(
+      "max-decode-side", po::value<int>(), ("decode large images reduced to about this side" + defaultNote("detect", "max_decode_side")).c_str())(
       "redo", "detect again where this detector already ran")(
-      "threads", po::value<int>()->default_value(0), "detector instances in parallel (0 = one per core)")(
+      "threads", po::value<int>(), ("detector instances in parallel (0 = one per core)" + defaultNote("detect", "threads")).c_str())(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "extra plugin folder");
   po::positional_options_description positional;
   positional.add("project", 1);
@@ -57,40 +47,24 @@ int commandDetect(const std::vector<std::string>& args) {
   }
   auto detectorParams = parseKeyValues(listOption(line, "param"), "--param");
   if (!detectorParams) return printError(detectorParams.error(), line.json, kExitUsage);
-  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
-  if (!opened) return printError(opened.error(), line.json);
-  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
-  if (Status known = checkCapability(host, plugin::CapabilityKind::Detector, "--detector",
-                                     line.values["detector"].as<std::string>());
-      !known) {
-    return printError(known.error(), line.json, kExitUsage);
-  }
-  const nlohmann::json params = {{"detector", line.values["detector"].as<std::string>()},
-                                 {"detector_params", *detectorParams},
-                                 {"max_decode_side", line.values["max-decode-side"].as<int>()},
-                                 {"redo", line.values.count("redo") > 0},
-                                 {"threads", line.values["threads"].as<int>()}};
-  auto runId = (*opened)->beginRun("detect", params.dump());
-  job::JobContext job(progressStyle(line.json));
-  auto summary = faces::runDetect(**opened, host, params, job,
-                                  runId ? std::optional<std::int64_t>(*runId) : std::nullopt);
-  if (!summary) {
-    if (runId) (void)(*opened)->finishRun(*runId, "failed", nlohmann::json{{"error", summary.error().message}}.dump());
-    return printError(summary.error(), line.json);
-  }
-  const bool cancelled = (*summary)["cancelled"].get<bool>();
-  if (runId) (void)(*opened)->finishRun(*runId, cancelled ? "cancelled" : "ok", summary->dump());
-  if (line.json) {
-    printJson(*summary);
-  } else {
-    std::cout << "detector " << (*summary)["detector"].get<std::string>() << ": "
-              << (*summary)["samples"] << " samples, " << (*summary)["one_face"] << " with one face, "
-              << (*summary)["several_faces"] << " with several, " << (*summary)["no_face"]
-              << " with none (flagged), " << (*summary)["failed"] << " failed, "
-              << (*summary)["skipped_already_done"] << " already done\n";
-  }
-  if (cancelled) return kExitCancelled;
-  return (*summary)["failed"].get<int>() > 0 ? kExitPartial : kExitOk;
+  StepCommand command;
+  command.step = "detect";
+  command.params = {{"detector_params", *detectorParams}, {"redo", line.values.count("redo") > 0}};
+  if (line.values.count("detector")) command.params["detector"] = line.values["detector"].as<std::string>();
+  if (line.values.count("max-decode-side")) command.params["max_decode_side"] = line.values["max-decode-side"].as<int>();
+  if (line.values.count("threads")) command.params["threads"] = line.values["threads"].as<int>();
+  command.checkNames = [](store::ProjectStore&, pipeline::StepHost& host, const nlohmann::json& params) {
+    if (!params.contains("detector")) return okStatus();
+    return checkCapability(host.get(), plugin::CapabilityKind::Detector, "--detector", params["detector"].get<std::string>());
+  };
+  command.printText = [](const pipeline::StepResult& result, const nlohmann::json&) {
+    const nlohmann::json& summary = result.summary;
+    std::cout << "detector " << summary["detector"].get<std::string>() << ": " << summary["samples"] << " samples, "
+              << summary["one_face"] << " with one face, " << summary["several_faces"] << " with several, "
+              << summary["no_face"] << " with none (flagged), " << summary["failed"] << " failed, "
+              << summary["skipped_already_done"] << " already done\n";
+  };
+  return runStepCommand(line, command);
 }
 
 int commandFaces(const std::vector<std::string>& args) {
@@ -129,34 +103,37 @@ int commandFaces(const std::vector<std::string>& args) {
 int commandCrops(const std::vector<std::string>& args) {
   po::options_description options("crops options");
   addParamOption(options);
-  options.add_options()("detector,d", po::value<std::string>(), "whose faces to crop (default yunet)")(
-      "size", po::value<int>(), "output side in pixels (default 224)")(
-      "margin", po::value<double>(), "margin on every side, fraction of the face (default 0.25)")(
-      "multiple", po::value<std::string>(), "several faces: largest | central | most_confident | all | flag (default largest)");
+  options.add_options()("detector,d", po::value<std::string>(), ("whose faces to crop" + defaultNote("crops", "detector")).c_str())(
+      "size", po::value<int>(), ("output side in pixels" + defaultNote("crops", "size")).c_str())(
+      "margin", po::value<double>(), ("margin on every side, fraction of the face" + defaultNote("crops", "margin")).c_str())(
+      "multiple", po::value<std::string>(),
+      ("several faces: largest | central | most_confident | all | flag" + defaultNote("crops", "multiple")).c_str());
   CommandLine line;
   int exitCode = kExitOk;
   if (!parseProjectCommand("crops", "<project> [--detector yunet] [--size 224] [-p key=value]...",
                            options, args, line, exitCode)) {
     return exitCode;
   }
-  nlohmann::json params = nlohmann::json::object();
-  if (line.values.count("detector")) params["detector"] = line.values["detector"].as<std::string>();
-  if (line.values.count("size")) params["size"] = line.values["size"].as<int>();
-  if (line.values.count("margin")) params["margin"] = line.values["margin"].as<double>();
-  if (line.values.count("multiple")) params["multiple"] = line.values["multiple"].as<std::string>();
-  return runOperation("crops", line, params, withDetectorChecked(faces::runCrops), [](const nlohmann::json& r) {
+  StepCommand command = paramStepCommand("crops");
+  if (line.values.count("detector")) command.params["detector"] = line.values["detector"].as<std::string>();
+  if (line.values.count("size")) command.params["size"] = line.values["size"].as<int>();
+  if (line.values.count("margin")) command.params["margin"] = line.values["margin"].as<double>();
+  if (line.values.count("multiple")) command.params["multiple"] = line.values["multiple"].as<std::string>();
+  command.checkNames = checkStoredDetector;
+  command.printText = [](const pipeline::StepResult&, const nlohmann::json& r) {
     std::cout << "crops from " << r.at("detector").get<std::string>() << ": " << r.at("crops")
               << " written to " << r.at("folder").get<std::string>() << " (" << r.at("samples")
               << " samples; " << r.at("no_face") << " without a face and " << r.at("multiple_faces")
               << " with several, flagged; " << r.at("not_detected") << " not detected yet; "
               << r.at("failed") << " unreadable)\n";
-  });
+  };
+  return runStepCommand(line, command);
 }
 
 int commandEmbed(const std::vector<std::string>& args) {
   po::options_description options("embed options");
   addParamOption(options);
-  options.add_options()("model,m", po::value<std::string>(), "model capability (default faceapi_recognition)")(
+  options.add_options()("model,m", po::value<std::string>(), ("model capability" + defaultNote("embed", "model")).c_str())(
       "source", po::value<std::string>(), "faces (aligned chip of the largest face) | image (whole image)")(
       "detector,d", po::value<std::string>(), "whose faces (default: faceapi_ssd when it has stored detections, else the detector with the most, e.g. yunet after winnow detect)")(
       "redo", "embed again samples that already have a vector")(
@@ -167,22 +144,21 @@ int commandEmbed(const std::vector<std::string>& args) {
                            args, line, exitCode)) {
     return exitCode;
   }
-  nlohmann::json params = nlohmann::json::object();
-  if (line.values.count("model")) params["model"] = line.values["model"].as<std::string>();
-  if (line.values.count("source")) params["source"] = line.values["source"].as<std::string>();
-  if (line.values.count("detector")) params["detector"] = line.values["detector"].as<std::string>();
-  if (line.values.count("redo")) params["redo"] = true;
-  const ProjectOperation embed = [](store::ProjectStore& store, plugin::PluginHost& host, const nlohmann::json& p,
-                                     job::JobContext& job, std::optional<std::int64_t> runId) -> Result<nlohmann::json> {
-    if (p.contains("model")) {
-      if (Status known = checkCapability(host, plugin::CapabilityKind::Model, "--model", p["model"].get<std::string>());
+  StepCommand command = paramStepCommand("embed");
+  if (line.values.count("model")) command.params["model"] = line.values["model"].as<std::string>();
+  if (line.values.count("source")) command.params["source"] = line.values["source"].as<std::string>();
+  if (line.values.count("detector")) command.params["detector"] = line.values["detector"].as<std::string>();
+  if (line.values.count("redo")) command.params["redo"] = true;
+  command.checkNames = [](store::ProjectStore& store, pipeline::StepHost& host, const nlohmann::json& p) -> Status {
+    if (p.contains("model") && p["model"].is_string()) {
+      if (Status known = checkCapability(host.get(), plugin::CapabilityKind::Model, "--model", p["model"].get<std::string>());
           !known) {
-        return known.error();
+        return known;
       }
     }
-    return withDetectorChecked(faces::runEmbed)(store, host, p, job, runId);
+    return checkStoredDetector(store, host, p);
   };
-  return runOperation("embed", line, params, embed, [](const nlohmann::json& r) {
+  command.printText = [](const pipeline::StepResult&, const nlohmann::json& r) {
     std::cout << "embedded " << r.at("embedded") << " samples with " << r.at("model").get<std::string>() << " ("
               << r.at("dimension") << "-d, " << formatNumber(r.at("images_per_second").get<double>(), 1)
               << " images/s); " << r.at("no_face") << " without a face, " << r.at("already_embedded")
@@ -194,7 +170,8 @@ int commandEmbed(const std::vector<std::string>& args) {
     for (const auto& warning : r.value("warnings", nlohmann::json::array())) {
       std::cout << "WARNING: " << warning.get<std::string>() << "\n";
     }
-  });
+  };
+  return runStepCommand(line, command);
 }
 
 int commandIdentity(const std::vector<std::string>& args) {
@@ -207,10 +184,10 @@ int commandIdentity(const std::vector<std::string>& args) {
   if (!parseProjectCommand("identity", "<project> [--png histograms.png]", options, args, line, exitCode)) {
     return exitCode;
   }
-  nlohmann::json params = nlohmann::json::object();
-  if (line.values.count("extractor")) params["extractor"] = line.values["extractor"].as<std::string>();
-  if (line.values.count("png")) params["png"] = line.values["png"].as<std::string>();
-  return runOperation("identity", line, params, faces::runIdentityCheck, [](const nlohmann::json& r) {
+  StepCommand command = paramStepCommand("identity");
+  if (line.values.count("extractor")) command.params["extractor"] = line.values["extractor"].as<std::string>();
+  if (line.values.count("png")) command.params["png"] = line.values["png"].as<std::string>();
+  command.printText = [](const pipeline::StepResult&, const nlohmann::json& r) {
     std::cout << r.at("samples") << " samples of " << r.at("identities") << " people: nearest-neighbour "
               << "leave-one-out accuracy " << formatNumber(100 * r.at("nearest_neighbour_loo_accuracy").get<double>())
               << "%\n  same person: median distance "
@@ -220,7 +197,8 @@ int commandIdentity(const std::vector<std::string>& args) {
               << formatNumber(100 * r.at("pair_accuracy_at_best_threshold").get<double>()) << "%; at 0.6: "
               << formatNumber(100 * r.at("pair_accuracy_at_0_6").get<double>()) << "%)\n";
     if (r.contains("png")) std::cout << "  histograms: " << r.at("png").get<std::string>() << "\n";
-  });
+  };
+  return runStepCommand(line, command);
 }
 
 namespace {
@@ -259,9 +237,8 @@ Result<std::size_t> groupNumber(const std::string& text, std::size_t groupCount,
 // and then, for each "N=class" in params.names, labels every sample of group N in one
 // transaction; for each N in params.accept_nearest, labels group N with its nearest named class.
 // Groups are numbered from 1, largest first. params.show: print every member of that group.
-Result<nlohmann::json> runIdentityGroups(store::ProjectStore& store, plugin::PluginHost& /*host*/,
-                                         const nlohmann::json& params, job::JobContext& /*job*/,
-                                         std::optional<std::int64_t> /*runId*/) {
+Result<nlohmann::json> runIdentityGroups(store::ProjectStore& store, const nlohmann::json& params,
+                                         job::JobContext& /*job*/, std::optional<std::int64_t> /*runId*/) {
   std::string extractor = params.value("extractor", std::string());
   if (extractor.empty()) {
     auto extractors = review::listEmbeddingExtractors(store);

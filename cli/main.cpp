@@ -12,21 +12,22 @@
 #include "face_commands.hpp"
 #include "suggest_commands.hpp"
 #include "training_commands.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/util/name_suggestion.hpp"
 
 namespace {
 
 struct CommandEntry {
   winnow::cli::CommandFunction run;
-  const char* summary;
+  const char* summary;  // nullptr: the command runs the step of its name, whose description is the summary
 };
 
 const std::map<std::string, CommandEntry>& commands() {
   using namespace winnow::cli;
   static const std::map<std::string, CommandEntry> table = {
       {"init", {commandInit, "create a project (its store is <project>/winnow.db)"}},
-      {"ingest", {commandIngest, "add a folder of images/videos to a project"}},
-      {"stats", {commandStats, "counts per class, source, split and status"}},
+      {"ingest", {commandIngest, nullptr}},
+      {"stats", {commandStats, nullptr}},
       {"samples", {commandSamples, "list samples (id, class, source, split, status, path)"}},
       {"label", {commandLabel, "set the class of samples (recorded as decisions)"}},
       {"reject", {[](const auto& a) { return commandSetStatus(a, "rejected"); },
@@ -38,29 +39,29 @@ const std::map<std::string, CommandEntry>& commands() {
       {"runs", {commandRuns, "list recent runs and their outcomes"}},
       {"check", {commandCheck, "full integrity check of a project's store (integrity_check + foreign keys)"}},
       {"plugins", {commandPlugins, "list loaded and rejected plugins and their capabilities"}},
-      {"export", {commandExport, "export the dataset through an exporter plugin (hdf5, imagefolder)"}},
-      {"detect", {commandDetect, "detect faces in every active sample with a detector plugin (stored, no-face flagged)"}},
+      {"export", {commandExport, nullptr}},
+      {"detect", {commandDetect, nullptr}},
       {"faces", {commandFaces, "print the face boxes of one image as JSON"}},
-      {"crops", {commandCrops, "(re)build aligned face crops from stored detections (no-face / several flagged)"}},
-      {"embed", {commandEmbed, "face descriptors (or any image embedding) per sample, stored"}},
-      {"identity", {commandIdentity, "identity check: 1-NN leave-one-out accuracy, distance histograms PNG"}},
+      {"crops", {commandCrops, nullptr}},
+      {"embed", {commandEmbed, nullptr}},
+      {"identity", {commandIdentity, nullptr}},
       {"identities", {commandIdentities, "group faces by identity (embeddings); --name N=class labels a whole group"}},
       {"suggest", {commandSuggest, "propose a label with a calibrated confidence for every unlabelled sample (stored, not applied)"}},
       {"accept", {commandAccept, "apply stored suggestions (--all-above P or --ids) as undoable label decisions"}},
-      {"balance", {commandBalance, "balance classes: undersample / augment (with lineage) / class weights"}},
-      {"split", {commandSplit, "train/val/test split, stratified by class and disjoint by group"}},
-      {"quality", {commandQuality, "quality measures and flags (blurry, too dark, grey in colour set, ...)"}},
+      {"balance", {commandBalance, nullptr}},
+      {"split", {commandSplit, nullptr}},
+      {"quality", {commandQuality, nullptr}},
       {"flagged", {commandFlagged, "list samples by quality flag or measure (sorted by value)"}},
-      {"report", {commandReport, "merge/class report: classes by source, duplicates across sources, warnings"}},
-      {"audit", {commandAudit, "shortcut audit: does one nuisance property alone predict the label?"}},
-      {"mislabels", {commandMislabels, "suspected mislabels: k-NN label disagreement, each with its neighbours"}},
+      {"report", {commandReport, nullptr}},
+      {"audit", {commandAudit, nullptr}},
+      {"mislabels", {commandMislabels, nullptr}},
       {"run", {commandRun, "run a pipeline JSON file (validated before anything runs)"}},
-      {"dupes", {commandDupes, "find near-duplicate clusters; non-keepers become 'duplicate'"}},
+      {"dupes", {commandDupes, nullptr}},
       {"not-duplicate", {commandNotDuplicate, "mark two samples as not duplicates (never clustered again)"}},
       {"keeper", {commandKeeper, "choose the keeper of a duplicate cluster"}},
       {"conflicts", {commandConflicts, "near-duplicate clusters whose members carry different labels; --keep-all resolves"}},
-      {"train", {commandTrain, "train a classifier on an exported HDF5 dataset (metrics, plots, model.h5, checkpoint)"}},
-      {"evaluate", {commandEvaluate, "score a trained model on a dataset file or a folder of class folders"}},
+      {"train", {commandTrain, nullptr}},
+      {"evaluate", {commandEvaluate, nullptr}},
       {"predict", {commandPredict, "class and probability per image (face cropped first for face models)"}},
   };
   return table;
@@ -71,8 +72,9 @@ void printUsage(std::ostream& out) {
       << ": turn messy image collections into clean, balanced, leak-free datasets\n\n"
       << "usage: winnow <command> [options]   (winnow <command> --help for details)\n\ncommands:\n";
   for (const auto& [name, entry] : commands()) {
+    const winnow::pipeline::StepDefinition* step = entry.summary == nullptr ? winnow::pipeline::findStep(name) : nullptr;
     out << "  " << name << std::string(12 - std::min<std::size_t>(11, name.size()), ' ')
-        << entry.summary << "\n";
+        << (step != nullptr ? step->description.c_str() : entry.summary) << "\n";
   }
   out << "\nexit codes: 0 ok, 1 failed, 2 usage error, 3 finished with bad inputs, 130 cancelled\n";
 }

@@ -91,7 +91,7 @@ int commandExport(const std::vector<std::string>& args) {
   po::options_description options("export options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
       "format,f", po::value<std::string>()->default_value("hdf5"),
-      "exporter capability id (hdf5, imagefolder, or a plugin's)")(
+      "exporter capability id (hdf5, imagefolder, or a plugin's): the step's capability")(
       "output,o", po::value<std::string>()->required(), "output file or folder")(
       "param,p", po::value<std::vector<std::string>>()->composing(),
       "exporter parameter key=value (repeatable), e.g. -p image_size=64")(
@@ -108,59 +108,47 @@ int commandExport(const std::vector<std::string>& args) {
                         options, positional, args, line, exitCode)) {
     return exitCode;
   }
-  auto params = parseKeyValues(line.values.count("param")
-                                   ? line.values["param"].as<std::vector<std::string>>()
-                                   : std::vector<std::string>(),
-                               "--param");
-  if (!params) return printError(params.error(), line.json, kExitUsage);
-  auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
-  if (!opened) return printError(opened.error(), line.json);
-  store::ProjectStore& store = **opened;
-  plugin::PluginHost host = makePluginHost(pluginPaths(line), line.json);
-  if (Status known = checkCapability(host, plugin::CapabilityKind::Exporter, "--format",
-                                     line.values["format"].as<std::string>());
-      !known) {
-    return printError(known.error(), line.json, kExitUsage);
-  }
-  if (line.values.count("split")) {
-    auto splits = projectSplits(store);
-    if (!splits) return printError(splits.error(), line.json);
-    Status known = checkKnownName("--split", "split", line.values["split"].as<std::string>(), *splits, "splits");
-    if (!known) return printError(known.error(), line.json, kExitUsage);
-  }
-  if (line.values.count("face-crops")) {
-    auto detectors = knownDetectors(store, host);
-    if (!detectors) return printError(detectors.error(), line.json);
-    Status known = checkKnownName("--face-crops", "detector", line.values["face-crops"].as<std::string>(), *detectors,
-                                  "detectors (loaded or run on the project)");
-    if (!known) return printError(known.error(), line.json, kExitUsage);
-  }
-
-  exporting::ExportOptions exportOptions;
-  exportOptions.capabilityId = line.values["format"].as<std::string>();
-  exportOptions.params = *params;
-  exportOptions.output = std::filesystem::absolute(line.values["output"].as<std::string>());
-  if (line.values.count("split")) exportOptions.split = line.values["split"].as<std::string>();
-  exportOptions.includeUnlabelled = line.values.count("include-unlabelled") > 0;
-  exportOptions.overwrite = line.values.count("overwrite") > 0;
-  if (line.values.count("face-crops")) exportOptions.faceCropsDetector = line.values["face-crops"].as<std::string>();
-  exportOptions.pipelineConfigJson =
-      nlohmann::json{{"command", "winnow export"}, {"args", args}}.dump();
-
-  auto runId = store.beginRun("export", nlohmann::json(args).dump());
-  job::JobContext job(progressStyle(line.json));
-  auto summary = exporting::exportDataset(store, host, exportOptions, job);
-  if (!summary) {
-    if (runId) (void)store.finishRun(*runId, "failed", nlohmann::json{{"error", summary.error().message}}.dump());
-    return printError(summary.error(), line.json);
-  }
-  const nlohmann::json report = exporting::toJson(*summary);
-  if (runId) (void)store.finishRun(*runId, summary->cancelled ? "cancelled" : "ok", report.dump());
-  if (line.json) {
-    printJson(report);
-  } else if (summary->cancelled) {
-    std::cout << "export cancelled; nothing was written\n";
-  } else {
+  auto exporterParams = parseKeyValues(listOption(line, "param"), "--param");
+  if (!exporterParams) return printError(exporterParams.error(), line.json, kExitUsage);
+  StepCommand command;
+  command.step = "export";
+  command.params = {{"capability", line.values["format"].as<std::string>()},
+                    {"output", std::filesystem::absolute(line.values["output"].as<std::string>()).string()},
+                    {"include_unlabelled", line.values.count("include-unlabelled") > 0},
+                    {"overwrite", line.values.count("overwrite") > 0},
+                    {"params", *exporterParams}};
+  if (line.values.count("split")) command.params["split"] = line.values["split"].as<std::string>();
+  if (line.values.count("face-crops")) command.params["face_crops"] = line.values["face-crops"].as<std::string>();
+  // Written into the dataset as its provenance.
+  command.provenance = {{"command", "winnow export"}, {"args", args}};
+  command.checkNames = [](store::ProjectStore& store, pipeline::StepHost& host, const nlohmann::json& params) -> Status {
+    if (Status known = checkCapability(host.get(), plugin::CapabilityKind::Exporter, "--format",
+                                       params["capability"].get<std::string>());
+        !known) {
+      return known;
+    }
+    if (params.contains("split")) {
+      auto splits = projectSplits(store);
+      if (!splits) return splits.error();
+      if (Status known = checkKnownName("--split", "split", params["split"].get<std::string>(), *splits, "splits"); !known) {
+        return known;
+      }
+    }
+    if (params.contains("face_crops")) {
+      auto detectors = knownDetectors(store, host.get());
+      if (!detectors) return detectors.error();
+      return checkKnownName("--face-crops", "detector", params["face_crops"].get<std::string>(), *detectors,
+                            "detectors (loaded or run on the project)");
+    }
+    return okStatus();
+  };
+  command.cancelledText = "export cancelled; nothing was written";
+  command.partial = [](const pipeline::StepResult& result) {
+    return result.typed<exporting::ExportSummary>().skippedMissing > 0;
+  };
+  command.printText = [faceCrops = command.params.value("face_crops", std::string())](const pipeline::StepResult& result,
+                                                                                      const nlohmann::json&) {
+    const exporting::ExportSummary* summary = &result.typed<exporting::ExportSummary>();
     std::cout << "exported " << summary->exported << " samples in " << summary->classNames.size()
               << " classes to " << summary->output.string() << "\n";
     auto splitCounts = [](const std::map<std::string, std::int64_t>& bySplit) {
@@ -182,15 +170,14 @@ int commandExport(const std::vector<std::string>& args) {
     }
     if (summary->skippedNoCrop > 0) {
       std::cout << "left out " << summary->skippedNoCrop << " samples without a face crop of detector '"
-                << exportOptions.faceCropsDetector.value_or("") << "' (no face found, or not cropped):\n";
+                << faceCrops << "' (no face found, or not cropped):\n";
       for (const auto& [label, bySplit] : summary->skippedNoCropByClassSplit) {
         std::cout << "  " << (label.empty() ? "(unlabelled)" : label) << ": " << splitCounts(bySplit) << "\n";
       }
     }
     for (const std::string& warning : summary->warnings) std::cout << "WARNING: " << warning << "\n";
-  }
-  if (summary->cancelled) return kExitCancelled;
-  return summary->skippedMissing > 0 ? kExitPartial : kExitOk;
+  };
+  return runStepCommand(line, command);
 }
 
 int commandRun(const std::vector<std::string>& args) {
@@ -207,10 +194,10 @@ int commandRun(const std::vector<std::string>& args) {
                         args, line, exitCode)) {
     return exitCode;
   }
-  plugin::PluginHost host = makePluginHost(pluginPaths(line), line.json);
+  pipeline::StepHost host = makeStepHost(pluginPaths(line), line.json);
   std::optional<std::filesystem::path> project;
   if (line.values.count("project")) project = line.values["project"].as<std::string>();
-  auto pipeline = pipeline::loadPipeline(line.values["pipeline"].as<std::string>(), host, project);
+  auto pipeline = pipeline::loadPipeline(std::filesystem::path(line.values["pipeline"].as<std::string>()), host.get(), project);
   if (!pipeline) return printError(pipeline.error(), line.json);
   if (line.values.count("check")) {
     if (line.json) {

@@ -18,14 +18,6 @@ Result<std::unique_ptr<store::ProjectStore>> openProject(const CommandLine& line
   return store::ProjectStore::open(line.values["project"].as<std::string>());
 }
 
-// Records the command in the runs table; the returned id goes into decisions and bad files.
-std::optional<std::int64_t> beginRun(store::ProjectStore& store, const std::string& command,
-                                     const std::vector<std::string>& args) {
-  auto runId = store.beginRun(command, compactJson(args));
-  if (!runId) return std::nullopt;
-  return *runId;
-}
-
 // Every status a sample can have (store and balance); `samples --status` checks against these.
 // Copies whose user text (class, source names) prints safely through the report formatters.
 std::vector<store::CountByKey> displayCounts(std::vector<store::CountByKey> counts) {
@@ -87,16 +79,16 @@ int commandIngest(const std::vector<std::string>& args) {
   po::options_description options("ingest options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
       "folder", po::value<std::string>()->required(), "folder to ingest")(
-      "source", po::value<std::string>()->default_value(""),
-      "source tag (default: the folder's name)")(
+      "source", po::value<std::string>(), "source tag (default: the folder's name)")(
       "map", po::value<std::vector<std::string>>()->composing(),
       "class rule original=label, repeatable (e.g. --map without_mask=real)")(
-      "layout", po::value<std::string>()->default_value("auto"),
-      "auto | class_folders | split_class_folders | flat")(
-      "video-fps", po::value<double>()->default_value(1.0), "video frames sampled per second")(
-      "threads", po::value<int>()->default_value(0), "decoder threads (0 = one per core)")(
-      "max-pixels", po::value<std::int64_t>()->default_value(image::DecodeLimits{}.maxPixels),
-      "refuse images declaring more pixels than this (default 200 MP: today's phone photos)");
+      "layout", po::value<std::string>(),
+      ("auto | class_folders | split_class_folders | flat" + defaultNote("ingest", "layout")).c_str())(
+      "video-fps", po::value<double>(), ("video frames sampled per second" + defaultNote("ingest", "video_fps")).c_str())(
+      "threads", po::value<int>(), ("decoder threads (0 = one per core)" + defaultNote("ingest", "threads")).c_str())(
+      "max-pixels", po::value<std::int64_t>(),
+      ("refuse images declaring more pixels than this (today's phone photos pass)" + defaultNote("ingest", "max_pixels"))
+          .c_str());
   po::positional_options_description positional;
   positional.add("project", 1).add("folder", 1);
   CommandLine line;
@@ -105,41 +97,24 @@ int commandIngest(const std::vector<std::string>& args) {
                         positional, args, line, exitCode)) {
     return exitCode;
   }
-  ingest::IngestOptions ingestOptions;
-  ingestOptions.root = line.values["folder"].as<std::string>();
-  ingestOptions.sourceName = line.values["source"].as<std::string>();
+  StepCommand command;
+  command.step = "ingest";
+  command.params = {{"path", line.values["folder"].as<std::string>()}};
   auto labelMap = parseTextPairs(listOption(line, "map"), "--map", "original=label");
   if (!labelMap) return printError(labelMap.error(), line.json, kExitUsage);
-  ingestOptions.labelMap = std::move(*labelMap);
-  auto layout = ingest::parseFolderLayout(line.values["layout"].as<std::string>());
-  if (!layout) {
-    return printError(makeError(ErrorCode::InvalidArgument,
-                                "--layout '" + line.values["layout"].as<std::string>() +
-                                    "': expected auto, class_folders, split_class_folders or flat"),
-                      line.json, kExitUsage);
+  if (!labelMap->empty()) command.params["map"] = *labelMap;
+  if (line.values.count("source") && !line.values["source"].as<std::string>().empty()) {
+    command.params["source"] = line.values["source"].as<std::string>();
   }
-  ingestOptions.layout = *layout;
-  ingestOptions.videoFramesPerSecond = line.values["video-fps"].as<double>();
-  ingestOptions.threads = line.values["threads"].as<int>();
-  ingestOptions.limits.maxPixels = line.values["max-pixels"].as<std::int64_t>();
-
-  auto opened = openProject(line);
-  if (!opened) return printError(opened.error(), line.json);
-  store::ProjectStore& store = **opened;
-  const auto runId = beginRun(store, "ingest", args);
-  job::JobContext job(progressStyle(line.json));
-  auto summary = ingest::ingestFolder(store, ingestOptions, job, runId);
-  if (!summary) {
-    if (runId) (void)store.finishRun(*runId, "failed", compactJson({{"error", summary.error().message}}));
-    return printError(summary.error(), line.json);
-  }
-  const nlohmann::json report = report::toJson(*summary);
-  if (runId) {
-    (void)store.finishRun(*runId, summary->cancelled ? "cancelled" : "ok", compactJson(report));
-  }
-  if (line.json) {
-    printJson(report);
-  } else {
+  if (line.values.count("layout")) command.params["layout"] = line.values["layout"].as<std::string>();
+  if (line.values.count("video-fps")) command.params["video_fps"] = line.values["video-fps"].as<double>();
+  if (line.values.count("threads")) command.params["threads"] = line.values["threads"].as<int>();
+  if (line.values.count("max-pixels")) command.params["max_pixels"] = line.values["max-pixels"].as<std::int64_t>();
+  command.partial = [](const pipeline::StepResult& result) {
+    return !result.typed<ingest::IngestSummary>().badFiles.empty();
+  };
+  command.printText = [](const pipeline::StepResult& result, const nlohmann::json&) {
+    const ingest::IngestSummary* summary = &result.typed<ingest::IngestSummary>();
     std::cout << report::formatIngestSummary(displaySummary(*summary));
     if (!summary->badFiles.empty()) {
       std::cout << summary->badFiles.size() << " bad files (kept out, recorded in the store):\n";
@@ -153,9 +128,8 @@ int commandIngest(const std::vector<std::string>& args) {
         std::cout << "  " << displayText(warned.path) << ": " << terminalSafeText(warned.reason, false) << "\n";
       }
     }
-  }
-  if (summary->cancelled) return kExitCancelled;
-  return summary->badFiles.empty() ? kExitOk : kExitPartial;
+  };
+  return runStepCommand(line, command);
 }
 
 int commandStats(const std::vector<std::string>& args) {
@@ -257,9 +231,10 @@ namespace {
 // A locked store stops it with exit 1 (failed), not 3: the ids were fine.
 int applyToSamples(store::ProjectStore& store, const std::string& project, const std::vector<std::int64_t>& ids,
                    const std::string& field, const std::optional<std::string>& value,
-                   const std::string& reason, bool json, const std::string& command,
-                   const std::vector<std::string>& args) {
-  auto begun = store.beginRun(command, compactJson(args));
+                   const std::string& reason, bool json, const std::string& command) {
+  // The run records what was asked, as parameters (never the raw command line).
+  const nlohmann::json params = {{"ids", ids}, {field, value ? nlohmann::json(*value) : nlohmann::json()}, {"reason", reason}};
+  auto begun = store.beginRun(command, compactJson(params));
   if (!begun && isStoreBusy(begun.error())) return printError(storeBusyError(project, begun.error()), json);
   const std::optional<std::int64_t> runId = begun ? std::optional<std::int64_t>(*begun) : std::nullopt;
   int failures = 0;
@@ -336,7 +311,7 @@ int commandLabel(const std::vector<std::string>& args) {
   }
   return applyToSamples(**opened, line.values["project"].as<std::string>(),
                         line.values["ids"].as<std::vector<std::int64_t>>(), "label", className,
-                        line.values["reason"].as<std::string>(), line.json, "label", args);
+                        line.values["reason"].as<std::string>(), line.json, "label");
 }
 
 int commandSetStatus(const std::vector<std::string>& args, const std::string& status) {
@@ -357,7 +332,7 @@ int commandSetStatus(const std::vector<std::string>& args, const std::string& st
   if (!opened) return printError(opened.error(), line.json);
   return applyToSamples(**opened, line.values["project"].as<std::string>(),
                         line.values["ids"].as<std::vector<std::int64_t>>(), "status",
-                        status, line.values["reason"].as<std::string>(), line.json, command, args);
+                        status, line.values["reason"].as<std::string>(), line.json, command);
 }
 
 int commandUndo(const std::vector<std::string>& args) {

@@ -29,8 +29,8 @@ nlohmann::json confidenceCounts(const std::vector<review::StoredSuggestion>& sug
   return counts;
 }
 
-Result<nlohmann::json> runSuggest(store::ProjectStore& store, plugin::PluginHost& /*host*/, const nlohmann::json& params,
-                                  job::JobContext& /*job*/, std::optional<std::int64_t> runId) {
+Result<nlohmann::json> runSuggest(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& /*job*/,
+                                  std::optional<std::int64_t> runId) {
   const std::size_t limit = params.value("limit", static_cast<std::size_t>(20));
   nlohmann::json result = nlohmann::json::object();
   std::vector<review::StoredSuggestion> suggestions;
@@ -118,8 +118,8 @@ Result<std::vector<std::int64_t>> parseIds(const std::vector<std::string>& texts
   return ids;
 }
 
-Result<nlohmann::json> runAccept(store::ProjectStore& store, plugin::PluginHost& /*host*/, const nlohmann::json& params,
-                                 job::JobContext& /*job*/, std::optional<std::int64_t> /*runId*/) {
+Result<nlohmann::json> runAccept(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& /*job*/,
+                                 std::optional<std::int64_t> /*runId*/) {
   Result<review::AcceptOutcome> outcome = review::AcceptOutcome{};
   if (params.contains("all_above")) {
     const double threshold = params["all_above"].get<double>();

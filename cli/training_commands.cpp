@@ -14,6 +14,18 @@ namespace {
 
 int exitFor(const Error& error) { return error.code == ErrorCode::Cancelled ? kExitCancelled : kExitFailure; }
 
+// train and evaluate are steps that need no project: runStep validates their params and binds the
+// job to the plugins' cancellation; nothing is recorded (there is no store).
+Result<nlohmann::json> runProjectlessStep(const std::string& step, const nlohmann::json& params, const CommandLine& line) {
+  pipeline::StepHost host = makeStepHost(listOption(line, "plugin-path"), line.json);
+  job::JobContext job(progressStyle(line.json));
+  pipeline::StepRunOptions options;
+  options.host = &host;
+  auto result = pipeline::runStep(step, params, job, options);
+  if (!result) return result.error();
+  return std::move(result->summary);
+}
+
 // The rank's own arguments: the command line without --nproc (its value too).
 std::vector<std::string> withoutNproc(const std::vector<std::string>& args) {
   std::vector<std::string> kept = {"train"};
@@ -35,7 +47,7 @@ int commandTrain(const std::vector<std::string>& args) {
   options.add_options()("dataset", po::value<std::string>()->required(), "winnow HDF5 dataset (winnow export --format hdf5)")(
       "run-dir,o", po::value<std::string>()->required(), "run folder (metrics, checkpoint, model.h5, report, plots)")(
       "resume", "continue an interrupted run from its checkpoint")(
-      "model", po::value<std::string>()->default_value("torch_classifier"), "model capability")(
+      "model", po::value<std::string>(), ("model capability" + defaultNote("train", "model")).c_str())(
       "config", po::value<std::string>(), "training configuration JSON file (the capability's parameters)")(
       "nproc", po::value<int>()->default_value(1),
       "data-parallel: start this many ranks on this machine (each steps on batch_size images; see docs/training.md)")(
@@ -94,14 +106,12 @@ int commandTrain(const std::vector<std::string>& args) {
       return printError(makeError(ErrorCode::Io, error.what()), line.json);
     }
   }
-  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
-  job::JobContext job(progressStyle(line.json));
-  const nlohmann::json params = {{"dataset", line.values["dataset"].as<std::string>()},
-                                 {"run_dir", line.values["run-dir"].as<std::string>()},
-                                 {"resume", line.values.count("resume") > 0},
-                                 {"model", line.values["model"].as<std::string>()},
-                                 {"model_params", modelParams}};
-  auto summary = training::trainModel(host, params, job);
+  nlohmann::json params = {{"dataset", line.values["dataset"].as<std::string>()},
+                           {"run_dir", line.values["run-dir"].as<std::string>()},
+                           {"resume", line.values.count("resume") > 0},
+                           {"model_params", modelParams}};
+  if (line.values.count("model")) params["model"] = line.values["model"].as<std::string>();
+  auto summary = runProjectlessStep("train", params, line);
   if (!summary) return printError(summary.error(), line.json, exitFor(summary.error()));
   if (line.json) {
     printJson(*summary);
@@ -128,8 +138,8 @@ int commandEvaluate(const std::vector<std::string>& args) {
   po::options_description options("evaluate options");
   options.add_options()("model-file", po::value<std::string>()->required(), "model.h5 from winnow train")(
       "data", po::value<std::string>()->required(), "winnow HDF5 dataset or a folder of class folders")(
-      "output,o", po::value<std::string>()->default_value(""), "folder for report.json and confusion_matrix.png")(
-      "split", po::value<std::string>()->default_value("all"), "rows of a dataset file: all, train, val, test")(
+      "output,o", po::value<std::string>(), "folder for report.json and confusion_matrix.png")(
+      "split", po::value<std::string>(), ("rows of a dataset file: all, train, val, test" + defaultNote("evaluate", "split")).c_str())(
       "map", po::value<std::vector<std::string>>()->composing(), "folder data: rename a class folder, e.g. --map without_mask=real")(
       "device", po::value<std::string>()->default_value("auto"), "auto, cpu or cuda")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "extra plugin folder");
@@ -143,15 +153,13 @@ int commandEvaluate(const std::vector<std::string>& args) {
   }
   auto map = parseTextPairs(listOption(line, "map"), "--map", "folder=class");
   if (!map) return printError(map.error(), line.json, kExitUsage);
-  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
-  job::JobContext job(progressStyle(line.json));
-  const nlohmann::json params = {{"model_file", line.values["model-file"].as<std::string>()},
-                                 {"data", line.values["data"].as<std::string>()},
-                                 {"output_dir", line.values["output"].as<std::string>()},
-                                 {"split", line.values["split"].as<std::string>()},
-                                 {"map", *map},
-                                 {"model_params", {{"device", line.values["device"].as<std::string>()}}}};
-  auto report = training::evaluateModel(host, params, job);
+  nlohmann::json params = {{"model_file", line.values["model-file"].as<std::string>()},
+                           {"data", line.values["data"].as<std::string>()},
+                           {"map", *map},
+                           {"model_params", {{"device", line.values["device"].as<std::string>()}}}};
+  if (line.values.count("output")) params["output_dir"] = line.values["output"].as<std::string>();
+  if (line.values.count("split")) params["split"] = line.values["split"].as<std::string>();
+  auto report = runProjectlessStep("evaluate", params, line);
   if (!report) return printError(report.error(), line.json, exitFor(report.error()));
   if (line.json) {
     printJson(*report);

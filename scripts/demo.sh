@@ -73,4 +73,25 @@ set +e
 "$winnow" predict "$demo/out/train-small-cnn/model.h5" "$demo/data/field/round/round 0.jpg" "$demo/data/field/round/notes.jpg" --device cpu 2>&1
 set -e
 
+echo; echo "== data-parallel training: the demo dataset on 2 ranks (winnow train --nproc 2, Gloo on 127.0.0.1; rank 0 writes the run)"
+rm -rf "$demo/out/train-2-ranks"
+"$winnow" train "$demo/out/demo.h5" -o "$demo/out/train-2-ranks" --nproc 2 -p backbone=small_cnn -p epochs=3 -p patience=0 \
+  -p batch_size=8 -p linear_probe_baseline=false --json 2>/dev/null > "$demo/out/train-2-ranks.json"
+/usr/bin/python3 - "$demo/out/train-2-ranks.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+d = s["distributed"]
+print(f"{d['world_size']} ranks over {d['backend']}, global batch {d['global_batch_size']}, {s['epochs_run']} epochs, "
+      f"test accuracy {s['test']['accuracy']:.3f}, waiting on all-reduce {d['communication_share']:.1%} of training time")
+PY
+
+echo; echo "== a metadata-only exporter built out of tree against the installed SDK: samples/csv_exporter (no picture decoded)"
+sdk="$demo/sdk"
+rm -rf "$sdk"
+cmake --install "$build" --prefix "$sdk/prefix" --component sdk >/dev/null
+cmake -S "$root/samples/csv_exporter" -B "$sdk/csv" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$sdk/prefix" >/dev/null
+cmake --build "$sdk/csv" >/dev/null
+"$winnow" export "$demo/project" --format example.csv --output "$demo/out/labels.csv" --plugin-path "$sdk/csv" --overwrite >/dev/null
+head -3 "$demo/out/labels.csv"; echo "  ... $(($(wc -l < "$demo/out/labels.csv") - 1)) rows: $demo/out/labels.csv"
+
 echo; echo "demo finished: project in $demo/project, exports, trained models and plots in $demo/out"

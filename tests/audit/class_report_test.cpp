@@ -4,7 +4,6 @@
 
 #include "quality/curation_fixtures.hpp"
 #include "winnow/audit/class_report.hpp"
-#include "winnow/plugin/plugin_host.hpp"
 
 namespace winnow::audit {
 namespace {
@@ -49,9 +48,8 @@ TEST(ClassReport, WarnsWhenAClassComesFromOneSourceAndCountsCrossSourceDuplicate
   ASSERT_TRUE(store->execute("INSERT INTO duplicate_cluster_members(cluster_id, sample_id) VALUES(1, " +
                              std::to_string(ganId) + ")"));
 
-  plugin::PluginHost host;
   job::JobContext job(job::ProgressStyle::Silent);
-  auto report = runReport(*store, host, nlohmann::json::object(), job, std::nullopt);
+  auto report = runReport(*store, nlohmann::json::object(), job, std::nullopt);
   ASSERT_TRUE(report) << report.error().message;
   const auto& classes = report->at("classes");
   EXPECT_EQ(classes.at("real").at("total").get<int>(), 16);
@@ -69,7 +67,7 @@ TEST(ClassReport, WarnsWhenAClassComesFromOneSourceAndCountsCrossSourceDuplicate
   EXPECT_NE(text.find("WARNING: class 'fake' comes 100% from source 'gan'"), std::string::npos) << text;
   EXPECT_NE(text.find("WARNING: class 'real' comes 94% from source 'web'"), std::string::npos) << text;
 
-  auto strict = runReport(*store, host, {{"source_dominance", 0.99}}, job, std::nullopt);
+  auto strict = runReport(*store, {{"source_dominance", 0.99}}, job, std::nullopt);
   ASSERT_TRUE(strict);
   ASSERT_EQ(strict->at("warnings").size(), 1u);
   EXPECT_EQ(strict->at("warnings").at(0).at("class"), "fake");
@@ -87,9 +85,8 @@ TEST(ClassReport, NoWarningWhenEveryClassComesFromTheSameSource) {
   auto store = test::createProject(dir / "project");
   ASSERT_TRUE(store);
   test::ingestClassFolders(*store, dir / "set", "rf");
-  plugin::PluginHost host;
   job::JobContext job(job::ProgressStyle::Silent);
-  auto report = runReport(*store, host, nlohmann::json::object(), job, std::nullopt);
+  auto report = runReport(*store, nlohmann::json::object(), job, std::nullopt);
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->at("warnings").empty()) << report->dump(2);
 }

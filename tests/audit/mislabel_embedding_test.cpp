@@ -83,7 +83,7 @@ TEST(MislabelFinder, PlantedLabelNoiseOnCeleb24FaceEmbeddings) {
   for (const auto& sample : *samples) classes.insert(*sample.label);
 
   // Clean set: the default threshold flags (almost) nothing.
-  auto clean = runMislabels(*store, host, {{"top", 10}}, job, std::nullopt);
+  auto clean = runMislabels(*store, {{"top", 10}}, job, std::nullopt);
   ASSERT_TRUE(clean) << clean.error().message;
   EXPECT_EQ(clean->at("feature").get<std::string>().rfind("embedding:", 0), 0u) << clean->at("feature");
   EXPECT_EQ(clean->at("samples").get<std::size_t>(), n);
@@ -108,7 +108,7 @@ TEST(MislabelFinder, PlantedLabelNoiseOnCeleb24FaceEmbeddings) {
     truth[sample.id] = *sample.label;
   }
 
-  auto noisy = runMislabels(*store, host, {{"top", static_cast<int>(n)}}, job, std::nullopt);
+  auto noisy = runMislabels(*store, {{"top", static_cast<int>(n)}}, job, std::nullopt);
   ASSERT_TRUE(noisy) << noisy.error().message;
   const auto& ranked = noisy->at("ranked");
   ASSERT_EQ(ranked.size(), n);
@@ -150,7 +150,7 @@ TEST(MislabelFinder, PlantedLabelNoiseOnCeleb24FaceEmbeddings) {
             << "  runtime: " << seconds << " s (" << embedSeconds << " s landmarks + embeddings)\n";
   // The same noisy project on the generic image feature, for comparison (no embeddings used):
   // reported, not required, since it is the fallback that the face descriptors replace.
-  auto generic = runMislabels(*store, host, {{"feature", "generic"}, {"top", static_cast<int>(flips)}, {"threads", 2}},
+  auto generic = runMislabels(*store, {{"feature", "generic"}, {"top", static_cast<int>(flips)}, {"threads", 2}},
                               job, std::nullopt);
   ASSERT_TRUE(generic) << generic.error().message;
   int genericHits = 0;

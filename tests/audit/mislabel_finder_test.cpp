@@ -9,7 +9,6 @@
 
 #include "quality/curation_fixtures.hpp"
 #include "winnow/audit/mislabel_finder.hpp"
-#include "winnow/plugin/plugin_host.hpp"
 #include "winnow/quality/quality_runner.hpp"
 
 namespace winnow::audit {
@@ -35,9 +34,8 @@ TEST(MislabelFinder, RanksFlippedOrlLabelsNearTheTop) {
     flipped.insert(sample.id);
   }
 
-  plugin::PluginHost host;
   job::JobContext job(job::ProgressStyle::Silent);
-  auto result = runMislabels(*store, host, {{"top", 20}}, job, std::nullopt);
+  auto result = runMislabels(*store, {{"top", 20}}, job, std::nullopt);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->at("feature"), "generic:rgb8x8+hog64");
   const auto& ranked = result->at("ranked");
@@ -98,16 +96,15 @@ TEST(MislabelFinder, UsesStoredEmbeddingsWhenPresent) {
     ASSERT_TRUE(store->execute("INSERT INTO embeddings VALUES(" + std::to_string(sample.id) +
                                ", 'toy', 4, X'" + hex + "')"));
   }
-  plugin::PluginHost host;
   job::JobContext job(job::ProgressStyle::Silent);
-  auto result = runMislabels(*store, host, {{"k", 5}}, job, std::nullopt);
+  auto result = runMislabels(*store, {{"k", 5}}, job, std::nullopt);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->at("feature"), "embedding:toy");
   EXPECT_EQ(result->at("ranked").at(0).at("id").get<std::int64_t>(), wrongId);
   EXPECT_GT(result->at("ranked").at(0).at("score").get<double>(), 0.9);
   EXPECT_LT(result->at("ranked").at(1).at("score").get<double>(), 0.5);
 
-  auto missing = runMislabels(*store, host, {{"feature", "embedding"}, {"extractor", "nope"}}, job, std::nullopt);
+  auto missing = runMislabels(*store, {{"feature", "embedding"}, {"extractor", "nope"}}, job, std::nullopt);
   EXPECT_FALSE(missing);
 }
 

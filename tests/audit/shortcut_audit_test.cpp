@@ -16,7 +16,6 @@
 #include "quality/curation_fixtures.hpp"
 #include "support/temp_dir.hpp"
 #include "winnow/audit/shortcut_audit.hpp"
-#include "winnow/plugin/plugin_host.hpp"
 
 namespace winnow::audit {
 namespace {
@@ -100,9 +99,8 @@ std::unique_ptr<store::ProjectStore> buildCropSet(const test::TempDir& dir, Rati
 }
 
 nlohmann::json audit(store::ProjectStore& store) {
-  plugin::PluginHost host;
   job::JobContext job(job::ProgressStyle::Silent);
-  auto report = runAudit(store, host, nlohmann::json::object(), job, std::nullopt);
+  auto report = runAudit(store, nlohmann::json::object(), job, std::nullopt);
   EXPECT_TRUE(report) << report.error().message;
   return report ? *report : nlohmann::json();
 }
@@ -182,9 +180,8 @@ TEST(ShortcutAudit, SkipsCropTightnessWithoutFacesAndRejectsBadParams) {
   for (const auto& entry : report.at("skipped")) skippedCrop = skippedCrop || entry.at("name") == "crop_tightness";
   EXPECT_TRUE(skippedCrop) << report.at("skipped").dump();
 
-  plugin::PluginHost host;
   job::JobContext job(job::ProgressStyle::Silent);
-  auto bad = runAudit(*store, host, {{"auc_threshold", 2}}, job, std::nullopt);
+  auto bad = runAudit(*store, {{"auc_threshold", 2}}, job, std::nullopt);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("auc_threshold"), std::string::npos);
 }

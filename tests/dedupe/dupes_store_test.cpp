@@ -12,7 +12,6 @@
 #include "support/temp_dir.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/ingest/folder_ingester.hpp"
-#include "winnow/plugin/plugin_host.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::dedupe {
@@ -75,7 +74,7 @@ class DupesStoreTest : public ::testing::Test {
   }
 
   nlohmann::json run(nlohmann::json params = nlohmann::json::object()) {
-    auto summary = runDupes(*store_, host_, params, job_, std::nullopt);
+    auto summary = runDupes(*store_, params, job_, std::nullopt);
     EXPECT_TRUE(summary.ok()) << (summary ? "" : summary.error().message);
     return summary ? *summary : nlohmann::json();
   }
@@ -94,7 +93,6 @@ class DupesStoreTest : public ::testing::Test {
 
   test::TempDir dir_{"winnow-dupes"};
   job::JobContext job_{job::ProgressStyle::Silent};
-  plugin::PluginHost host_;
   std::unique_ptr<store::ProjectStore> store_;
   std::map<std::string, std::int64_t> idOf_;
 };
@@ -234,8 +232,8 @@ TEST_F(DupesStoreTest, EmbeddingsPairSamplesAndBadParamsAreRefused) {
       EXPECT_EQ(c.method, "embedding:test");
     }
   }
-  EXPECT_FALSE(runDupes(*store_, host_, {{"phash_distance", -1}}, job_, std::nullopt).ok());
-  EXPECT_FALSE(runDupes(*store_, host_, {{"bogus", 1}}, job_, std::nullopt).ok());
+  EXPECT_FALSE(runDupes(*store_, {{"phash_distance", -1}}, job_, std::nullopt).ok());
+  EXPECT_FALSE(runDupes(*store_, {{"bogus", 1}}, job_, std::nullopt).ok());
 }
 
 TEST_F(DupesStoreTest, BarelyChangingConsecutiveVideoFramesAreGrouped) {

@@ -16,7 +16,6 @@
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/dedupe/label_conflicts.hpp"
 #include "winnow/ingest/folder_ingester.hpp"
-#include "winnow/plugin/plugin_host.hpp"
 #include "winnow/split/sample_groups.hpp"
 #include "winnow/store/project_store.hpp"
 
@@ -52,7 +51,7 @@ class LabelConflictTest : public ::testing::Test {
   }
 
   nlohmann::json run(nlohmann::json params = nlohmann::json::object()) {
-    auto summary = runDupes(*store_, host_, params, job_, std::nullopt);
+    auto summary = runDupes(*store_, params, job_, std::nullopt);
     EXPECT_TRUE(summary.ok()) << (summary ? "" : summary.error().message);
     return summary ? *summary : nlohmann::json();
   }
@@ -61,7 +60,6 @@ class LabelConflictTest : public ::testing::Test {
   const fs::path real_ = test::sharedData() / "realfake/hard/real";
   test::TempDir dir_{"winnow-conflicts"};
   job::JobContext job_{job::ProgressStyle::Silent};
-  plugin::PluginHost host_;
   std::unique_ptr<store::ProjectStore> store_;
   std::map<std::string, std::int64_t> idOf_;
 };

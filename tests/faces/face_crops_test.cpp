@@ -142,7 +142,7 @@ TEST(FaceCrops, DetectCropEmbedOnRealPhotosWithAwkwardInputs) {
   // Landmarks come with every face (68 pairs).
   EXPECT_EQ(queryDouble(**store, "SELECT COUNT(*) FROM faces WHERE json_array_length(landmarks_json) <> 136"), 0.0);
 
-  auto crops = runCrops(**store, host, {{"detector", "faceapi_ssd"}, {"size", 160}}, job);
+  auto crops = runCrops(**store, {{"detector", "faceapi_ssd"}, {"size", 160}}, job);
   ASSERT_TRUE(crops) << crops.error().message;
   EXPECT_EQ((*crops)["crops"], 12);  // largest face of each of the 12 samples with a face
   EXPECT_EQ((*crops)["no_face"], 2);
@@ -162,17 +162,17 @@ TEST(FaceCrops, DetectCropEmbedOnRealPhotosWithAwkwardInputs) {
   EXPECT_EQ(cropImage.rows, 160);
 
   // Rebuild with every face: the pair gives two crops, old files are replaced.
-  auto all = runCrops(**store, host, {{"detector", "faceapi_ssd"}, {"multiple", "all"}}, job);
+  auto all = runCrops(**store, {{"detector", "faceapi_ssd"}, {"multiple", "all"}}, job);
   ASSERT_TRUE(all) << all.error().message;
   EXPECT_EQ((*all)["crops"], 13);
   EXPECT_EQ(queryDouble(**store, "SELECT COUNT(*) FROM face_crops"), 13.0);
   EXPECT_FALSE(fs::exists(firstCrop) && queryDouble(**store, "SELECT COUNT(*) FROM face_crops WHERE width=160") > 0);
   // Flag policy: the pair is flagged and not cropped.
-  auto flagged = runCrops(**store, host, {{"detector", "faceapi_ssd"}, {"multiple", "flag"}}, job);
+  auto flagged = runCrops(**store, {{"detector", "faceapi_ssd"}, {"multiple", "flag"}}, job);
   ASSERT_TRUE(flagged) << flagged.error().message;
   EXPECT_EQ((*flagged)["crops"], 11);
   EXPECT_EQ(queryDouble(**store, "SELECT value FROM sample_flags WHERE flag='multiple_faces'"), 2.0);
-  auto badPolicy = runCrops(**store, host, {{"multiple", "some"}}, job);
+  auto badPolicy = runCrops(**store, {{"multiple", "some"}}, job);
   ASSERT_FALSE(badPolicy);
   EXPECT_NE(badPolicy.error().message.find("multiple"), std::string::npos);
 
@@ -182,7 +182,7 @@ TEST(FaceCrops, DetectCropEmbedOnRealPhotosWithAwkwardInputs) {
   EXPECT_EQ((*embedded)["no_face"], 2);
   EXPECT_EQ(queryDouble(**store, "SELECT COUNT(*) FROM embeddings WHERE dimension=128 AND length(vector)=512"), 12.0);
   // Grey and 4-channel copies embed close to... themselves only; the identity check needs labels.
-  auto identity = runIdentityCheck(**store, host, nlohmann::json::object(), job);
+  auto identity = runIdentityCheck(**store, nlohmann::json::object(), job);
   ASSERT_FALSE(identity);
   EXPECT_NE(identity.error().message.find("labelled"), std::string::npos) << identity.error().message;
 }
@@ -213,7 +213,7 @@ TEST(FaceIdentity, Celeb24NearestNeighbourAccuracyAndHistograms) {
   auto embedded = runEmbed(**store, host, {{"detector", "faceapi_whole_face"}}, job);
   ASSERT_TRUE(embedded) << embedded.error().message;
   EXPECT_GE((*embedded)["embedded"].get<int>(), 470);
-  auto report = runIdentityCheck(**store, host, {{"png", (dir / "histograms.png").string()}}, job);
+  auto report = runIdentityCheck(**store, {{"png", (dir / "histograms.png").string()}}, job);
   ASSERT_TRUE(report) << report.error().message;
   const double accuracy = (*report)["nearest_neighbour_loo_accuracy"];
   std::cout << "celeb24 (20 per person): 1-NN leave-one-out accuracy " << accuracy << ", same-person median "

@@ -268,7 +268,7 @@ TEST(FaceCrops, CentralAndMostConfidentPoliciesPickTheirFace) {
                                          {"central", centralFace},
                                          {"most_confident", confidentFace}}) {
     SCOPED_TRACE(policy);
-    auto crops = runCrops(**store, host, {{"detector", "yunet"}, {"size", 112}, {"multiple", policy}}, job);
+    auto crops = runCrops(**store, {{"detector", "yunet"}, {"size", 112}, {"multiple", policy}}, job);
     ASSERT_TRUE(crops) << crops.error().message;
     EXPECT_EQ((*crops)["crops"], 2);
     EXPECT_EQ((*crops)["multiple_faces"], 1);
@@ -297,7 +297,7 @@ TEST(FaceCrops, CentralAndMostConfidentPoliciesPickTheirFace) {
   // Haar stores no landmarks: its crops are cut along the box, and the summary says so.
   auto haar = runDetect(**store, host, {{"detector", "haar"}, {"threads", 1}}, job);
   ASSERT_TRUE(haar) << haar.error().message;
-  auto haarCrops = runCrops(**store, host, {{"detector", "haar"}, {"size", 112}}, job);
+  auto haarCrops = runCrops(**store, {{"detector", "haar"}, {"size", 112}}, job);
   ASSERT_TRUE(haarCrops) << haarCrops.error().message;
   ASSERT_GT((*haarCrops)["crops"].get<int>(), 0);
   EXPECT_EQ((*haarCrops)["alignment"]["box_only"], (*haarCrops)["crops"]);

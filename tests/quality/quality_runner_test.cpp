@@ -5,7 +5,6 @@
 #include <set>
 
 #include "quality/curation_fixtures.hpp"
-#include "winnow/plugin/plugin_host.hpp"
 #include "winnow/quality/quality_runner.hpp"
 
 namespace winnow::quality {
@@ -55,7 +54,7 @@ class QualityRunner : public ::testing::Test {
 
   Result<nlohmann::json> run(const nlohmann::json& params = nlohmann::json::object()) {
     job::JobContext job(job::ProgressStyle::Silent);
-    return runQuality(*store_, host_, params, job, std::nullopt);
+    return runQuality(*store_, params, job, std::nullopt);
   }
 
   std::set<std::int64_t> flagged(const std::string& flag) {
@@ -70,7 +69,6 @@ class QualityRunner : public ::testing::Test {
 
   test::TempDir dir_{"winnow-quality"};
   std::unique_ptr<store::ProjectStore> store_;
-  plugin::PluginHost host_;
   std::map<std::string, std::int64_t> idByName;
 };
 
@@ -160,7 +158,7 @@ TEST_F(QualityRunner, BadParamsNameTheKey) {
 TEST_F(QualityRunner, CancelStopsBeforeWritingAnything) {
   job::JobContext job(job::ProgressStyle::Silent);
   job.cancel();
-  auto summary = runQuality(*store_, host_, nlohmann::json::object(), job, std::nullopt);
+  auto summary = runQuality(*store_, nlohmann::json::object(), job, std::nullopt);
   ASSERT_TRUE(summary);
   EXPECT_TRUE(summary->at("cancelled").get<bool>());
   auto measured = listByMeasure(*store_, "blur", false, 0);

@@ -167,7 +167,7 @@ class SplitTest : public ::testing::Test {
 
   Result<nlohmann::json> split(const nlohmann::json& params) {
     job::JobContext job(job::ProgressStyle::Silent);
-    return split::runSplit(*store_, host(), params, job, std::nullopt);
+    return split::runSplit(*store_, params, job, std::nullopt);
   }
 
   // Every planted group's active members share one split; returns how many planted groups had
@@ -384,7 +384,7 @@ class ShippedSplitTest : public ::testing::Test {
 
   Result<nlohmann::json> split(const nlohmann::json& params) {
     job::JobContext job(job::ProgressStyle::Silent);
-    return split::runSplit(*store_, host(), params, job, std::nullopt);
+    return split::runSplit(*store_, params, job, std::nullopt);
   }
 
   std::map<std::string, std::map<std::string, int>> countsByOriginalAndSplit() {

@@ -28,7 +28,7 @@ bool check(bool ok, const std::string& what) {
 fs::path exportProject(store::ProjectStore& store, plugin::PluginHost& host, const fs::path& output, int imageSize,
                        std::optional<std::string> faceCrops) {
   job::JobContext job(job::ProgressStyle::Silent);
-  auto split = split::runSplit(store, host, {{"ratios", {60, 20, 20}}}, job, std::nullopt);
+  auto split = split::runSplit(store, {{"ratios", {60, 20, 20}}}, job, std::nullopt);
   if (!check(static_cast<bool>(split), "split: " + (split ? std::string() : split.error().message))) return {};
   exporting::ExportOptions options;
   options.capabilityId = "hdf5";
@@ -86,8 +86,7 @@ fs::path makeFaceCropDataset(const fs::path& workDir, const fs::path& folder) {
   if (!check(static_cast<bool>(ingested), "ingest")) return {};
   auto detected = faces::runDetect(**store, host, {{"detector", "faceapi_whole_face"}, {"threads", 1}}, job);
   if (!check(static_cast<bool>(detected), "detect: " + (detected ? std::string() : detected.error().message))) return {};
-  auto cropped = faces::runCrops(**store, host,
-                                 {{"detector", "faceapi_whole_face"}, {"size", 150}, {"margin", 0.1}, {"box", "landmarks"}}, job);
+  auto cropped = faces::runCrops(**store, {{"detector", "faceapi_whole_face"}, {"size", 150}, {"margin", 0.1}, {"box", "landmarks"}}, job);
   if (!check(static_cast<bool>(cropped), "crops: " + (cropped ? std::string() : cropped.error().message))) return {};
   return exportProject(**store, host, workDir / "faces.h5", 150, std::string("faceapi_whole_face"));
 }

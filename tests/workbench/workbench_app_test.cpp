@@ -143,8 +143,7 @@ TEST(WorkbenchApp, ScriptedReviewUnderXvfbReachesTheStore) {
       ASSERT_TRUE(summary) << summary.error().message;
       ASSERT_GT(summary->added, 100);
     }
-    plugin::PluginHost host;
-    auto dupes = dedupe::runDupes(**created, host, nlohmann::json::object(), job, std::nullopt);
+    auto dupes = dedupe::runDupes(**created, nlohmann::json::object(), job, std::nullopt);
     ASSERT_TRUE(dupes) << dupes.error().message;
   }
 

@@ -62,10 +62,10 @@ void drawFormField(FormField& field) {
 void WorkbenchApp::drawPlugins() {
   ImGui::BeginChild("plugin list", ImVec2(ImGui::GetContentRegionAvail().x * 0.42F, 0), true);
   ImGui::TextUnformatted("Plugins");
-  if (host_.plugins().empty()) {
+  if (host_.get().plugins().empty()) {
     ImGui::TextWrapped("No plugin manifests found (WINNOW_PLUGIN_PATH, <exe>/../lib/winnow/plugins, the install dir).");
   }
-  for (const plugin::PluginRecord& record : host_.plugins()) {
+  for (const plugin::PluginRecord& record : host_.get().plugins()) {
     const bool loaded = record.state == plugin::PluginState::Loaded;
     ImGui::TextColored(loaded ? ImVec4(0.5F, 1.0F, 0.6F, 1.0F) : ImVec4(1.0F, 0.5F, 0.5F, 1.0F), "%s %s  [%s]",
                        record.id.empty() ? record.manifestPath.filename().string().c_str() : record.id.c_str(),
@@ -95,7 +95,7 @@ void WorkbenchApp::drawPlugins() {
     const StepChoice& choice = stepChoices_[static_cast<std::size_t>(stepChoice_)];
     if (choice.schema.contains("title")) ImGui::TextDisabled("%s", choice.schema["title"].get<std::string>().c_str());
     for (FormField& field : form_.fields) drawFormField(field);
-    if (choice.run == "export") {
+    if (choice.step == "export") {
       char output[512] = {};
       std::snprintf(output, sizeof output, "%s", exportOutput_.c_str());
       ImGui::SetNextItemWidth(260);
@@ -108,7 +108,12 @@ void WorkbenchApp::drawPlugins() {
       if (!params) {
         stepResult_ = params.error().message;
       } else {
-        StepRequest request{choice.run, choice.capability, choice.run == "export" ? exportOutput_ : "", *params};
+        StepRequest request{choice.step, *params};
+        if (choice.step == "export") {
+          request.params = {{"capability", choice.capability},
+                            {"output", (store_->projectDir() / exportOutput_).string()},
+                            {"params", *params}};
+        }
         if (Status started = stepRunner_.start(store_->projectDir(), host_, request); !started) {
           stepResult_ = started.error().message;
         } else {

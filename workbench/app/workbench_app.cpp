@@ -13,7 +13,7 @@
 #include <fstream>
 #include <system_error>
 
-#include "winnow/config/schema_files.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/review/thumbnail_cache.hpp"
 #include "winnow/util/atomic_file.hpp"
@@ -24,11 +24,6 @@ namespace winnow::workbench {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Core steps the plugins panel offers (each has schemas/steps/<run>.schema.json); export is added
-// once per exporter capability.
-constexpr const char* kCoreSteps[] = {"quality", "dupes", "mislabels", "report", "audit", "split",
-                                      "balance", "detect", "crops", "embed", "identity"};
 
 std::optional<Key> keyFromGlfw(int key) {
   switch (key) {
@@ -77,7 +72,12 @@ std::optional<Panel> parsePanel(const std::string& name) {
   return std::nullopt;
 }
 
-WorkbenchApp::WorkbenchApp(WorkbenchOptions options) : options_(std::move(options)) {}
+WorkbenchApp::WorkbenchApp(WorkbenchOptions options)
+    : options_(std::move(options)), host_([](plugin::HostServices services) {
+        plugin::PluginHost host(std::move(services));
+        host.discover(plugin::PluginHost::defaultSearchFolders());
+        return host;
+      }) {}
 
 WorkbenchApp::~WorkbenchApp() {
   loader_.reset();
@@ -113,13 +113,15 @@ Status WorkbenchApp::openProject() {
   session_ = std::make_unique<ReviewSession>(*store_, *state_);
   loader_ = std::make_unique<ThumbnailLoader>(review::ThumbnailCache(store_->projectDir(), options_.thumbnailSide),
                                               options_.thumbnailThreads);
-  host_.discover(plugin::PluginHost::defaultSearchFolders());
-  for (const char* run : kCoreSteps) {
-    const auto& schema = config::projectSchema(std::string("steps/") + run + ".schema.json");
-    if (schema) stepChoices_.push_back({run, "", run, schema->schemaJson()});
-  }
-  for (const plugin::CapabilityDescriptor* exporter : host_.capabilities(plugin::CapabilityKind::Exporter)) {
-    stepChoices_.push_back({"export", exporter->id, "export: " + exporter->id, exporter->paramsSchema});
+  for (const pipeline::StepDefinition* step : pipeline::allSteps()) {
+    if (step->name == "export") {
+      for (const plugin::CapabilityDescriptor* exporter : host_.get().capabilities(plugin::CapabilityKind::Exporter)) {
+        stepChoices_.push_back({"export", exporter->id, "export: " + exporter->id, exporter->paramsSchema});
+      }
+      continue;
+    }
+    const auto& schema = pipeline::stepSchema(*step);
+    if (schema) stepChoices_.push_back({step->name, "", step->name, schema->schemaJson()});
   }
   trainingRuns_ = listTrainingRuns(store_->projectDir());
   if (options_.trainingRun) trainingRuns_.insert(trainingRuns_.begin(), *options_.trainingRun);
@@ -229,8 +231,9 @@ void WorkbenchApp::frame() {
   }
   if (auto result = stepRunner_.takeResult()) {
     if (*result) {
-      stepResult_ = (*result)->dump(2);
-      setStatus(std::string("step finished: ") + ((*result)->value("ok", false) ? "ok" : "not ok"));
+      stepResult_ = (*result)->dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+      const bool cancelled = (*result)->is_object() && (*result)->value("cancelled", false);
+      setStatus(cancelled ? "step cancelled; committed work is kept" : "step finished: ok");
     } else {
       stepResult_ = result->error().message;
       setStatus("step failed: " + result->error().message);

@@ -18,6 +18,7 @@
 #include "texture_cache.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/dedupe/label_conflicts.hpp"
+#include "winnow/pipeline/step_host.hpp"
 #include "winnow/plugin/plugin_host.hpp"
 #include "winnow/review/review_catalog.hpp"
 #include "winnow/review/suggestions.hpp"
@@ -115,7 +116,8 @@ class WorkbenchApp {
   std::unique_ptr<ReviewSession> session_;
   std::unique_ptr<ThumbnailLoader> loader_;
   TextureCache textures_;
-  plugin::PluginHost host_;
+  // Plugins from the default folders; their cancellation poll follows the running step's job.
+  pipeline::StepHost host_;
   std::int64_t frameIndex_ = 0;
   bool quit_ = false;
   int exitCode_ = 0;
@@ -177,10 +179,11 @@ class WorkbenchApp {
   bool suggestionScrollToCursor_ = false;
   Panel shownPanel_ = Panel::Invalid;  // the panel drawn last frame (to notice a reopened view)
 
-  // Plugins: step runner and its form.
+  // Plugins: step runner and its form. Every registered step is offered; export once per
+  // exporter capability, with the exporter's schema as its form.
   struct StepChoice {
-    std::string run;
-    std::string capability;
+    std::string step;
+    std::string capability;  // export: the exporter
     std::string title;
     nlohmann::json schema;
   };

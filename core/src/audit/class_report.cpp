@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "quality/curation_support.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/audit/one_feature_classifier.hpp"
 #include "store/sqlite_statement.hpp"
 
@@ -156,10 +157,9 @@ std::string describeSourceDominance(const SourceDominanceFinding& finding, doubl
          ", as winnow audit measures it): check a model on each source with winnow evaluate";
 }
 
-Result<nlohmann::json> runReport(store::ProjectStore& store, plugin::PluginHost& /*host*/,
-                                 const nlohmann::json& params, job::JobContext& job,
+Result<nlohmann::json> runReport(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
                                  std::optional<std::int64_t> /*runId*/) {
-  auto resolved = quality::detail::resolveStepParams("report", params);
+  auto resolved = pipeline::resolveStepParams("report", params);
   if (!resolved) return resolved.error();
   const double dominance = resolved->at("source_dominance").get<double>();
 

@@ -11,6 +11,7 @@
 
 #include "image/cv_image.hpp"
 #include "quality/curation_support.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "store/sqlite_statement.hpp"
 #include "winnow/audit/one_feature_classifier.hpp"
 #include "winnow/image/image_codec.hpp"
@@ -227,10 +228,9 @@ std::vector<NeighbourVerdict> outOfFoldNeighbourDisagreement(
   return verdicts;
 }
 
-Result<nlohmann::json> runMislabels(store::ProjectStore& store, plugin::PluginHost& /*host*/,
-                                    const nlohmann::json& params, job::JobContext& job,
+Result<nlohmann::json> runMislabels(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
                                     std::optional<std::int64_t> /*runId*/) {
-  auto resolved = quality::detail::resolveStepParams("mislabels", params);
+  auto resolved = pipeline::resolveStepParams("mislabels", params);
   if (!resolved) return resolved.error();
   const nlohmann::json& p = *resolved;
   const std::string featureChoice = p.at("feature").get<std::string>();

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "quality/curation_support.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "store/sqlite_statement.hpp"
 #include "winnow/audit/one_feature_classifier.hpp"
 #include "winnow/quality/quality_runner.hpp"
@@ -66,10 +67,9 @@ Result<std::map<std::int64_t, double>> cropTightness(const store::ProjectStore& 
 
 }  // namespace
 
-Result<nlohmann::json> runAudit(store::ProjectStore& store, plugin::PluginHost& /*host*/,
-                                const nlohmann::json& params, job::JobContext& job,
+Result<nlohmann::json> runAudit(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
                                 std::optional<std::int64_t> /*runId*/) {
-  auto resolved = quality::detail::resolveStepParams("audit", params);
+  auto resolved = pipeline::resolveStepParams("audit", params);
   if (!resolved) return resolved.error();
   const nlohmann::json& p = *resolved;
   const int folds = p.at("folds").get<int>();

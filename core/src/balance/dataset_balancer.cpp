@@ -9,7 +9,7 @@
 
 #include "store/sqlite_statement.hpp"
 #include "winnow/config/json_schema.hpp"
-#include "winnow/config/schema_files.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/plugin/balancer.hpp"
 #include "winnow/util/atomic_file.hpp"
@@ -199,23 +199,12 @@ Result<ChildOutcome> makeChild(AugmentContext& context, const store::SampleRecor
                                             " augmentations in a row repeated existing samples");
 }
 
-Result<nlohmann::json> validatedParams(const nlohmann::json& params) {
-  const auto& schema = config::projectSchema("steps/balance.schema.json");
-  if (!schema) return schema.error();
-  const nlohmann::json document = params.is_null() ? nlohmann::json::object() : params;
-  const auto violations = schema->validate(document);
-  if (!violations.empty()) {
-    return makeError(ErrorCode::Schema, "balance: " + config::joinViolationsOneLine("params", violations));
-  }
-  return schema->withDefaults(document);
-}
-
 }  // namespace
 
 Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost& host,
                                   const nlohmann::json& rawParams, job::JobContext& job,
                                   std::optional<std::int64_t> runId) {
-  auto validated = validatedParams(rawParams);
+  auto validated = pipeline::resolveStepParams("balance", rawParams);
   if (!validated) return validated.error();
   const nlohmann::json& params = *validated;
   const std::string balancerId = params["balancer"].get<std::string>();

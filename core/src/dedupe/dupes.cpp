@@ -14,7 +14,7 @@
 
 #include "dupes_internal.hpp"
 #include "store/sqlite_statement.hpp"
-#include "winnow/config/schema_files.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/dedupe/embedding_pairs.hpp"
 #include "winnow/dedupe/hamming_index.hpp"
 #include "winnow/dedupe/keeper_rule.hpp"
@@ -534,16 +534,11 @@ Result<PersistCounts> persist(store::ProjectStore& store, std::vector<DuplicateC
 
 }  // namespace
 
-Result<nlohmann::json> runDupes(store::ProjectStore& store, plugin::PluginHost& /*host*/,
-                                const nlohmann::json& rawParams, job::JobContext& job,
+Result<nlohmann::json> runDupes(store::ProjectStore& store, const nlohmann::json& rawParams, job::JobContext& job,
                                 std::optional<std::int64_t> runId) {
-  const auto& schema = config::projectSchema("steps/dupes.schema.json");
-  if (!schema) return schema.error();
-  const auto violations = schema->validate(rawParams);
-  if (!violations.empty()) {
-    return makeError(ErrorCode::Schema, "dupes: " + config::joinViolationsOneLine("params", violations));
-  }
-  const nlohmann::json params = schema->withDefaults(rawParams);
+  auto resolved = pipeline::resolveStepParams("dupes", rawParams);
+  if (!resolved) return resolved.error();
+  const nlohmann::json& params = *resolved;
   const int phashDistance = params["phash_distance"].get<int>();
   const int dhashDistance = params["dhash_distance"].get<int>();
   const int videoDistance = params["video_distance"].get<int>();

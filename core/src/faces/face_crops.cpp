@@ -10,7 +10,7 @@
 #include <set>
 
 #include "store/sqlite_statement.hpp"
-#include "winnow/config/schema_files.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/util/atomic_file.hpp"
 #include "face_pixels.hpp"
@@ -285,16 +285,12 @@ CropGeometry scaled(CropGeometry g, double k) {
   return g;
 }
 
-Result<nlohmann::json> runCrops(store::ProjectStore& store, plugin::PluginHost& /*host*/,
-                                const nlohmann::json& rawParams, job::JobContext& job,
+Result<nlohmann::json> runCrops(store::ProjectStore& store, const nlohmann::json& rawParams, job::JobContext& job,
                                 std::optional<std::int64_t> runId) {
   const auto started = std::chrono::steady_clock::now();
-  const auto& schema = config::projectSchema("steps/crops.schema.json");
-  if (!schema) return schema.error();
-  if (auto violations = schema->validate(rawParams); !violations.empty()) {
-    return makeError(ErrorCode::Schema, config::joinViolationsOneLine("crops", violations));
-  }
-  const nlohmann::json params = schema->withDefaults(rawParams);
+  auto resolved = pipeline::resolveStepParams("crops", rawParams);
+  if (!resolved) return resolved.error();
+  const nlohmann::json& params = *resolved;
   const std::string detector = params["detector"].get<std::string>();
   const int size = params["size"].get<int>();
   const double margin = params["margin"].get<double>();

@@ -1,7 +1,6 @@
 #include "winnow/faces/face_detection.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -9,8 +8,9 @@
 
 #include "face_pixels.hpp"
 #include "store/sqlite_statement.hpp"
-#include "winnow/config/schema_files.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/image/image_codec.hpp"
+#include "winnow/job/parallel_for.hpp"
 
 namespace winnow::faces {
 
@@ -50,12 +50,9 @@ Result<nlohmann::json> runDetect(store::ProjectStore& store, plugin::PluginHost&
                                  const nlohmann::json& rawParams, job::JobContext& job,
                                  std::optional<std::int64_t> runId) {
   const auto started = std::chrono::steady_clock::now();
-  const auto& schema = config::projectSchema("steps/detect.schema.json");
-  if (!schema) return schema.error();
-  if (auto violations = schema->validate(rawParams); !violations.empty()) {
-    return makeError(ErrorCode::Schema, config::joinViolationsOneLine("detect", violations));
-  }
-  const nlohmann::json params = schema->withDefaults(rawParams);
+  auto resolved = pipeline::resolveStepParams("detect", rawParams);
+  if (!resolved) return resolved.error();
+  const nlohmann::json& params = *resolved;
   const std::string detectorId = params["detector"].get<std::string>();
   auto detectorParams = host.validateParams(detectorId, params["detector_params"]);
   if (!detectorParams) return detectorParams.error();
@@ -102,38 +99,33 @@ Result<nlohmann::json> runDetect(store::ProjectStore& store, plugin::PluginHost&
   for (std::size_t begin = 0; begin < jobs.size() && !job.cancelled(); begin += batchSize) {
     const std::size_t end = std::min(jobs.size(), begin + batchSize);
     std::vector<SampleResult> results(end - begin);
-    std::atomic<std::size_t> next{begin};
-    auto work = [&](plugin::Detector& detector) {
-      for (std::size_t i = next++; i < end; i = next++) {
-        if (job.cancelled()) return;
-        SampleResult& result = results[i - begin];
-        auto decoded = decodeForDetection(jobs[i].path, maxDecodeSide);
-        if (!decoded) {
-          result.error = decoded.error().message;
+    auto work = [&](std::size_t offset, std::size_t worker) {
+      plugin::Detector& detector = detectors[worker];
+      const std::size_t i = begin + offset;
+      SampleResult& result = results[i - begin];
+      auto decoded = decodeForDetection(jobs[i].path, maxDecodeSide);
+      if (!decoded) {
+        result.error = decoded.error().message;
+      } else {
+        auto boxes = detector.detect(decoded->image);
+        if (!boxes) {
+          result.error = jobs[i].path.string() + ": " + boxes.error().message;
         } else {
-          auto boxes = detector.detect(decoded->image);
-          if (!boxes) {
-            result.error = jobs[i].path.string() + ": " + boxes.error().message;
-          } else {
-            for (plugin::FaceBox box : *boxes) {
-              const auto k = static_cast<float>(decoded->toOriginal);
-              box.x *= k;
-              box.y *= k;
-              box.width *= k;
-              box.height *= k;
-              for (float& v : box.landmarks) v *= k;
-              result.boxes.push_back(box);
-            }
-            result.ok = true;
+          for (plugin::FaceBox box : *boxes) {
+            const auto k = static_cast<float>(decoded->toOriginal);
+            box.x *= k;
+            box.y *= k;
+            box.width *= k;
+            box.height *= k;
+            for (float& v : box.landmarks) v *= k;
+            result.boxes.push_back(box);
           }
+          result.ok = true;
         }
-        job.advance();
       }
+      job.advance();
     };
-    std::vector<std::thread> workers;
-    for (unsigned t = 1; t < threadCount; ++t) workers.emplace_back(work, std::ref(detectors[t]));
-    work(detectors[0]);
-    for (auto& worker : workers) worker.join();
+    job::parallelFor(end - begin, static_cast<int>(detectors.size()), work, [&] { return job.cancelled(); });
     if (job.cancelled()) break;
 
     auto transaction = store.beginTransaction();

@@ -7,7 +7,7 @@
 
 #include "face_pixels.hpp"
 #include "store/sqlite_statement.hpp"
-#include "winnow/config/schema_files.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/faces/face_crops.hpp"
 #include "winnow/image/image_codec.hpp"
 
@@ -40,14 +40,12 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
                                 const nlohmann::json& rawParams, job::JobContext& job,
                                 std::optional<std::int64_t> /*runId*/) {
   const auto started = std::chrono::steady_clock::now();
-  const auto& schema = config::projectSchema("steps/embed.schema.json");
-  if (!schema) return schema.error();
-  if (auto violations = schema->validate(rawParams); !violations.empty()) {
-    return makeError(ErrorCode::Schema, config::joinViolationsOneLine("embed", violations));
-  }
-  nlohmann::json params = schema->withDefaults(rawParams);
-  // No detector named: the faces that are stored (a plain `winnow detect` stores YuNet's).
-  const bool detectorChosen = !rawParams.contains("detector");
+  auto resolved = pipeline::resolveStepParams("embed", rawParams);
+  if (!resolved) return resolved.error();
+  nlohmann::json params = std::move(resolved).value();
+  // No detector named (the schema has no default for it): the faces that are stored (a plain
+  // `winnow detect` stores YuNet's).
+  const bool detectorChosen = !params.contains("detector");
   if (detectorChosen) {
     auto source = defaultFaceSource(store);
     if (!source) return source.error();

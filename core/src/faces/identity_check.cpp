@@ -5,7 +5,7 @@
 #include <map>
 
 #include "store/sqlite_statement.hpp"
-#include "winnow/config/schema_files.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/faces/face_crops.hpp"
 #include "winnow/plot/charts.hpp"
 #include "winnow/util/atomic_file.hpp"
@@ -52,15 +52,11 @@ Status drawHistograms(const std::filesystem::path& path, const std::vector<float
 
 }  // namespace
 
-Result<nlohmann::json> runIdentityCheck(store::ProjectStore& store, plugin::PluginHost& /*host*/,
-                                        const nlohmann::json& rawParams, job::JobContext& job,
-                                        std::optional<std::int64_t> /*runId*/) {
-  const auto& schema = config::projectSchema("steps/identity.schema.json");
-  if (!schema) return schema.error();
-  if (auto violations = schema->validate(rawParams); !violations.empty()) {
-    return makeError(ErrorCode::Schema, config::joinViolationsOneLine("identity", violations));
-  }
-  const nlohmann::json params = schema->withDefaults(rawParams);
+Result<nlohmann::json> runIdentityCheck(store::ProjectStore& store, const nlohmann::json& rawParams,
+                                        job::JobContext& job, std::optional<std::int64_t> /*runId*/) {
+  auto resolved = pipeline::resolveStepParams("identity", rawParams);
+  if (!resolved) return resolved.error();
+  const nlohmann::json& params = *resolved;
   const std::string extractor = params["extractor"].get<std::string>();
   store::SqliteStatement select(store.handle(),
                                 "SELECT e.sample_id, s.label, e.dimension, e.vector FROM embeddings e "

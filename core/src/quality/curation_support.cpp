@@ -1,25 +1,12 @@
 #include "quality/curation_support.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <thread>
 
 #include "store/sqlite_statement.hpp"
-#include "winnow/config/schema_files.hpp"
+#include "winnow/job/parallel_for.hpp"
 
 namespace winnow::quality::detail {
-
-Result<nlohmann::json> resolveStepParams(const std::string& stepName, const nlohmann::json& params) {
-  const auto& schema = config::projectSchema("steps/" + stepName + ".schema.json");
-  if (!schema) return schema.error();
-  const nlohmann::json document = params.is_null() ? nlohmann::json::object() : params;
-  const auto violations = schema->validate(document);
-  if (!violations.empty()) {
-    return makeError(ErrorCode::InvalidArgument,
-                     stepName + " " + config::joinViolationsOneLine("params", violations));
-  }
-  return schema->withDefaults(document);
-}
 
 std::filesystem::path samplePixelPath(const store::ProjectStore& store,
                                       const store::SampleRecord& sample) {
@@ -28,23 +15,13 @@ std::filesystem::path samplePixelPath(const store::ProjectStore& store,
 
 void parallelFor(std::size_t count, int threads, job::JobContext& job,
                  const std::function<void(std::size_t)>& work) {
-  if (count == 0) return;
-  const std::size_t wanted =
-      threads > 0 ? static_cast<std::size_t>(threads)
-                  : static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency()));
-  const std::size_t threadCount = std::max<std::size_t>(1, std::min(count, wanted));
-  std::atomic<std::size_t> next{0};
-  auto loop = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
-      if (job.cancelled()) return;
-      work(i);
-      job.advance();
-    }
-  };
-  std::vector<std::thread> workers;
-  for (std::size_t t = 1; t < threadCount; ++t) workers.emplace_back(loop);
-  loop();
-  for (std::thread& worker : workers) worker.join();
+  job::parallelFor(
+      count, threads,
+      [&](std::size_t index, std::size_t /*worker*/) {
+        work(index);
+        job.advance();
+      },
+      [&] { return job.cancelled(); });
 }
 
 Result<std::map<std::int64_t, double>> readMeasure(const store::ProjectStore& store,

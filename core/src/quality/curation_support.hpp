@@ -1,5 +1,4 @@
-// Plumbing shared by the curation operations (quality, report, audit, mislabels): step parameter
-// resolution, where a sample's pixels live, a small parallel-for, and reading sample_measures.
+// Plumbing shared by the curation operations (quality, report, audit, mislabels): where a sample's pixels live, a small parallel-for, and reading sample_measures.
 // Private to core (core/src is on core's include path only).
 #pragma once
 
@@ -17,10 +16,6 @@
 #include "winnow/util/result.hpp"
 
 namespace winnow::quality::detail {
-
-// Validates params against schemas/steps/<stepName>.schema.json and fills defaults. The error
-// message is one line: "<stepName> params/<key>: <reason>; ...".
-Result<nlohmann::json> resolveStepParams(const std::string& stepName, const nlohmann::json& params);
 
 // The file holding the sample's pixels: the derived file (project-relative) when there is one,
 // else the original.

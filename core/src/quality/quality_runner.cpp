@@ -6,6 +6,7 @@
 #include <set>
 
 #include "quality/curation_support.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "store/sqlite_statement.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/quality/image_measures.hpp"
@@ -280,10 +281,9 @@ Result<MeasureRunSummary> measureMissingSamples(store::ProjectStore& store, int 
   return summary;
 }
 
-Result<nlohmann::json> runQuality(store::ProjectStore& store, plugin::PluginHost& /*host*/,
-                                  const nlohmann::json& params, job::JobContext& job,
+Result<nlohmann::json> runQuality(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
                                   std::optional<std::int64_t> runId) {
-  auto resolved = detail::resolveStepParams("quality", params);
+  auto resolved = pipeline::resolveStepParams("quality", params);
   if (!resolved) return resolved.error();
   const nlohmann::json& p = *resolved;
   auto measured = measureMissingSamples(store, p.at("threads").get<int>(), job,

@@ -11,7 +11,7 @@
 
 #include "store/sqlite_statement.hpp"
 #include "winnow/config/json_schema.hpp"
-#include "winnow/config/schema_files.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/split/sample_groups.hpp"
 
 namespace winnow::split {
@@ -67,30 +67,6 @@ struct Group {
     return total;
   }
 };
-
-Result<nlohmann::json> validatedParams(const nlohmann::json& params) {
-  const auto& schema = config::projectSchema("steps/split.schema.json");
-  if (!schema) return schema.error();
-  const nlohmann::json document = params.is_null() ? nlohmann::json::object() : params;
-  // The ratio rules have their own one-line messages (the same as the CLI's).
-  if (document.is_object() && document.contains("ratios") && document["ratios"].is_array()) {
-    std::vector<double> values;
-    bool numeric = true;
-    for (const auto& value : document["ratios"]) {
-      if (!value.is_number()) numeric = false;
-      else values.push_back(value.get<double>());
-    }
-    if (numeric) {
-      auto ratios = normalizedRatios(values);
-      if (!ratios) return makeError(ErrorCode::Schema, "split: params/ratios: " + ratios.error().message);
-    }
-  }
-  const auto violations = schema->validate(document);
-  if (!violations.empty()) {
-    return makeError(ErrorCode::Schema, "split: " + config::joinViolationsOneLine("params", violations));
-  }
-  return schema->withDefaults(document);
-}
 
 // Sample ids that have a face crop (face_index 0) of `detector`.
 Result<std::set<std::int64_t>> samplesWithFaceCrop(store::ProjectStore& store, const std::string& detector) {
@@ -249,10 +225,9 @@ std::string canonicalSplitName(const std::string& folderName) {
   return "";
 }
 
-Result<nlohmann::json> runSplit(store::ProjectStore& store, plugin::PluginHost& /*host*/,
-                                const nlohmann::json& rawParams, job::JobContext& job,
+Result<nlohmann::json> runSplit(store::ProjectStore& store, const nlohmann::json& rawParams, job::JobContext& job,
                                 std::optional<std::int64_t> runId) {
-  auto validated = validatedParams(rawParams);
+  auto validated = pipeline::resolveStepParams("split", rawParams);
   if (!validated) return validated.error();
   const nlohmann::json& params = *validated;
   auto normalized = normalizedRatios(params["ratios"].get<std::vector<double>>());

@@ -7,12 +7,11 @@
 #include <optional>
 #include <random>
 
-#include "winnow/config/schema_files.hpp"
+#include "winnow/pipeline/step_registry.hpp"
 #include "winnow/exporting/dataset_exporter.hpp"
 #include "winnow/faces/face_crops.hpp"
 #include "winnow/faces/face_detection.hpp"
 #include "winnow/image/image_codec.hpp"
-#include "winnow/ingest/folder_ingester.hpp"
 #include "winnow/plugin/model_trainer.hpp"
 
 namespace winnow::training {
@@ -20,14 +19,6 @@ namespace winnow::training {
 namespace fs = std::filesystem;
 
 namespace {
-
-Result<nlohmann::json> validated(const char* schemaName, const nlohmann::json& params) {
-  const auto& schema = config::projectSchema(std::string("steps/") + schemaName + ".schema.json");
-  if (!schema) return schema.error();
-  auto violations = schema->validate(params);
-  if (!violations.empty()) return makeError(ErrorCode::Schema, config::joinViolationsOneLine(schemaName, violations));
-  return schema->withDefaults(params);
-}
 
 Result<plugin::ModelTrainer> makeTrainer(plugin::PluginHost& host, const nlohmann::json& params) {
   auto instance = host.create(params.at("model").get<std::string>(), params.value("model_params", nlohmann::json::object()));
@@ -61,13 +52,14 @@ Result<fs::path> datasetFromFolder(plugin::PluginHost& host, const fs::path& fol
   fs::remove_all(projectDir, ec);
   auto store = store::ProjectStore::create(projectDir);
   if (!store) return store.error();
-  ingest::IngestOptions options;
-  options.root = folder;
-  options.sourceName = folder.filename().string();
-  for (const auto& [from, to] : map.items()) options.labelMap[from] = to.get<std::string>();
-  auto ingested = ingest::ingestFolder(**store, options, job);
+  // The ingest step as `winnow ingest` runs it (its options built in one place, defaults from its schema).
+  nlohmann::json ingestParams = {{"path", folder.string()}, {"map", map}};
+  if (!folder.filename().empty()) ingestParams["source"] = folder.filename().string();
+  pipeline::StepRunOptions ingestOptions;
+  ingestOptions.store = store->get();
+  auto ingested = pipeline::runStep("ingest", ingestParams, job, ingestOptions);
   if (!ingested) return ingested.error();
-  if (ingested->cancelled) return makeError(ErrorCode::Cancelled, "cancelled");
+  if (ingested->cancelled()) return makeError(ErrorCode::Cancelled, "cancelled");
   const nlohmann::json& preprocessing = description.at("preprocessing");
   exporting::ExportOptions exportOptions;
   exportOptions.capabilityId = "hdf5";
@@ -81,7 +73,7 @@ Result<fs::path> datasetFromFolder(plugin::PluginHost& host, const fs::path& fol
     if (!detected) return detected.error();
     nlohmann::json cropParams = faceCrops.value("params", nlohmann::json::object());
     cropParams["detector"] = detector;
-    auto cropped = faces::runCrops(**store, host, cropParams, job);
+    auto cropped = faces::runCrops(**store, cropParams, job);
     if (!cropped) return cropped.error();
     exportOptions.faceCropsDetector = detector;
   }
@@ -94,7 +86,7 @@ Result<fs::path> datasetFromFolder(plugin::PluginHost& host, const fs::path& fol
 }  // namespace
 
 Result<nlohmann::json> trainModel(plugin::PluginHost& host, const nlohmann::json& rawParams, job::JobContext& job) {
-  auto params = validated("train", rawParams);
+  auto params = pipeline::resolveStepParams("train", rawParams);
   if (!params) return params.error();
   auto trainer = makeTrainer(host, *params);
   if (!trainer) return trainer.error();
@@ -115,7 +107,7 @@ Result<nlohmann::json> trainModel(plugin::PluginHost& host, const nlohmann::json
 }
 
 Result<nlohmann::json> evaluateModel(plugin::PluginHost& host, const nlohmann::json& rawParams, job::JobContext& job) {
-  auto params = validated("evaluate", rawParams);
+  auto params = pipeline::resolveStepParams("evaluate", rawParams);
   if (!params) return params.error();
   auto trainer = makeTrainer(host, *params);
   if (!trainer) return trainer.error();
@@ -259,16 +251,6 @@ Result<nlohmann::json> predictFiles(plugin::PluginHost& host, const fs::path& mo
                                       "time; not a measure of being right on pictures from another source"
                                     : "uncalibrated softmax (the model file has no fitted temperature): not a frequency of being right"},
                         {"cancelled", job.cancelled()}};
-}
-
-Result<nlohmann::json> runTrain(store::ProjectStore& /*store*/, plugin::PluginHost& host, const nlohmann::json& params,
-                                job::JobContext& job, std::optional<std::int64_t> /*runId*/) {
-  return trainModel(host, params, job);
-}
-
-Result<nlohmann::json> runEvaluate(store::ProjectStore& /*store*/, plugin::PluginHost& host, const nlohmann::json& params,
-                                   job::JobContext& job, std::optional<std::int64_t> /*runId*/) {
-  return evaluateModel(host, params, job);
 }
 
 }  // namespace winnow::training

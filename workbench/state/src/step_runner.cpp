@@ -1,23 +1,29 @@
 #include "winnow/workbench/step_runner.hpp"
 
-#include <system_error>
-
-#include "winnow/pipeline/pipeline.hpp"
-#include "winnow/util/atomic_file.hpp"
+#include "winnow/pipeline/step_registry.hpp"
+#include "winnow/store/project_store.hpp"
 
 namespace winnow::workbench {
 
 namespace fs = std::filesystem;
 
-nlohmann::json singleStepPipeline(const fs::path& projectDir, const StepRequest& request) {
-  nlohmann::json step = {{"run", request.run}, {"params", request.params}};
-  if (!request.capability.empty()) step["capability"] = request.capability;
-  if (!request.output.empty()) step["output"] = (projectDir / request.output).string();
-  return {{"version", 1},
-          {"name", "workbench " + request.run},
-          {"project", fs::absolute(projectDir).string()},
-          {"steps", nlohmann::json::array({step})}};
+namespace {
+
+// On the worker thread: a store connection of its own, then the step.
+Result<nlohmann::json> runOnProject(const fs::path& projectDir, pipeline::StepHost& host, const StepRequest& request,
+                                    job::JobContext& job) {
+  auto opened = store::ProjectStore::open(projectDir);
+  if (!opened) return opened.error();
+  pipeline::StepRunOptions options;
+  options.store = opened->get();
+  options.host = &host;
+  options.provenance = {{"command", "winnow-workbench"}, {"step", request.step}, {"params", request.params}};
+  auto result = pipeline::runStep(request.step, request.params, job, options);
+  if (!result) return result.error();
+  return std::move(result->summary);
 }
+
+}  // namespace
 
 StepRunner::~StepRunner() {
   if (worker_.joinable()) {
@@ -35,26 +41,17 @@ void StepRunner::cancel() {
   if (job_) job_->cancel();
 }
 
-Status StepRunner::start(const fs::path& projectDir, plugin::PluginHost& host, const StepRequest& request) {
+Status StepRunner::start(const fs::path& projectDir, pipeline::StepHost& host, const StepRequest& request) {
   if (running()) return makeError(ErrorCode::InvalidArgument, "a step is already running");
   if (worker_.joinable()) worker_.join();
-  const fs::path file = projectDir / "cache" / "workbench-last-step.pipeline.json";
-  std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
-  if (ec) return makeError(ErrorCode::Io, file.parent_path().string() + ": " + ec.message());
-  if (Status written = writeFileAtomically(file, singleStepPipeline(projectDir, request).dump(2) + "\n"); !written) {
-    return written.error();
-  }
-  auto loaded = pipeline::loadPipeline(file, host);
-  if (!loaded) return loaded.error();
   job_ = std::make_unique<job::JobContext>(job::ProgressStyle::Silent);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     running_ = true;
     result_.reset();
   }
-  worker_ = std::thread([this, &host, pipeline = std::move(loaded.value())] {
-    Result<nlohmann::json> outcome = pipeline::runPipeline(pipeline, host, *job_);
+  worker_ = std::thread([this, projectDir, &host, request] {
+    Result<nlohmann::json> outcome = runOnProject(projectDir, host, request, *job_);
     std::lock_guard<std::mutex> lock(mutex_);
     result_ = std::move(outcome);
     running_ = false;

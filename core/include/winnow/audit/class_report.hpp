@@ -23,9 +23,8 @@ namespace winnow::audit {
 // "by_original_label"}}, "sources": {name: {"samples", "mean_width", "mean_height",
 // "mean_megapixels"}}, "exact_duplicates": {"total", "cross_source", "pairs": [...]},
 // "near_duplicate_clusters": {"total", "cross_source", "by_method"}, "warnings": [...]}.
-Result<nlohmann::json> runReport(store::ProjectStore& store, plugin::PluginHost& host,
-                                 const nlohmann::json& params, job::JobContext& job,
-                                 std::optional<std::int64_t> runId);
+Result<nlohmann::json> runReport(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
+                                 std::optional<std::int64_t> runId = {});
 
 // One finding of source dominance: `label` comes `share` from `source`, the other classes
 // `otherShare` from it.

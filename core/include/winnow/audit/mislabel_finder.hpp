@@ -64,8 +64,7 @@ std::vector<NeighbourVerdict> outOfFoldNeighbourDisagreement(
 // "suggested_label", "suggested_share", "own_share", "chance_probability", "neighbours":
 // [{"label", "count"}], "path"}]
 // (the top N by score, flagged or not, highest first)}.
-Result<nlohmann::json> runMislabels(store::ProjectStore& store, plugin::PluginHost& host,
-                                    const nlohmann::json& params, job::JobContext& job,
-                                    std::optional<std::int64_t> runId);
+Result<nlohmann::json> runMislabels(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
+                                    std::optional<std::int64_t> runId = {});
 
 }  // namespace winnow::audit

@@ -23,8 +23,7 @@ namespace winnow::audit {
 // Params: schemas/steps/audit.schema.json. Returns {"classes", "samples", "baseline",
 // "properties": [{"name", "kind", "samples", "auc", "balanced_accuracy", "flagged",
 // "explanation"}], "skipped": [{"name", "reason"}], "flagged": [names], "auc_threshold"}.
-Result<nlohmann::json> runAudit(store::ProjectStore& store, plugin::PluginHost& host,
-                                const nlohmann::json& params, job::JobContext& job,
-                                std::optional<std::int64_t> runId);
+Result<nlohmann::json> runAudit(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
+                                std::optional<std::int64_t> runId = {});
 
 }  // namespace winnow::audit

@@ -45,7 +45,7 @@ inline constexpr const char* kRepeatCountMeasure = "repeat_count";
 inline constexpr const char* kAugmentedFormat = "augmented";
 inline constexpr const char* kAugmentedFolder = "augmented";
 
-// params: see schemas/steps/balance.schema.json (validated here, defaults filled).
+// params: see schemas/steps/balance.schema.json (resolved by pipeline::resolveStepParams).
 Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost& host,
                                   const nlohmann::json& params, job::JobContext& job,
                                   std::optional<std::int64_t> runId);

@@ -113,11 +113,11 @@ Status setKeeper(store::ProjectStore& store, std::int64_t clusterId, std::int64_
 Status markNotDuplicate(store::ProjectStore& store, std::int64_t sampleA, std::int64_t sampleB,
                         const std::string& actor);
 
-// The step: params validated against schemas/steps/dupes.schema.json (defaults filled in).
-// Returns a JSON summary: counts, thresholds, and "clusters" (each with keeper, reason, members).
-Result<nlohmann::json> runDupes(store::ProjectStore& store, plugin::PluginHost& host,
-                                const nlohmann::json& params, job::JobContext& job,
-                                std::optional<std::int64_t> runId);
+// The step: params resolved by pipeline::resolveStepParams (schemas/steps/dupes.schema.json).
+// Uses no plugin. Returns a JSON summary: counts, thresholds, and "clusters" (each with keeper,
+// reason, members).
+Result<nlohmann::json> runDupes(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
+                                std::optional<std::int64_t> runId = {});
 
 nlohmann::json toJson(const DuplicateCluster& cluster);
 

@@ -66,8 +66,7 @@ Image cutCrop(const Image& source, const CropGeometry& geometry, int width, int 
 // min_score, border, max_decode_side. Summary: samples, crops written, no_face, multiple_faces,
 // failed, seconds; "alignment" counts crops rotated by 68 / 5 landmarks and cut along the box
 // only, with a one-line note (also a job warning) when align was asked for faces without landmarks.
-Result<nlohmann::json> runCrops(store::ProjectStore& store, plugin::PluginHost& host,
-                                const nlohmann::json& params, job::JobContext& job,
+Result<nlohmann::json> runCrops(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
                                 std::optional<std::int64_t> runId = {});
 
 // params (schemas/steps/embed.schema.json): model, model_params, source ("faces": an aligned
@@ -82,8 +81,7 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
 // leave-one-out accuracy over labelled samples (Euclidean), same-person vs different-person
 // distance statistics, the distance threshold with the lowest error, and optionally both
 // distance histograms drawn into a PNG.
-Result<nlohmann::json> runIdentityCheck(store::ProjectStore& store, plugin::PluginHost& host,
-                                        const nlohmann::json& params, job::JobContext& job,
-                                        std::optional<std::int64_t> runId = {});
+Result<nlohmann::json> runIdentityCheck(store::ProjectStore& store, const nlohmann::json& params,
+                                        job::JobContext& job, std::optional<std::int64_t> runId = {});
 
 }  // namespace winnow::faces

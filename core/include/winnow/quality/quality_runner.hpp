@@ -42,12 +42,12 @@ struct MeasureRunSummary {
 Result<MeasureRunSummary> measureMissingSamples(store::ProjectStore& store, int threads,
                                                 job::JobContext& job, bool recompute = false);
 
-// Validates params (schemas/steps/quality.schema.json), measures what is missing, refreshes face
-// measures and all quality flags. Returns {"measured", "already_measured", "failed", "cancelled",
-// "thresholds", "flags": {flag: count}, "worst": {flag: [{id, value, label, path}]}}.
-Result<nlohmann::json> runQuality(store::ProjectStore& store, plugin::PluginHost& host,
-                                  const nlohmann::json& params, job::JobContext& job,
-                                  std::optional<std::int64_t> runId);
+// The quality step (params resolved by pipeline::resolveStepParams against
+// schemas/steps/quality.schema.json): measures what is missing, refreshes face measures and all
+// quality flags. Returns {"measured", "already_measured", "failed", "cancelled", "thresholds",
+// "flags": {flag: count}, "worst": {flag: [{id, value, label, path}]}}.
+Result<nlohmann::json> runQuality(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
+                                  std::optional<std::int64_t> runId = {});
 
 struct RankedSample {
   std::int64_t sampleId = 0;

@@ -63,10 +63,9 @@ Result<std::array<double, 3>> normalizedRatios(const std::vector<double>& ratios
 // validation), "test" (test, testing), any case; "" for anything else.
 std::string canonicalSplitName(const std::string& folderName);
 
-// params: see schemas/steps/split.schema.json (validated here, defaults filled). The plugin host
-// is unused; the parameter keeps the operation convention shared by every pipeline step.
-Result<nlohmann::json> runSplit(store::ProjectStore& store, plugin::PluginHost& host,
-                                const nlohmann::json& params, job::JobContext& job,
-                                std::optional<std::int64_t> runId);
+// params: see schemas/steps/split.schema.json (resolved by pipeline::resolveStepParams, which
+// also applies normalizedRatios' rules). Uses no plugin.
+Result<nlohmann::json> runSplit(store::ProjectStore& store, const nlohmann::json& params, job::JobContext& job,
+                                std::optional<std::int64_t> runId = {});
 
 }  // namespace winnow::split

@@ -42,12 +42,6 @@ std::string formatTestReport(const nlohmann::json& test);
 // (the same sentences as its "warnings" array).
 std::string formatReportNotes(const nlohmann::json& summary);
 
-// Pipeline forms (the store is not used: training works on exported datasets).
-Result<nlohmann::json> runTrain(store::ProjectStore& store, plugin::PluginHost& host, const nlohmann::json& params,
-                                job::JobContext& job, std::optional<std::int64_t> runId = {});
-Result<nlohmann::json> runEvaluate(store::ProjectStore& store, plugin::PluginHost& host, const nlohmann::json& params,
-                                   job::JobContext& job, std::optional<std::int64_t> runId = {});
-
 // learning_curves.png (train vs val loss and accuracy per epoch, from metrics.json) and
 // confusion_matrix.png (from report.json) in runDir; returns the files written.
 Result<std::vector<std::filesystem::path>> writeRunPlots(const std::filesystem::path& runDir);

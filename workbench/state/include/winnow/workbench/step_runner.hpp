@@ -1,10 +1,12 @@
-// Runs one pipeline step from the plugins panel on a worker thread, with progress and cancel.
-// The step is written as an ordinary pipeline file (<project>/cache/workbench-last-step.pipeline.json)
-// and run through core's loadPipeline/runPipeline, exactly as `winnow run <that file>` would:
-// the same validation, the same run record, the same results. The file stays for the CLI to rerun.
+// Runs one step of the step registry from the plugins panel on a worker thread, with progress and
+// cancel. The step goes through core's pipeline::runStep, as `winnow <step>` and `winnow run` do:
+// the same validation, the same run record (normalised params in the runs table), the same
+// results. Cancel cancels the step's job, which the host's plugins also poll (StepHost), so a long
+// plugin call (training, embedding) stops too.
 //
 // Thread safety: all members are called from the UI thread; the worker touches only the job
-// context (atomic progress, cancel flag) and the result slot under a mutex.
+// context (atomic progress, cancel flag), the StepHost (thread-safe) and the result slot under a
+// mutex. The worker opens its own connection to the project's store.
 #pragma once
 
 #include <filesystem>
@@ -17,20 +19,15 @@
 #include <nlohmann/json.hpp>
 
 #include "winnow/job/job_context.hpp"
-#include "winnow/plugin/plugin_host.hpp"
+#include "winnow/pipeline/step_host.hpp"
 #include "winnow/util/result.hpp"
 
 namespace winnow::workbench {
 
 struct StepRequest {
-  std::string run;         // "quality", "dupes", ..., or "export"
-  std::string capability;  // export: the exporter id
-  std::string output;      // export: output path (relative to the project folder)
-  nlohmann::json params = nlohmann::json::object();
+  std::string step;  // a registered step: "quality", "dupes", ..., "export"
+  nlohmann::json params = nlohmann::json::object();  // as the step's schema describes them (export: capability, output, params)
 };
-
-// The pipeline document for one step on the project (version 1, one step).
-nlohmann::json singleStepPipeline(const std::filesystem::path& projectDir, const StepRequest& request);
 
 class StepRunner {
  public:
@@ -39,14 +36,15 @@ class StepRunner {
   StepRunner(const StepRunner&) = delete;
   StepRunner& operator=(const StepRunner&) = delete;
 
-  // Validates and starts the step; the host must outlive the run. Fails when a step is already
-  // running or the pipeline does not validate (message names the offending keys).
-  Status start(const std::filesystem::path& projectDir, plugin::PluginHost& host, const StepRequest& request);
+  // Starts the step; the host must outlive the run. Fails only when a step is already running:
+  // parameter problems (messages naming the offending keys) come back through takeResult.
+  Status start(const std::filesystem::path& projectDir, pipeline::StepHost& host, const StepRequest& request);
   bool running() const;
   void cancel();
   std::int64_t done() const { return job_ ? job_->done() : 0; }
   std::int64_t total() const { return job_ ? job_->total() : 0; }
-  // The finished step's report (runPipeline's JSON) or error, once; nullopt while running.
+  // The finished step's summary (its JSON form; "cancelled": true when cancelled) or error, once;
+  // nullopt while running.
   std::optional<Result<nlohmann::json>> takeResult();
 
  private:
