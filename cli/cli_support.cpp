@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <set>
 
 #include "winnow/review/review_catalog.hpp"
@@ -93,7 +94,7 @@ bool parseCommandLine(const std::string& command, const std::string& usage,
                       const po::positional_options_description& positional,
                       const std::vector<std::string>& args, CommandLine& out, int& exitCode) {
   options.add_options()("json", "print the result as one JSON document (progress as JSON lines on stderr)")(
-      "help,h", "show this help");
+      "verbose,v", "also show plugins' information messages (warnings and errors always show)")("help,h", "show this help");
   out.args = args;
   try {
     po::store(po::command_line_parser(args).options(options).positional(positional).run(),
@@ -111,6 +112,7 @@ bool parseCommandLine(const std::string& command, const std::string& usage,
     return false;
   }
   out.json = out.values.count("json") > 0;
+  pluginInfoShown() = out.values.count("verbose") > 0;
   protectTerminalOutput(out.json);
   // A plugin folder that does not exist is a typo, not an empty folder: refuse it.
   if (out.values.count("plugin-path")) {
@@ -307,17 +309,34 @@ job::ProgressStyle progressStyle(bool json) {
   return json ? job::ProgressStyle::JsonLines : job::ProgressStyle::Terminal;
 }
 
+bool& pluginInfoShown() {
+  static bool shown = false;
+  return shown;
+}
+
 namespace {
 
+// Plugin messages reach the user: warnings and errors always, information with --verbose; under
+// --json as JSON lines on stderr beside the progress events ({"event": "plugin_log", ...}).
 plugin::HostServices commandServices(bool json) {
   plugin::HostServices services;
   services.isCancelled = [] { return job::interruptRequested(); };
   services.log = [json](plugin::LogLevel level, std::string_view pluginId, std::string_view message) {
-    if (level < plugin::LogLevel::Warning) return;
-    // Rejections are shown by 'winnow plugins'; other commands keep them out of the way.
+    const bool shown = level >= plugin::LogLevel::Warning || (level == plugin::LogLevel::Info && pluginInfoShown());
+    if (!shown) return;
+    // Rejections are shown by 'winnow plugins' and named when a command asks for the capability.
     if (pluginId == "winnow.plugin-host" && level == plugin::LogLevel::Warning) return;
-    if (json) return;
-    std::cerr << "[" << pluginId << "] " << message << "\n";
+    static std::mutex mutex;  // plugins may log from several threads
+    std::lock_guard<std::mutex> lock(mutex);
+    if (json) {
+      const char* name = level >= plugin::LogLevel::Error ? "error" : level == plugin::LogLevel::Warning ? "warning" : "info";
+      std::cerr << nlohmann::json{{"event", "plugin_log"}, {"level", name}, {"plugin", displayText(std::string(pluginId))},
+                                  {"message", displayText(std::string(message))}}
+                       .dump()
+                << "\n";
+      return;
+    }
+    std::cerr << "[" << pluginId << "] " << (level == plugin::LogLevel::Warning ? "warning: " : "") << message << "\n";
   };
   return services;
 }

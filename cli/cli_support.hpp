@@ -92,6 +92,8 @@ Status checkCapability(const plugin::PluginHost& host, plugin::CapabilityKind ki
 // Discovers plugins in --plugin-path folders (if any) then the default folders. parseCommandLine
 // has already refused --plugin-path folders that do not exist.
 plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, bool json);
+// --verbose of the running command: plugins' information messages are shown too.
+bool& pluginInfoShown();
 // The same host for steps, discovered only on first use (a step without plugins never reads a
 // manifest); its plugins' cancellation poll follows the running step's job (and Ctrl-C).
 pipeline::StepHost makeStepHost(const std::vector<std::string>& extraFolders, bool json);
