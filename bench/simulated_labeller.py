@@ -99,7 +99,9 @@ def main():
     for s in samples:
         if s["status"] == "rejected":
             continue
-        rel = os.path.relpath(s["path"] if "path" in s else s["original_path"], data)
+        # winnow records canonical paths: compare with the data folder's own (it may be reached
+        # through a symlink, e.g. ../shared -> elsewhere).
+        rel = os.path.relpath(os.path.realpath(s["path"] if "path" in s else s["original_path"]), os.path.realpath(data))
         truth[s["id"]] = rel.split(os.sep)[0]
     people = sorted(set(truth.values()))
     if args.cluster_table:
