@@ -112,7 +112,16 @@ int commandTrain(const std::vector<std::string>& args) {
                            {"model_params", modelParams}};
   if (line.values.count("model")) params["model"] = line.values["model"].as<std::string>();
   auto summary = runProjectlessStep("train", params, line);
-  if (!summary) return printError(summary.error(), line.json, exitFor(summary.error()));
+  if (!summary) {
+    // Every rank of a data-parallel run prints its own error: say whose it is.
+    Error error = summary.error();
+    const char* rank = std::getenv("RANK");
+    const char* world = std::getenv("WORLD_SIZE");
+    if (rank != nullptr && world != nullptr && std::string(world) != "1" && error.message.find("rank ") == std::string::npos) {
+      error.message = std::string("rank ") + rank + " of " + world + ": " + error.message;
+    }
+    return printError(error, line.json, exitFor(error));
+  }
   if (line.json) {
     printJson(*summary);
     return kExitOk;
@@ -125,6 +134,11 @@ int commandTrain(const std::vector<std::string>& args) {
   std::cout << "trained " << (*summary)["architecture"]["backbone"].get<std::string>() << " on "
             << (*summary)["rows"]["train"] << " images for " << (*summary)["epochs_run"] << " epochs (best epoch "
             << (*summary)["best_epoch"] << ((*summary)["stopped_early"].get<bool>() ? ", stopped early" : "");
+  if (summary->contains("distributed")) {
+    const auto& d = (*summary)["distributed"];
+    std::cout << "; " << d["world_size"] << " data-parallel ranks over " << d["backend"].get<std::string>() << ", global batch "
+              << d["global_batch_size"];
+  }
   std::cout << "), " << formatNumber((*summary)["train_images_per_second"].get<double>(), 1) << " img/s, "
             << formatNumber((*summary)["wall_seconds"].get<double>(), 1) << " s on " << (*summary)["device"].get<std::string>() << "\n"
             << "test split:\n";

@@ -145,8 +145,9 @@ int runLocalRanks(const LocalRanksRequest& request) {
       result = exitCodeOf(status);
       deadline = std::chrono::steady_clock::now() + request.grace;
       if (forwardedSignal == 0) {
-        std::fprintf(stderr, "winnow: rank %zu of %d (pid %d) %s; the other ranks stop at their next exchange\n", rank,
-                     request.processes, static_cast<int>(pid), describeStatus(status).c_str());
+        std::fprintf(stderr, "winnow: rank %zu of %d (pid %d) %s%s\n", rank, request.processes, static_cast<int>(pid),
+                     describeStatus(status).c_str(),
+                     remaining() > 0 ? "; the other ranks stop at their next exchange" : "");
       }
     }
   }

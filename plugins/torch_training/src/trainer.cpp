@@ -754,6 +754,10 @@ class TrainingRun {
     // Dropout and augmentation differ across ranks (each sees other images); rank 0 draws what a
     // single process draws.
     const std::uint64_t rankSalt = static_cast<std::uint64_t>(rank) * 0x632be59bd9b4e019ULL;
+    if (const std::int64_t padded = shardCount * world - trainCount; padded > 0) {
+      log("the " + std::to_string(trainCount) + " train rows do not split evenly over " + std::to_string(world) +
+          " ranks: each epoch trains " + std::to_string(padded) + " of them twice (DistributedSampler's padding)");
+    }
     for (std::int64_t epoch = progress_.nextEpoch; epoch < config_.epochs; ++epoch) {
       if (config_.patience > 0 && progress_.epochsSinceBest >= config_.patience) {
         stoppedEarly_ = true;
