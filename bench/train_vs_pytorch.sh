@@ -27,17 +27,9 @@ done
 bin=${WINNOW_BIN:-$root/build/bin}
 python=${PYTHON:-/usr/bin/python3}
 export OPENBLAS_NUM_THREADS=1
-if [ -z "$dataset" ]; then
-  work=$root/build/bench/train
-  dataset=$work/celeb24-112.h5
-  if [ ! -f "$dataset" ]; then
-    rm -rf "$work/project"; mkdir -p "$work"
-    "$bin/winnow" init "$work/project" >/dev/null
-    "$bin/winnow" ingest "$work/project" "$root/../shared/data/faces/celeb24" --source celeb24 >/dev/null
-    "$bin/winnow" split "$work/project" --ratios 60,20,20 >/dev/null
-    "$bin/winnow" export "$work/project" --format hdf5 --output "$dataset" -p image_size=112 >/dev/null
-  fi
-fi
+# shellcheck source=bench/celeb24_dataset.sh
+source "$root/bench/celeb24_dataset.sh"
+[ -n "$dataset" ] || dataset=$(celeb24_dataset "$bin" "$root")
 echo "dataset $dataset, $arch at $size px, batch $batch, $epochs epoch(s), $device, amp $amp, $runs runs"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for run in $(seq "$runs"); do
