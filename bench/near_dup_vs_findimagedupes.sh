@@ -7,6 +7,8 @@
 # wall time of each tool (winnow: ingest + dupes; findimagedupes: one run, fresh fingerprints).
 #
 # usage: bench/near_dup_vs_findimagedupes.sh [build-dir=build] [work-dir=fresh temp dir] [winnow dupes options...]
+#   ORIGINALS=n UNRELATED=m set the set's size (default 150 and 300: 1,050 files; ORIGINALS=1800
+#   UNRELATED=1000 gives the 10,000-file set of issue 13's must-show 2).
 # needs: apt-get install -y findimagedupes; python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +27,7 @@ if [ ! -x "$maker" ]; then
   g++ -std=c++17 -O2 "$here/make_near_dup_set.cpp" -o "$maker" $(pkg-config --cflags --libs opencv4)
 fi
 rm -rf "$work/set" "$work/project"
-"$maker" "$data" "$work/set" 150 300
+"$maker" "$data" "$work/set" "${ORIGINALS:-150}" "${UNRELATED:-300}"
 
 # CPU seconds (user + sys) of each tool too, to compare them fairly on a busy machine.
 timed() { local out=$1; shift; /usr/bin/time -f "%U %S" -a -o "$out" "$@"; }

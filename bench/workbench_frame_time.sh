@@ -2,10 +2,14 @@
 # Workbench frame time while scrolling the grid of a 20,000-sample project, under Xvfb with
 # Mesa's software renderer (llvmpipe): prints median and p95 frame times (ms).
 #   bench/workbench_frame_time.sh [build-dir] [samples]
-# Makes <samples> distinct 96x96 JPEGs (random shapes on noise, 10 classes) with python3-opencv,
-# ingests them with `winnow ingest`, then runs winnow-workbench twice with a scripted scroll
-# (200 px per frame for 600 frames, wrapping at the end): first with an empty thumbnail cache
-# (thumbnails made by the background loader while scrolling), then with the cache warm.
+#   PROJECT=<dir> bench/workbench_frame_time.sh [build-dir]   (an existing project, e.g. the
+#       100,000-sample one of bench/scale_run.sh; its thumbnail cache is set aside and restored)
+# Without PROJECT, makes <samples> distinct 96x96 JPEGs (random shapes on noise, 10 classes) with
+# python3-opencv and ingests them with `winnow ingest`. Then runs winnow-workbench three times
+# with a scripted scroll (200 px per frame for 600 frames, wrapping at the end):
+#   no-cache        the thumbnail cache emptied: the background loader decodes the originals
+#   ingest-cache    the thumbnails ingest wrote from its one decode, first opening
+#   warm-cache      the same again (files in the page cache)
 # Frame time = the whole frame on the CPU: events, UI, thumbnail uploads, GL draw, buffer swap.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,6 +20,10 @@ trap 'rm -rf "$work"' EXIT
 # Debian's interpreter carries python3-opencv; a python3 earlier on PATH (pyenv, venv) may not.
 py=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 
+if [ -n "${PROJECT:-}" ]; then
+  project=$(cd "$PROJECT" && pwd)
+else
+project=$work/project
 "$py" - "$work/images" "$count" <<'PY'
 import os, sys
 import cv2
@@ -32,9 +40,10 @@ for i in range(count):
     cv2.imwrite(os.path.join(out, label, f"{i:05d}.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 85])
 PY
 
-"$build/bin/winnow" init "$work/project" >/dev/null
-"$build/bin/winnow" ingest "$work/project" "$work/images" --source synthetic --json >/dev/null 2>&1
-samples=$("$build/bin/winnow" stats "$work/project" --json 2>/dev/null | "$py" -c 'import json,sys; print(json.load(sys.stdin)["samples"])')
+"$build/bin/winnow" init "$project" >/dev/null
+"$build/bin/winnow" ingest "$project" "$work/images" --source synthetic --json >/dev/null 2>&1
+fi
+samples=$("$build/bin/winnow" stats "$project" --json 2>/dev/null | "$py" -c 'import json,sys; print(json.load(sys.stdin)["samples"])')
 
 cat >"$work/scroll.script" <<'SCRIPT'
 view grid
@@ -43,7 +52,7 @@ scroll 200 600
 SCRIPT
 
 run() {
-  xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/winnow-workbench" "$work/project" \
+  xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/winnow-workbench" "$project" \
     --script "$work/scroll.script" --frame-stats "$work/$1.json" 2>/dev/null
   "$py" - "$work/$1.json" "$1" <<'PY'
 import json, sys
@@ -54,6 +63,11 @@ print(f"{sys.argv[2]:>16}: {f['frames']} scroll frames, median {f['median_ms']:.
 PY
 }
 echo "samples in project: $samples"
-run cold-cache
+thumbs=$project/cache/thumbs
+[ -d "$thumbs" ] && mv "$thumbs" "$work/thumbs-from-ingest"
+run no-cache
+rm -rf "$thumbs"
+[ -d "$work/thumbs-from-ingest" ] && mv "$work/thumbs-from-ingest" "$thumbs"
+run ingest-cache
 run warm-cache
 echo "renderer: $(xvfb-run -a -s '-screen 0 1280x800x24' glxinfo -B 2>/dev/null | grep -m1 'OpenGL renderer' || echo 'Mesa llvmpipe (glxinfo not installed)')"

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "winnow/util/process_tuning.hpp"
 #include "balance_commands.hpp"
 #include "cli_support.hpp"
 #include "curation_commands.hpp"
@@ -82,6 +83,7 @@ void printUsage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  winnow::tuneAllocatorForImageWork();
   if (argc < 2) {
     printUsage(std::cerr);
     return winnow::cli::kExitUsage;

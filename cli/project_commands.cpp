@@ -86,6 +86,12 @@ int commandIngest(const std::vector<std::string>& args) {
       ("auto | class_folders | split_class_folders | flat" + defaultNote("ingest", "layout")).c_str())(
       "video-fps", po::value<double>(), ("video frames sampled per second" + defaultNote("ingest", "video_fps")).c_str())(
       "threads", po::value<int>(), ("decoder threads (0 = one per core)" + defaultNote("ingest", "threads")).c_str())(
+      "labels-csv", po::value<std::string>(),
+      "labels from a CSV with a header, filename,label as Kaggle ships them (file names relative to the "
+      "folder, with or without extension); they replace folder names")(
+      "thumbnail-side", po::value<int>(),
+      ("side of the workbench thumbnail cached from ingest's decode (0 = none)" + defaultNote("ingest", "thumbnail_side"))
+          .c_str())(
       "max-pixels", po::value<std::int64_t>(),
       ("refuse images declaring more pixels than this (today's phone photos pass)" + defaultNote("ingest", "max_pixels"))
           .c_str());
@@ -93,7 +99,7 @@ int commandIngest(const std::vector<std::string>& args) {
   positional.add("project", 1).add("folder", 1);
   CommandLine line;
   int exitCode = kExitOk;
-  if (!parseCommandLine("ingest", "<project> <folder> [--source S] [--map a=b]...", options,
+  if (!parseCommandLine("ingest", "<project> <folder> [--source S] [--map a=b]... [--labels-csv F]", options,
                         positional, args, line, exitCode)) {
     return exitCode;
   }
@@ -110,6 +116,8 @@ int commandIngest(const std::vector<std::string>& args) {
   if (line.values.count("video-fps")) command.params["video_fps"] = line.values["video-fps"].as<double>();
   if (line.values.count("threads")) command.params["threads"] = line.values["threads"].as<int>();
   if (line.values.count("max-pixels")) command.params["max_pixels"] = line.values["max-pixels"].as<std::int64_t>();
+  if (line.values.count("labels-csv")) command.params["labels_csv"] = line.values["labels-csv"].as<std::string>();
+  if (line.values.count("thumbnail-side")) command.params["thumbnail_side"] = line.values["thumbnail-side"].as<int>();
   command.partial = [](const pipeline::StepResult& result) {
     return !result.typed<ingest::IngestSummary>().badFiles.empty();
   };

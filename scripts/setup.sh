@@ -14,7 +14,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libopencv-dev libhdf5-dev libboost-dev libboost-program-options-dev libboost-filesystem-dev
   nlohmann-json3-dev libvalijson-dev libheif-dev libheif-examples libexif-dev libxxhash-dev
-  libsqlite3-dev sqlite3 googletest libgtest-dev python3 python3-h5py python3-numpy
+  libsqlite3-dev sqlite3 libcsv-dev googletest libgtest-dev python3 python3-h5py python3-numpy
   libjpeg-turbo-progs libjpeg-dev libpng-dev libgif-dev opencv-data libtorch-dev libgloo-dev libfaiss-dev libopenblas0-pthread python3-opencv python3-torchvision
   libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri libglx-mesa0 xvfb xauth ccache
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: clang with libFuzzer

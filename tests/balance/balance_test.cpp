@@ -144,12 +144,12 @@ TEST_F(BalanceTest, UndersampleToTheSmallestAndUndo) {
 }
 
 TEST_F(BalanceTest, MostDiverseUsesPerceptualHashesWhenPresent) {
-  // Plant perceptual hashes for every sample (the dedupe step normally writes them).
+  // Plant perceptual hashes for every sample (ingest or the dedupe step normally writes them).
   {
     auto transaction = store_->beginTransaction();
     ASSERT_TRUE(transaction.ok());
     store::SqliteStatement insert(store_->handle(),
-                                  "INSERT INTO sample_hashes(sample_id, phash, dhash, computed_at) "
+                                  "INSERT OR REPLACE INTO sample_hashes(sample_id, phash, dhash, computed_at) "
                                   "SELECT id, (id * 2654435761) % 9223372036854775807, id, 'now' FROM samples");
     ASSERT_EQ(insert.step(), SQLITE_DONE);
     ASSERT_TRUE(transaction->commit().ok());

@@ -44,6 +44,7 @@ TEST(RunRecords, CliCommandsRecordNormalisedParamsNotTheirCommandLine) {
   EXPECT_EQ(runs[0]["parameters"], nlohmann::json({{"path", (dir / "in").string()},
                                                    {"map", {{"a", "apple"}}},
                                                    {"layout", "auto"},
+                                                   {"thumbnail_side", 128},
                                                    {"video_fps", 2.0},
                                                    {"threads", 0},
                                                    {"max_pixels", 200000000}}));

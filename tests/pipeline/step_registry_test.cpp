@@ -117,6 +117,7 @@ TEST(StepRegistry, AStepDeclaredInTheTestRunsThroughRunStepAndIsRecordedWithNorm
   EXPECT_EQ(runs[0].parameters, nlohmann::json({{"path", (project.dir / "in").string()},
                                                 {"map", {{"a", "apple"}}},
                                                 {"layout", "auto"},
+                                                {"thumbnail_side", 128},
                                                 {"video_fps", 1.0},
                                                 {"threads", 0},
                                                 {"max_pixels", 200000000}}));

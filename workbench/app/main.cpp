@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "winnow/util/process_tuning.hpp"
 #include "workbench_app.hpp"
 
 namespace {
@@ -29,6 +30,7 @@ bool parseInt(const char* text, int& value) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  winnow::tuneAllocatorForImageWork();
   winnow::workbench::WorkbenchOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

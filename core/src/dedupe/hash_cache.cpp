@@ -3,10 +3,12 @@
 #include <thread>
 
 #include "store/sqlite_statement.hpp"
+#include "image/opencv_threads.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/dedupe/perceptual_hash.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/job/parallel_for.hpp"
+#include "winnow/quality/image_measures.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::dedupe {
@@ -14,9 +16,10 @@ namespace winnow::dedupe {
 namespace {
 
 constexpr std::size_t kBatchSize = 256;
-// JPEGs at least twice this size decode shrunk in the DCT (2-8x faster); hashes need 32x32 and
-// the sharpness measure 96x96.
-constexpr int kHashDecodeSide = 128;
+// Ingest's decode side (hashes need 32x32 and the sharpness measure 96x96; JPEGs at least twice
+// this size decode shrunk in the DCT): a sample hashed here gets the values ingest would have
+// given it.
+constexpr int kHashDecodeSide = quality::kMeasureDecodeSide;
 
 struct PendingSample {
   std::int64_t id = 0;
@@ -52,14 +55,6 @@ Status storeBatch(store::ProjectStore& store, const std::vector<PendingSample>& 
   auto begun = store.beginTransaction();
   if (!begun) return begun.error();
   store::ProjectStore::Transaction transaction = std::move(begun.value());
-  sqlite3* db = store.handle();
-  store::SqliteStatement insertHash(
-      db, "INSERT OR REPLACE INTO sample_hashes(sample_id, phash, dhash, computed_at) VALUES(?,?,?,?)");
-  store::SqliteStatement insertMeasure(
-      db, "INSERT OR REPLACE INTO sample_measures(sample_id, name, value) VALUES(?,?,?)");
-  if (!insertHash.ok()) return insertHash.error("store hashes");
-  if (!insertMeasure.ok()) return insertMeasure.error("store measures");
-  const std::string now = store::nowUtcIso8601();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const HashOutcome& outcome = outcomes[i];
     if (!outcome.ok) {
@@ -67,21 +62,14 @@ Status storeBatch(store::ProjectStore& store, const std::vector<PendingSample>& 
       job.warn("dupes: sample " + std::to_string(batch[i].id) + ": " + outcome.error);
       continue;
     }
-    insertHash.reset();
-    insertHash.bind(1, batch[i].id);
-    insertHash.bind(2, static_cast<std::int64_t>(outcome.hashed.hashes.phash));
-    insertHash.bind(3, static_cast<std::int64_t>(outcome.hashed.hashes.dhash));
-    insertHash.bind(4, now);
-    if (insertHash.step() != SQLITE_DONE) return insertHash.error("store hashes");
-    const std::pair<const char*, double> measures[] = {
-        {kSharpnessMeasure, outcome.hashed.measures.sharpness},
-        {kBrightnessMeasure, outcome.hashed.measures.brightness}};
-    for (const auto& [name, value] : measures) {
-      insertMeasure.reset();
-      insertMeasure.bind(1, batch[i].id);
-      insertMeasure.bind(2, std::string(name));
-      insertMeasure.bind(3, value);
-      if (insertMeasure.step() != SQLITE_DONE) return insertMeasure.error("store measures");
+    if (Status status = store.putPerceptualHashes(batch[i].id, outcome.hashed.hashes.phash,
+                                                  outcome.hashed.hashes.dhash);
+        !status) {
+      return status;
+    }
+    if (Status status = store.putMeasures(batch[i].id, keeperMeasureList(outcome.hashed.measures));
+        !status) {
+      return status;
     }
     ++summary.computed;
   }
@@ -89,6 +77,10 @@ Status storeBatch(store::ProjectStore& store, const std::vector<PendingSample>& 
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, double>> keeperMeasureList(const ImageMeasures& measures) {
+  return {{kSharpnessMeasure, measures.sharpness}, {kBrightnessMeasure, measures.brightness}};
+}
 
 Result<HashingSummary> computeMissingHashes(store::ProjectStore& store, unsigned threads,
                                             job::JobContext& job) {
@@ -120,6 +112,7 @@ Result<HashingSummary> computeMissingHashes(store::ProjectStore& store, unsigned
   if (pending.empty()) return summary;
 
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const image::detail::SerialOpenCv serialOpenCv;
   job.begin("hashing", static_cast<std::int64_t>(pending.size()));
   for (std::size_t first = 0; first < pending.size(); first += kBatchSize) {
     if (job.cancelled()) {

@@ -14,21 +14,9 @@ namespace {
 
 constexpr int kSharpnessSide = 96;
 
-cv::Mat toGrey(const Image& image) {
-  const cv::Mat mat = image::detail::asMat(image);
-  cv::Mat grey;
-  switch (image.channels()) {
-    case 1: grey = mat; break;
-    case 3: cv::cvtColor(mat, grey, cv::COLOR_RGB2GRAY); break;
-    case 4: cv::cvtColor(mat, grey, cv::COLOR_RGBA2GRAY); break;
-    default: break;
-  }
-  return grey;
-}
-
-std::uint64_t pHash(const cv::Mat& grey) {
-  cv::Mat small;
-  cv::resize(grey, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+// grey32: the working picture area-reduced to 32x32.
+std::uint64_t pHash(const cv::Mat& grey32) {
+  const cv::Mat& small = grey32;
   cv::Mat floats;
   small.convertTo(floats, CV_32F);
   cv::Mat dct;
@@ -48,9 +36,10 @@ std::uint64_t pHash(const cv::Mat& grey) {
   return bits;
 }
 
-std::uint64_t dHash(const cv::Mat& grey) {
+// grey64: the working picture area-reduced to 64x64.
+std::uint64_t dHash(const cv::Mat& grey64) {
   cv::Mat small;
-  cv::resize(grey, small, cv::Size(9, 8), 0, 0, cv::INTER_AREA);
+  cv::resize(grey64, small, cv::Size(9, 8), 0, 0, cv::INTER_AREA);
   std::uint64_t bits = 0;
   for (int y = 0; y < 8; ++y) {
     const std::uint8_t* row = small.ptr<std::uint8_t>(y);
@@ -63,22 +52,26 @@ std::uint64_t dHash(const cv::Mat& grey) {
 
 }  // namespace
 
-Result<HashedImage> hashImage(const Image& image) {
-  if (!image::detail::isConsistent(image)) {
-    return makeError(ErrorCode::InvalidArgument, "perceptual hash: empty or inconsistent image");
+Result<HashedImage> hashWorkingImage(const image::WorkingImage& working) {
+  if (!image::detail::isConsistent(working.grey) || working.grey.channels() != 1) {
+    return makeError(ErrorCode::InvalidArgument, "perceptual hash: not a working image");
   }
   try {
-    const cv::Mat grey = toGrey(image);
-    if (grey.empty()) {
-      return makeError(ErrorCode::InvalidArgument, "perceptual hash: unsupported channel count");
-    }
+    const cv::Mat grey = image::detail::asMat(working.grey);
     HashedImage out;
-    out.hashes.phash = pHash(grey);
-    out.hashes.dhash = dHash(grey);
+    cv::Mat grey64;  // 64x64: an integer area reduction of the working picture's long side
+    cv::resize(grey, grey64, cv::Size(64, 64), 0, 0, cv::INTER_AREA);
+    cv::Mat grey32;
+    cv::resize(grey64, grey32, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+    out.hashes.phash = pHash(grey32);
+    out.hashes.dhash = dHash(grey64);
     // At a fixed 96x96 so values compare across copies of any size, and so that JPEG block
-    // artifacts (which make a recompressed copy look sharper at full size) mostly average out.
+    // artifacts (which make a recompressed copy look sharper at full size) mostly average out:
+    // the working picture halved (area), then bilinear.
+    cv::Mat half;
+    cv::resize(grey, half, cv::Size((grey.cols + 1) / 2, (grey.rows + 1) / 2), 0, 0, cv::INTER_AREA);
     cv::Mat thumb;
-    cv::resize(grey, thumb, cv::Size(kSharpnessSide, kSharpnessSide), 0, 0, cv::INTER_AREA);
+    cv::resize(half, thumb, cv::Size(kSharpnessSide, kSharpnessSide), 0, 0, cv::INTER_LINEAR);
     cv::Mat laplacian;
     cv::Laplacian(thumb, laplacian, CV_32F, 3);
     cv::Scalar mean;
@@ -90,6 +83,15 @@ Result<HashedImage> hashImage(const Image& image) {
   } catch (const cv::Exception& e) {
     return makeError(ErrorCode::Internal, std::string("perceptual hash: OpenCV: ") + e.what());
   }
+}
+
+Result<HashedImage> hashImage(const Image& image) {
+  if (!image::detail::isConsistent(image)) {
+    return makeError(ErrorCode::InvalidArgument, "perceptual hash: empty or inconsistent image");
+  }
+  auto working = image::makeWorkingImage(image);
+  if (!working) return makeError(ErrorCode::InvalidArgument, "perceptual hash: " + working.error().message);
+  return hashWorkingImage(*working);
 }
 
 }  // namespace winnow::dedupe

@@ -4,11 +4,22 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <system_error>
 
+#include <sys/stat.h>
+
+#include "image/opencv_threads.hpp"
+#include "winnow/dedupe/dupes.hpp"
+#include "winnow/image/working_image.hpp"
+#include "winnow/ingest/label_csv.hpp"
+#include "winnow/dedupe/perceptual_hash.hpp"
 #include "winnow/job/parallel_for.hpp"
+#include "winnow/quality/image_measures.hpp"
+#include "winnow/review/thumbnail_cache.hpp"
 #include "winnow/util/atomic_file.hpp"
 #include "winnow/util/content_hash.hpp"
 
@@ -57,6 +68,8 @@ struct FileItem {
   fs::path path;
   std::vector<std::string> relativeDirs;  // folders between root and the file
   ItemKind kind = ItemKind::Invalid;
+  std::optional<std::string> csvLabel;    // from IngestOptions::labelsCsv, over the folder's
+  std::optional<std::int64_t> mtimeNs;    // from the one stat of the plan
 };
 
 bool isHidden(const fs::path& path) {
@@ -91,12 +104,14 @@ std::vector<FileItem> collectFiles(const fs::path& root, IngestSummary& summary,
     }
     std::error_code statError;
     const bool isSymlink = entry.is_symlink(statError);
-    const bool exists = fs::exists(entry.status(statError));
+    const bool exists = !isSymlink || fs::exists(entry.status(statError));  // a stat only for links
     if (entry.is_directory(statError)) continue;
     const std::string extension = toLower(entry.path().extension().string());
     FileItem item;
     item.path = entry.path();
-    for (const auto& part : fs::relative(entry.path().parent_path(), root, ec)) {
+    // Lexical: the walk's paths all start with root (a canonical path); fs::relative would
+    // resolve every component again (a readlink each).
+    for (const auto& part : entry.path().parent_path().lexically_relative(root)) {
       if (part != ".") item.relativeDirs.push_back(part.string());
     }
     if (isSymlink && !exists) {
@@ -154,7 +169,14 @@ PathLabels labelsFromPath(const FileItem& item, FolderLayout layout) {
     labels.originalSplit = dirs[0];
     if (dirs.size() >= 2) labels.originalLabel = dirs[1];
   }
+  if (item.csvLabel) labels.originalLabel = *item.csvLabel;
   return labels;
+}
+
+fs::path relativePath(const FileItem& item) {
+  fs::path relative;
+  for (const std::string& dir : item.relativeDirs) relative /= dir;
+  return relative / item.path.filename();
 }
 
 std::optional<std::string> mapLabel(const std::string& originalLabel,
@@ -171,8 +193,10 @@ std::int64_t mtimeNanoseconds(const fs::path& path) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
 }
 
-// What a worker learns about one image file; pixels are decoded to prove the file is sound and
-// then dropped.
+// What a worker learns about one image file from its one decode: the facts ingest records, and
+// everything later stages would otherwise decode the file again for (perceptual hashes and keeper
+// measures for dupes, pixel measures for quality, the workbench thumbnail). Pixels are dropped
+// before the probe is handed on.
 struct ImageProbe {
   bool ok = false;
   std::string reason;
@@ -182,6 +206,10 @@ struct ImageProbe {
   image::ImageInfo info;
   int width = 0;
   int height = 0;
+  std::optional<dedupe::HashedImage> hashed;      // absent: the hashing pass makes it later
+  std::optional<quality::MeasureList> measures;   // absent: the quality step makes it later
+  std::string analysisProblem;                    // why one of them is absent (info, not a warning)
+  std::string thumbnailError;                     // the thumbnail could not be written
 };
 
 // Bytes of decoded pixels the workers may hold together; acquire() blocks until the request
@@ -211,15 +239,21 @@ class DecodeBudget {
   std::int64_t total_ = 0;
 };
 
-// Decoded bytes a validating decode of `info` needs: JPEGs shrink by up to 8 per side.
+// Decoded bytes the analysis decode of `info` needs (pixels, the orientation copy, the measure
+// thumbnails): JPEGs shrink in the DCT by up to 8 per side while keeping kMeasureDecodeSide.
 std::int64_t decodeBytes(const image::ImageInfo& info) {
   const std::int64_t pixels = static_cast<std::int64_t>(info.width) * info.height;
-  return info.format == "jpeg" ? pixels * 3 / 64 + (1 << 20) : pixels * 4 * 2;  // x2: orientation copy
+  if (info.format != "jpeg") return pixels * 4 * 2 + (4 << 20);
+  const int longest = std::max(info.width, info.height);
+  std::int64_t scale = 1;
+  while (scale < 8 && longest / (scale * 2) >= quality::kMeasureDecodeSide) scale *= 2;
+  return pixels * 3 * 2 / (scale * scale) + (4 << 20);
 }
 
-ImageProbe probeImageFile(const fs::path& path, const image::DecodeLimits& limits, DecodeBudget& budget) {
+ImageProbe probeImageFile(const fs::path& path, std::optional<std::int64_t> mtimeNs, const image::DecodeLimits& limits,
+                          DecodeBudget& budget, const review::ThumbnailCache* thumbnails) {
   ImageProbe probe;
-  probe.mtimeNs = mtimeNanoseconds(path);
+  probe.mtimeNs = mtimeNs ? *mtimeNs : mtimeNanoseconds(path);
   auto bytes = image::readFileBytes(path);
   if (!bytes) {
     probe.reason = bytes.error().message;
@@ -232,11 +266,16 @@ ImageProbe probeImageFile(const fs::path& path, const image::DecodeLimits& limit
     probe.reason = header.error().message;
     return probe;
   }
-  // maxSide 1: JPEGs decode at 1/8 scale (all entropy-coded data is still read and checked);
-  // the stored size is the header's, oriented.
+  // One decode at kMeasureDecodeSide: JPEGs shrink in libjpeg's DCT (every coefficient is still
+  // read and checked, so a damaged file is still caught); the stored size is the header's, oriented.
   const std::int64_t held = budget.acquire(decodeBytes(*header));
-  auto decoded = image::decodeForAnalysis(*bytes, path, 1, image::ColorMode::Preserve, limits);
-  budget.release(held);
+  struct Release {
+    DecodeBudget& budget;
+    std::int64_t bytes;
+    ~Release() { budget.release(bytes); }
+  } release{budget, held};
+  auto decoded = image::decodeForAnalysis(*bytes, path, quality::kMeasureDecodeSide,
+                                          image::ColorMode::Preserve, limits);
   if (!decoded) {
     probe.reason = decoded.error().message;
     return probe;
@@ -247,28 +286,125 @@ ImageProbe probeImageFile(const fs::path& path, const image::DecodeLimits& limit
   probe.width = heic ? probe.info.width : probe.info.orientedWidth();
   probe.height = heic ? probe.info.height : probe.info.orientedHeight();
   probe.ok = true;
+
+  auto working = image::makeWorkingImage(decoded->image);
+  if (!working) {
+    probe.analysisProblem = working.error().message;
+    return probe;
+  }
+  if (auto hashed = dedupe::hashWorkingImage(*working)) {
+    probe.hashed = *hashed;
+  } else {
+    probe.analysisProblem = hashed.error().message;
+  }
+  if (auto measured = quality::measureWorkingImage(*working)) {
+    quality::SampleFacts facts;
+    facts.width = probe.width;
+    facts.height = probe.height;
+    facts.hasExif = probe.info.hasExif;
+    facts.byteSize = probe.byteSize;
+    facts.jpegQuality = quality::estimateJpegQuality(*bytes);
+    probe.measures = quality::sampleMeasureList(*measured, facts);
+  } else {
+    probe.analysisProblem = measured.error().message;
+  }
+  if (thumbnails != nullptr) {
+    // The colour working picture is the default thumbnail (128 px) itself; another side is
+    // made from the decode.
+    const Image& source = thumbnails->sidePixels() == image::kWorkingColourSide ? working->colour : decoded->image;
+    if (Status stored = thumbnails->storeImageThumbnail(probe.hash, source); !stored) {
+      probe.thumbnailError = stored.error().message;
+    }
+  }
   return probe;
 }
+
+// Hands the probes of the files to analyse to one consumer in path order while workers run
+// ahead by at most `window` files, so results are recorded (and committed) as they come instead
+// of batch by batch: decoding, measuring and writing to SQLite overlap. Workers take indexes in
+// increasing order (job::parallelFor's dynamic scheduling), so the smallest outstanding index is
+// always being worked on and the consumer never waits on a worker that waits on it.
+class ProbePipeline {
+ public:
+  ProbePipeline(std::size_t count, std::size_t window) : count_(count), slots_(window), ready_(window, false) {}
+
+  // Worker side: blocks until `index` is inside the window (or the pipeline is stopped).
+  bool waitForRoom(std::size_t index) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return stopped_ || index < consumed_ + slots_.size(); });
+    return !stopped_;
+  }
+  void put(std::size_t index, ImageProbe probe) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      slots_[index % slots_.size()] = std::move(probe);
+      ready_[index % slots_.size()] = true;
+    }
+    changed_.notify_all();
+  }
+  // Consumer side: the next probe in order; nullopt once stopped or cancelled (polled: a
+  // cancelled parallelFor leaves indexes unprobed).
+  std::optional<ImageProbe> next(const std::function<bool()>& cancelled) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (consumed_ >= count_) return std::nullopt;
+    const std::size_t slot = consumed_ % slots_.size();
+    while (!stopped_ && !ready_[slot]) {
+      if (cancelled()) return std::nullopt;
+      changed_.wait_for(lock, std::chrono::milliseconds(50));
+    }
+    if (!ready_[slot]) return std::nullopt;
+    ImageProbe probe = std::move(slots_[slot]);
+    ready_[slot] = false;
+    ++consumed_;
+    lock.unlock();
+    changed_.notify_all();
+    return probe;
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopped_ = true;
+    }
+    changed_.notify_all();
+  }
+  bool stopped() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stopped_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::size_t count_;
+  std::size_t consumed_ = 0;
+  bool stopped_ = false;
+  std::vector<ImageProbe> slots_;
+  std::vector<bool> ready_;
+};
 
 class Ingester {
  public:
   Ingester(ProjectStore& store, const IngestOptions& options, job::JobContext& job,
            std::optional<std::int64_t> runId)
-      : store_(store), options_(options), job_(job), runId_(runId) {}
+      : store_(store), options_(options), job_(job), runId_(runId) {
+    if (options.thumbnailSide > 0) thumbnails_.emplace(store.projectDir(), options.thumbnailSide);
+  }
 
   Result<IngestSummary> run();
 
  private:
-  Status ingestImageBatch(const std::vector<const FileItem*>& batch);
   Status ingestVideo(const FileItem& item);
   Status reportBad(const std::string& path, const std::string& reason);
-  // Records one probed file: a new sample, a duplicate, or an unchanged re-run.
+  // Records one probe: a bad file, or a new sample (with what its decode measured), a duplicate,
+  // or an unchanged re-run.
+  Status recordProbe(const FileItem& item, const ImageProbe& probe);
   Status recordImage(const FileItem& item, const ImageProbe& probe);
 
   ProjectStore& store_;
   const IngestOptions& options_;
   job::JobContext& job_;
   std::optional<std::int64_t> runId_;
+  std::optional<review::ThumbnailCache> thumbnails_;
   FolderLayout layout_ = FolderLayout::Invalid;
   std::int64_t sourceId_ = 0;
   IngestSummary summary_;
@@ -325,35 +461,44 @@ Status Ingester::recordImage(const FileItem& item, const ImageProbe& probe) {
     if (!inserted) return inserted.error();
     ++summary_.added;
     ++summary_.addedByLabel[sample.label.value_or("")];
+    if (probe.hashed) {
+      if (Status status = store_.putPerceptualHashes(*inserted, probe.hashed->hashes.phash,
+                                                     probe.hashed->hashes.dhash);
+          !status) {
+        return status;
+      }
+      if (Status status = store_.putMeasures(*inserted, dedupe::keeperMeasureList(probe.hashed->measures));
+          !status) {
+        return status;
+      }
+    }
+    if (probe.measures) {
+      if (Status status = store_.putMeasures(*inserted, *probe.measures); !status) return status;
+    }
+    if (probe.hashed && probe.measures) ++summary_.analysed;
+    if (!probe.analysisProblem.empty()) {
+      job_.info(path + ": measured later, not at ingest: " + probe.analysisProblem);
+    }
   }
   if (Status status = store_.clearBadFile(path); !status) return status;
   return store_.rememberFile(path, probe.byteSize, probe.mtimeNs, probe.hash);
 }
 
-Status Ingester::ingestImageBatch(const std::vector<const FileItem*>& batch) {
-  std::vector<ImageProbe> probes(batch.size());
-  job::parallelFor(
-      batch.size(), options_.threads,
-      [&](std::size_t i, std::size_t /*worker*/) {
-        probes[i] = probeImageFile(batch[i]->path, options_.limits, budget_);
-        job_.advance();
-      },
-      [&] { return job_.cancelled(); });
-  if (job_.cancelled()) return okStatus();  // the uncommitted batch is dropped whole
-
-  auto transaction = store_.beginTransaction();
-  if (!transaction) return transaction.error();
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    Status status = probes[i].ok ? recordImage(*batch[i], probes[i])
-                                 : reportBad(batch[i]->path.string(), probes[i].reason);
-    if (!status) return status;
-    if (!probes[i].ok) continue;
-    for (const std::string& warning : probes[i].info.warnings) {
-      summary_.fileWarnings.push_back({batch[i]->path.string(), warning});
-      job_.warn(batch[i]->path.string() + ": " + warning);
+Status Ingester::recordProbe(const FileItem& item, const ImageProbe& probe) {
+  const std::string path = item.path.string();
+  if (!probe.ok) return reportBad(path, probe.reason);
+  if (Status status = recordImage(item, probe); !status) return status;
+  for (const std::string& warning : probe.info.warnings) {
+    summary_.fileWarnings.push_back({path, warning});
+    job_.warn(path + ": " + warning);
+  }
+  if (!probe.thumbnailError.empty()) {
+    // A cache problem (disk full, permissions) repeats for every file: say it once.
+    if (summary_.thumbnailFailures++ == 0) {
+      job_.warn(path + ": thumbnail not cached (the workbench will make it): " + probe.thumbnailError);
     }
   }
-  return transaction->commit();
+  return okStatus();
 }
 
 Status Ingester::ingestVideo(const FileItem& item) {
@@ -462,6 +607,7 @@ Status Ingester::ingestVideo(const FileItem& item) {
 
 Result<IngestSummary> Ingester::run() {
   const auto started = std::chrono::steady_clock::now();
+  const image::detail::SerialOpenCv serialOpenCv;
   std::error_code ec;
   if (!fs::exists(options_.root, ec)) {
     return makeError(ErrorCode::NotFound, options_.root.string() + ": folder not found");
@@ -473,39 +619,61 @@ Result<IngestSummary> Ingester::run() {
   summary_.sourceName =
       options_.sourceName.empty() ? root.filename().string() : options_.sourceName;
 
+  std::optional<LabelTable> csvLabels;
+  if (!options_.labelsCsv.empty()) {
+    auto table = LabelTable::read(options_.labelsCsv);
+    if (!table) return table.error();
+    csvLabels.emplace(std::move(*table));
+  }
+
   std::vector<FileItem> items = collectFiles(root, summary_, job_);
   summary_.filesSeen = static_cast<std::int64_t>(items.size());
   layout_ = options_.layout == FolderLayout::Auto ? detectLayout(items) : options_.layout;
   summary_.layout = folderLayoutName(layout_);
+  if (csvLabels) {
+    for (FileItem& item : items) {
+      if (item.kind == ItemKind::BrokenLink) continue;
+      if (const std::string* label = csvLabels->find(relativePath(item))) {
+        item.csvLabel = *label;
+        ++summary_.csvLabelledFiles;
+      } else {
+        summary_.csvMissingFiles.push_back(item.path.string());
+      }
+    }
+    summary_.csvUnmatchedRows = csvLabels->unmatchedFiles();
+    summary_.csvSkippedRows = csvLabels->skippedRows();
+    if (!summary_.csvMissingFiles.empty()) {
+      job_.warn(options_.labelsCsv.string() + ": names no label for " + std::to_string(summary_.csvMissingFiles.size()) +
+                " of the " + std::to_string(items.size()) + " files (first: " + summary_.csvMissingFiles.front() +
+                "); they keep their folder's label, if any");
+    }
+    if (!summary_.csvUnmatchedRows.empty()) {
+      job_.warn(options_.labelsCsv.string() + ": " + std::to_string(summary_.csvUnmatchedRows.size()) +
+                " rows name no file in " + root.string() + " (first: " + summary_.csvUnmatchedRows.front() + ")");
+    }
+  }
 
   auto sourceId = store_.upsertSource(summary_.sourceName, root.string(), summary_.layout);
   if (!sourceId) return sourceId.error();
   sourceId_ = *sourceId;
 
   job_.begin("ingest " + summary_.sourceName, summary_.filesSeen);
-  std::vector<const FileItem*> batch;
-  auto flush = [&]() -> Status {
-    if (batch.empty()) return okStatus();
-    Status status = ingestImageBatch(batch);
-    batch.clear();
-    return status;
-  };
-  for (const FileItem& item : items) {
-    if (job_.cancelled()) break;
-    const std::string path = item.path.string();
+
+  // What each file needs, in path order; files unchanged since an earlier ingest are settled here.
+  enum class Step { Done, BrokenLink, Video, Image };
+  std::vector<Step> plan(items.size(), Step::Done);
+  std::vector<const FileItem*> toProbe;
+  for (std::size_t i = 0; i < items.size() && !job_.cancelled(); ++i) {
+    FileItem& item = items[i];
     if (item.kind == ItemKind::BrokenLink) {
-      if (Status status = flush(); !status) return status.error();
-      auto transaction = store_.beginTransaction();
-      if (!transaction) return transaction.error();
-      if (Status status = reportBad(path, "broken symbolic link"); !status) return status.error();
-      if (Status status = transaction->commit(); !status) return status.error();
-      job_.advance();
+      plan[i] = Step::BrokenLink;
       continue;
     }
-    std::error_code sizeError;
-    const auto byteSize = static_cast<std::int64_t>(fs::file_size(item.path, sizeError));
-    if (!sizeError) {
-      auto known = store_.isKnownFile(path, byteSize, mtimeNanoseconds(item.path));
+    struct stat info {};
+    if (::stat(item.path.c_str(), &info) == 0) {
+      const auto byteSize = static_cast<std::int64_t>(info.st_size);
+      item.mtimeNs = static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+      auto known = store_.isKnownFile(item.path.string(), byteSize, *item.mtimeNs);
       if (!known) return known.error();
       if (*known) {
         ++summary_.unchanged;
@@ -513,19 +681,80 @@ Result<IngestSummary> Ingester::run() {
         continue;
       }
     }
-    if (item.kind == ItemKind::Video) {
-      if (Status status = flush(); !status) return status.error();
+    plan[i] = item.kind == ItemKind::Video ? Step::Video : Step::Image;
+    if (plan[i] == Step::Image) toProbe.push_back(&item);
+  }
+
+  // Workers probe images ahead of this thread, which records them in order and commits every
+  // batchSize files; videos (decoded here, frame by frame) and broken links slot in between.
+  const std::size_t workers = job::parallelWorkerCount(toProbe.size(), options_.threads);
+  ProbePipeline pipeline(toProbe.size(), std::max<std::size_t>(64, 16 * workers));
+  const review::ThumbnailCache* thumbnails = thumbnails_ ? &*thumbnails_ : nullptr;
+  std::thread producer([&] {
+    job::parallelFor(
+        toProbe.size(), options_.threads,
+        [&](std::size_t index, std::size_t /*worker*/) {
+          if (!pipeline.waitForRoom(index)) return;
+          ImageProbe probe;
+          try {
+            probe = probeImageFile(toProbe[index]->path, toProbe[index]->mtimeNs, options_.limits, budget_, thumbnails);
+          } catch (const std::exception& e) {
+            probe = ImageProbe{};
+            probe.reason = toProbe[index]->path.string() + ": " + e.what();
+          }
+          pipeline.put(index, std::move(probe));
+        },
+        [&] { return job_.cancelled() || pipeline.stopped(); });
+  });
+  struct JoinProducer {
+    ProbePipeline& pipeline;
+    std::thread& producer;
+    ~JoinProducer() {
+      pipeline.stop();
+      producer.join();
+    }
+  } joinProducer{pipeline, producer};
+
+  std::optional<ProjectStore::Transaction> transaction;
+  std::size_t recordedInTransaction = 0;
+  auto open = [&]() -> Status {
+    if (transaction) return okStatus();
+    auto begun = store_.beginTransaction();
+    if (!begun) return begun.error();
+    transaction.emplace(std::move(begun.value()));
+    return okStatus();
+  };
+  auto commit = [&]() -> Status {
+    if (!transaction) return okStatus();
+    Status committed = transaction->commit();
+    transaction.reset();
+    recordedInTransaction = 0;
+    return committed;
+  };
+  const auto cancelled = [&] { return job_.cancelled(); };
+  for (std::size_t i = 0; i < items.size() && !job_.cancelled(); ++i) {
+    if (plan[i] == Step::Done) continue;
+    const FileItem& item = items[i];
+    if (plan[i] == Step::Video) {
+      if (Status status = commit(); !status) return status.error();
       if (Status status = ingestVideo(item); !status) return status.error();
       continue;
     }
-    batch.push_back(&item);
-    if (batch.size() >= options_.batchSize) {
-      if (Status status = flush(); !status) return status.error();
+    std::optional<ImageProbe> probe;
+    if (plan[i] == Step::Image) {
+      probe = pipeline.next(cancelled);
+      if (!probe) break;  // cancelled
+    }
+    if (Status status = open(); !status) return status.error();
+    Status recorded = probe ? recordProbe(item, *probe) : reportBad(item.path.string(), "broken symbolic link");
+    if (!recorded) return recorded.error();  // store failure: the open batch rolls back
+    job_.advance();
+    if (++recordedInTransaction >= options_.batchSize) {
+      if (Status status = commit(); !status) return status.error();
     }
   }
-  if (!job_.cancelled()) {
-    if (Status status = flush(); !status) return status.error();
-  }
+  // A cancel keeps everything recorded so far.
+  if (Status status = commit(); !status) return status.error();
   job_.finish();
   summary_.cancelled = job_.cancelled();
   summary_.seconds =

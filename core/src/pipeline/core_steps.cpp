@@ -72,6 +72,8 @@ ingest::IngestOptions ingestOptions(const json& params) {
   options.videoFramesPerSecond = params.at("video_fps").get<double>();
   options.threads = params.at("threads").get<int>();
   options.limits.maxPixels = params.at("max_pixels").get<std::int64_t>();
+  options.thumbnailSide = params.at("thumbnail_side").get<int>();
+  if (params.contains("labels_csv")) options.labelsCsv = params.at("labels_csv").get<std::string>();
   return options;
 }
 
@@ -83,7 +85,7 @@ StepDefinition ingestStep() {
                                  if (!summary) return summary.error();
                                  return StepResult(report::toJson(*summary), *summary);
                                });
-  ingest.pathParams = {"path"};
+  ingest.pathParams = {"path", "labels_csv"};
   ingest.describe = [](const StepResult& result) {
     return std::vector<std::string>{report::formatIngestSummary(result.typed<ingest::IngestSummary>())};
   };

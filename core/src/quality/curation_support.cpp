@@ -41,18 +41,7 @@ Result<std::map<std::int64_t, double>> readMeasure(const store::ProjectStore& st
 
 Status writeMeasures(store::ProjectStore& store, std::int64_t sampleId,
                      const std::vector<std::pair<std::string, double>>& measures) {
-  store::SqliteStatement statement(
-      store.handle(),
-      "INSERT OR REPLACE INTO sample_measures(sample_id, name, value) VALUES(?, ?, ?)");
-  if (!statement.ok()) return statement.error("sample_measures");
-  for (const auto& [name, value] : measures) {
-    statement.reset();
-    statement.bind(1, sampleId);
-    statement.bind(2, name);
-    statement.bind(3, value);
-    if (statement.step() != SQLITE_DONE) return statement.error("sample_measures " + name);
-  }
-  return okStatus();
+  return store.putMeasures(sampleId, measures);
 }
 
 }  // namespace winnow::quality::detail

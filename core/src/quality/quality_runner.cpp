@@ -9,13 +9,12 @@
 #include "winnow/pipeline/step_registry.hpp"
 #include "store/sqlite_statement.hpp"
 #include "winnow/image/image_codec.hpp"
+#include "image/opencv_threads.hpp"
 #include "winnow/quality/image_measures.hpp"
 
 namespace winnow::quality {
 
 using store::SqliteStatement;
-using MeasureList = std::vector<std::pair<std::string, double>>;
-
 const std::vector<std::string>& qualityFlagNames() {
   static const std::vector<std::string> names = {
       "blurry", "too_dark", "too_bright", "low_resolution", "grey_in_colour_set",
@@ -25,9 +24,9 @@ const std::vector<std::string>& qualityFlagNames() {
 
 namespace {
 
-// Longest side the pixel measures decode at: JPEGs shrink in the DCT (fast), and the measures
-// themselves work on a kMeasureSide thumbnail.
-constexpr int kDecodeSide = 512;
+// The same decode as ingest's (kMeasureDecodeSide), so a sample measured here and one measured at
+// ingest get the same values.
+constexpr int kDecodeSide = kMeasureDecodeSide;
 constexpr std::size_t kBatchSize = 64;
 
 struct SampleOutcome {
@@ -58,26 +57,13 @@ SampleOutcome measureSample(const store::ProjectStore& store, const store::Sampl
     outcome.reason = path.string() + ": " + measured.error().message;
     return outcome;
   }
-  const double width = sample.width;
-  const double height = sample.height;
-  const double pixels = std::max(1.0, width * height);
-  outcome.measures = {
-      {"blur", measured->blur},
-      {"brightness", measured->brightness},
-      {"contrast", measured->contrast},
-      {"colourfulness", measured->colourfulness},
-      {"colour_cast", measured->colourCast},
-      {"colour_cast_a", measured->colourCastA},
-      {"colour_cast_b", measured->colourCastB},
-      {"colour_cast_ratio", measured->colourCastRatio},
-      {"jpeg_quality", sample.derivedPath.empty() ? estimateJpegQuality(*bytes) : -1},
-      {"width", width},
-      {"height", height},
-      {"min_side", std::min(width, height)},
-      {"aspect_ratio", height > 0 ? width / height : 0.0},
-      {"has_exif", sample.hasExif ? 1.0 : 0.0},
-      {"bytes_per_pixel", static_cast<double>(sample.byteSize) / pixels},
-  };
+  SampleFacts facts;
+  facts.width = sample.width;
+  facts.height = sample.height;
+  facts.hasExif = sample.hasExif;
+  facts.byteSize = sample.byteSize;
+  facts.jpegQuality = sample.derivedPath.empty() ? estimateJpegQuality(*bytes) : -1;
+  outcome.measures = sampleMeasureList(*measured, facts);
   outcome.ok = true;
   return outcome;
 }
@@ -230,6 +216,7 @@ bool worstIsHigh(const std::string& flag) {
 
 Result<MeasureRunSummary> measureMissingSamples(store::ProjectStore& store, int threads,
                                                 job::JobContext& job, bool recompute) {
+  const image::detail::SerialOpenCv serialOpenCv;
   MeasureRunSummary summary;
   auto samples = store.listSamples();
   if (!samples) return samples.error();

@@ -78,13 +78,15 @@ nlohmann::json toJson(const ingest::IngestSummary& summary) {
   for (const auto& [label, count] : summary.addedByLabel) {
     byLabel[label.empty() ? "(unlabelled)" : label] = count;
   }
-  return {{"source", summary.sourceName},
+  nlohmann::json result = {{"source", summary.sourceName},
           {"layout", summary.layout},
           {"files_seen", summary.filesSeen},
           {"added", summary.added},
           {"video_frames", summary.videoFrames},
           {"duplicates", summary.duplicates},
           {"unchanged", summary.unchanged},
+          {"analysed", summary.analysed},
+          {"thumbnail_failures", summary.thumbnailFailures},
           {"skipped_non_image", summary.skippedNonImage},
           {"skipped_hidden", summary.skippedHidden},
           {"skipped_files", pathList(summary.skippedFiles, "reason")},
@@ -96,6 +98,13 @@ nlohmann::json toJson(const ingest::IngestSummary& summary) {
           {"seconds", summary.seconds},
           {"files_done", ingestFilesDone(summary)},
           {"files_per_second", ingestFilesPerSecond(summary)}};
+  if (summary.csvLabelledFiles > 0 || !summary.csvMissingFiles.empty() || !summary.csvUnmatchedRows.empty()) {
+    result["labels_csv"] = {{"labelled_files", summary.csvLabelledFiles},
+                            {"files_without_row", summary.csvMissingFiles},
+                            {"rows_without_file", summary.csvUnmatchedRows},
+                            {"skipped_rows", summary.csvSkippedRows}};
+  }
+  return result;
 }
 
 nlohmann::json toJson(const store::DecisionRecord& decision) {

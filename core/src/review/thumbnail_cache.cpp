@@ -4,10 +4,9 @@
 #include <cmath>
 #include <system_error>
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "winnow/image/image_codec.hpp"
+#include "winnow/image/working_image.hpp"
 #include "winnow/util/atomic_file.hpp"
 #include "winnow/util/content_hash.hpp"
 
@@ -26,34 +25,16 @@ std::string hexPart(const std::string& hash) {
 }
 
 Result<std::vector<std::uint8_t>> encodeJpeg(const Image& image) {
-  try {
-    cv::Mat rgb(image.height, image.width, image.channels() == 1 ? CV_8UC1 : CV_8UC3,
-                const_cast<std::uint8_t*>(image.pixels.data()), image.strideBytes());
-    cv::Mat bgr;
-    if (image.channels() == 3) {
-      cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-    } else {
-      bgr = rgb;
-    }
-    std::vector<std::uint8_t> bytes;
-    if (!cv::imencode(".jpg", bgr, bytes, {cv::IMWRITE_JPEG_QUALITY, kJpegQuality})) {
-      return makeError(ErrorCode::Io, "thumbnail: JPEG encoding failed");
-    }
-    return bytes;
-  } catch (const cv::Exception& error) {
-    return makeError(ErrorCode::Io, "thumbnail: JPEG encoding failed", error.what());
-  }
+  auto bytes = image::encodeJpeg(image, kJpegQuality);
+  if (!bytes) return makeError(ErrorCode::Io, "thumbnail: JPEG encoding failed", bytes.error().message);
+  return bytes;
 }
 
 }  // namespace
 
 Image fitWithin(const Image& image, int side) {
-  const int longest = std::max(image.width, image.height);
-  if (longest <= side) return image;
-  const double scale = static_cast<double>(side) / longest;
-  const int width = std::max(1, static_cast<int>(std::lround(image.width * scale)));
-  const int height = std::max(1, static_cast<int>(std::lround(image.height * scale)));
-  return image::resizeImage(image, width, height, image::Fit::Stretch);
+  if (std::max(image.width, image.height) <= side) return image;
+  return image::reduceToSide(image, side);
 }
 
 ThumbnailCache::ThumbnailCache(fs::path projectDir, int sidePixels)
@@ -67,7 +48,10 @@ const fs::path& ThumbnailCache::sourceFile(const CatalogItem& item) {
 Result<fs::path> ThumbnailCache::cacheFile(const CatalogItem& item) const {
   std::string key;
   if (item.cropPath.empty()) {
-    key = hexPart(item.contentHash);
+    if (hexPart(item.contentHash).size() < 2) {
+      return makeError(ErrorCode::InvalidArgument, "sample " + std::to_string(item.sampleId) + " has no content hash");
+    }
+    return imageCacheFile(item.contentHash);
   } else {
     std::error_code ec;
     const auto size = fs::file_size(item.cropPath, ec);
@@ -82,11 +66,36 @@ Result<fs::path> ThumbnailCache::cacheFile(const CatalogItem& item) const {
   return root_ / key.substr(0, 2) / (key + ".jpg");
 }
 
+fs::path ThumbnailCache::imageCacheFile(const std::string& contentHash) const {
+  const std::string key = hexPart(contentHash);
+  return root_ / key.substr(0, std::min<std::size_t>(2, key.size())) / (key + ".jpg");
+}
+
+Status ThumbnailCache::storeImageThumbnail(const std::string& contentHash, const Image& decoded) const {
+  if (hexPart(contentHash).size() < 2) {
+    return makeError(ErrorCode::InvalidArgument, "thumbnail: no content hash");
+  }
+  const fs::path file = imageCacheFile(contentHash);
+  std::error_code ec;
+  if (fs::exists(file, ec)) return okStatus();
+  auto jpeg = encodeJpeg(fitWithin(decoded, sidePixels_));
+  if (!jpeg) return jpeg.error();
+  fs::create_directories(file.parent_path(), ec);
+  if (ec) return makeError(ErrorCode::Io, file.parent_path().string() + ": " + ec.message());
+  return writeFileAtomically(file, *jpeg, Durability::Cache);
+}
+
 Result<Thumbnail> ThumbnailCache::load(const CatalogItem& item) const {
   auto cached = cacheFile(item);
   if (!cached) return cached.error();
   std::error_code ec;
-  if (fs::exists(*cached, ec)) {
+  // The cached picture stands for the source only while the source is there and not newer (a
+  // file deleted or rewritten after ingest shows what it is now: a placeholder with the reason,
+  // or its new pixels).
+  const auto cachedTime = fs::last_write_time(*cached, ec);
+  std::error_code sourceError;
+  const auto sourceTime = fs::last_write_time(sourceFile(item), sourceError);
+  if (!ec && !sourceError && sourceTime <= cachedTime) {
     auto bytes = image::readFileBytes(*cached);
     if (bytes) {
       auto decoded = image::decodeImage(*bytes, *cached, image::ColorMode::Rgb);
@@ -104,7 +113,7 @@ Result<Thumbnail> ThumbnailCache::load(const CatalogItem& item) const {
   if (!jpeg) return jpeg.error();
   fs::create_directories(cached->parent_path(), ec);
   if (ec) return makeError(ErrorCode::Io, cached->parent_path().string() + ": " + ec.message());
-  if (Status written = writeFileAtomically(*cached, *jpeg); !written) return written.error();
+  if (Status written = writeFileAtomically(*cached, *jpeg, Durability::Cache); !written) return written.error();
   return Thumbnail{std::move(thumbnail), false};
 }
 

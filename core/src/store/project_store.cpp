@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -35,10 +36,32 @@ std::string nowUtcIso8601() {
   return out;
 }
 
-ProjectStore::ProjectStore(fs::path projectDir, sqlite3* db)
-    : projectDir_(std::move(projectDir)), db_(db) {}
+struct ProjectStore::StatementCache {
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> bySql;
+};
 
-ProjectStore::~ProjectStore() { sqlite3_close_v2(db_); }
+ProjectStore::ProjectStore(fs::path projectDir, sqlite3* db)
+    : projectDir_(std::move(projectDir)), db_(db), statements_(std::make_unique<StatementCache>()) {}
+
+ProjectStore::~ProjectStore() {
+  statements_.reset();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
+
+SqliteStatement& ProjectStore::cachedStatement(const char* sql) {
+  auto& slot = statements_->bySql[sql];
+  if (!slot || !slot->ok()) slot = std::make_unique<SqliteStatement>(db_, sql);
+  slot->reset();
+  return *slot;
+}
+
+namespace {
+// Rewinds a cached statement when the method using it returns, so no read stays open.
+struct Rewind {
+  SqliteStatement& statement;
+  ~Rewind() { statement.rewind(); }
+};
+}  // namespace
 
 Result<std::unique_ptr<ProjectStore>> ProjectStore::create(const fs::path& projectDir) {
   std::error_code ec;
@@ -262,7 +285,8 @@ Result<std::vector<SourceRecord>> ProjectStore::listSources() {
 // ---- samples -----------------------------------------------------------------------------------
 
 Result<std::optional<std::int64_t>> ProjectStore::findSampleByHash(const std::string& contentHash) {
-  SqliteStatement select(db_, "SELECT id FROM samples WHERE content_hash=? ORDER BY id LIMIT 1");
+  SqliteStatement& select = cachedStatement("SELECT id FROM samples WHERE content_hash=? ORDER BY id LIMIT 1");
+  Rewind rewind{select};
   if (!select.ok()) return select.error("find sample");
   select.bind(1, contentHash);
   const int rc = select.step();
@@ -273,8 +297,9 @@ Result<std::optional<std::int64_t>> ProjectStore::findSampleByHash(const std::st
 
 Result<bool> ProjectStore::isKnownFile(const std::string& path, std::int64_t byteSize,
                                        std::int64_t mtimeNs) {
-  SqliteStatement select(db_,
-                         "SELECT 1 FROM known_files WHERE path=? AND byte_size=? AND mtime_ns=?");
+  SqliteStatement& select =
+      cachedStatement("SELECT 1 FROM known_files WHERE path=? AND byte_size=? AND mtime_ns=?");
+  Rewind rewind{select};
   if (!select.ok()) return select.error("look up known file");
   select.bind(1, path);
   select.bind(2, byteSize);
@@ -287,11 +312,12 @@ Result<bool> ProjectStore::isKnownFile(const std::string& path, std::int64_t byt
 
 Status ProjectStore::rememberFile(const std::string& path, std::int64_t byteSize,
                                   std::int64_t mtimeNs, const std::string& contentHash) {
-  SqliteStatement upsert(db_,
-                         "INSERT INTO known_files(path, byte_size, mtime_ns, content_hash) "
-                         "VALUES(?,?,?,?) ON CONFLICT(path) DO UPDATE SET "
-                         "byte_size=excluded.byte_size, mtime_ns=excluded.mtime_ns, "
-                         "content_hash=excluded.content_hash");
+  SqliteStatement& upsert =
+      cachedStatement("INSERT INTO known_files(path, byte_size, mtime_ns, content_hash) "
+                      "VALUES(?,?,?,?) ON CONFLICT(path) DO UPDATE SET "
+                      "byte_size=excluded.byte_size, mtime_ns=excluded.mtime_ns, "
+                      "content_hash=excluded.content_hash");
+  Rewind rewind{upsert};
   if (!upsert.ok()) return upsert.error("remember file");
   upsert.bind(1, path);
   upsert.bind(2, byteSize);
@@ -339,12 +365,12 @@ SampleRecord readSample(const SqliteStatement& row) {
 }  // namespace
 
 Result<std::int64_t> ProjectStore::insertSample(const SampleRecord& sample) {
-  SqliteStatement insert(
-      db_,
+  SqliteStatement& insert = cachedStatement(
       "INSERT INTO samples(content_hash, source_id, original_path, derived_path, byte_size, width, "
       "height, channels, format, exif_orientation, has_exif, capture_time, original_label, label, "
       "original_split, split, status, video_frame_index, video_time_s, created_at) "
       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  Rewind rewind{insert};
   if (!insert.ok()) return insert.error("insert sample");
   insert.bind(1, sample.contentHash);
   insert.bind(2, sample.sourceId);
@@ -368,6 +394,36 @@ Result<std::int64_t> ProjectStore::insertSample(const SampleRecord& sample) {
   insert.bind(20, sample.createdAt.empty() ? nowUtcIso8601() : sample.createdAt);
   if (insert.step() != SQLITE_DONE) return insert.error("insert sample " + sample.originalPath);
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Status ProjectStore::putPerceptualHashes(std::int64_t sampleId, std::uint64_t phash,
+                                         std::uint64_t dhash) {
+  SqliteStatement& insert = cachedStatement(
+      "INSERT OR REPLACE INTO sample_hashes(sample_id, phash, dhash, computed_at) VALUES(?,?,?,?)");
+  Rewind rewind{insert};
+  if (!insert.ok()) return insert.error("store hashes");
+  insert.bind(1, sampleId);
+  insert.bind(2, static_cast<std::int64_t>(phash));
+  insert.bind(3, static_cast<std::int64_t>(dhash));
+  insert.bind(4, nowUtcIso8601());
+  if (insert.step() != SQLITE_DONE) return insert.error("store hashes of sample " + std::to_string(sampleId));
+  return okStatus();
+}
+
+Status ProjectStore::putMeasures(std::int64_t sampleId,
+                                 const std::vector<std::pair<std::string, double>>& measures) {
+  SqliteStatement& insert =
+      cachedStatement("INSERT OR REPLACE INTO sample_measures(sample_id, name, value) VALUES(?,?,?)");
+  Rewind rewind{insert};
+  if (!insert.ok()) return insert.error("store measures");
+  for (const auto& [name, value] : measures) {
+    insert.reset();
+    insert.bind(1, sampleId);
+    insert.bind(2, name);
+    insert.bind(3, value);
+    if (insert.step() != SQLITE_DONE) return insert.error("store measure " + name + " of sample " + std::to_string(sampleId));
+  }
+  return okStatus();
 }
 
 Result<SampleRecord> ProjectStore::getSample(std::int64_t sampleId) {
@@ -454,7 +510,8 @@ Status ProjectStore::recordBadFile(std::optional<std::int64_t> runId, const std:
 }
 
 Status ProjectStore::clearBadFile(const std::string& path) {
-  SqliteStatement remove(db_, "DELETE FROM bad_files WHERE path=?");
+  SqliteStatement& remove = cachedStatement("DELETE FROM bad_files WHERE path=?");
+  Rewind rewind{remove};
   if (!remove.ok()) return remove.error("clear bad file");
   remove.bind(1, path);
   if (remove.step() != SQLITE_DONE) return remove.error("clear bad file " + path);

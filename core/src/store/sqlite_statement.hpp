@@ -65,6 +65,8 @@ class SqliteStatement {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
+  // Ends the current step sequence (releases its read snapshot) but keeps the bindings.
+  void rewind() { sqlite3_reset(stmt_); }
 
   std::int64_t columnInt64(int column) const { return sqlite3_column_int64(stmt_, column); }
   int columnInt(int column) const { return sqlite3_column_int(stmt_, column); }

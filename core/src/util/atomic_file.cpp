@@ -17,7 +17,7 @@ fs::path temporarySibling(const fs::path& path) {
                   std::to_string(counter++));
 }
 
-Status writeFileAtomically(const fs::path& path, const void* data, std::size_t size) {
+Status writeFileAtomically(const fs::path& path, const void* data, std::size_t size, Durability durability) {
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   const fs::path temp = temporarySibling(path);
@@ -38,7 +38,7 @@ Status writeFileAtomically(const fs::path& path, const void* data, std::size_t s
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((durability == Durability::Flushed && ::fsync(fd) != 0) || ::close(fd) != 0) {
     const int savedErrno = errno;
     fs::remove(temp, ec);
     return makeError(ErrorCode::Io, path.string() + ": flush failed: " + std::strerror(savedErrno));

@@ -37,10 +37,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "winnow/dedupe/perceptual_hash.hpp"
 #include "winnow/job/job_context.hpp"
 #include "winnow/util/result.hpp"
 
@@ -54,10 +56,13 @@ class PluginHost;
 namespace winnow::dedupe {
 
 inline constexpr const char* kDupesActor = "dupes";
-// Names of the measures dupes stores in sample_measures (computed from the hashing decode,
-// longest side about 256 px for large JPEGs).
+// Names of the measures the keeper rule reads from sample_measures (computed from the decode
+// that made the hashes: ingest's, or the hashing pass for samples ingested without them).
 inline constexpr const char* kSharpnessMeasure = "dedupe.sharpness_laplacian_var";
 inline constexpr const char* kBrightnessMeasure = "dedupe.brightness_mean";
+
+// The keeper measures in the form ProjectStore::putMeasures takes.
+std::vector<std::pair<std::string, double>> keeperMeasureList(const ImageMeasures& measures);
 
 struct HashingSummary {
   std::int64_t computed = 0;  // samples hashed in this call

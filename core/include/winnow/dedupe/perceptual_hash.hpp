@@ -6,16 +6,17 @@
 #include <cstdint>
 
 #include "winnow/image/image.hpp"
+#include "winnow/image/working_image.hpp"
 #include "winnow/util/result.hpp"
 
 namespace winnow::dedupe {
 
 struct PerceptualHashes {
-  // pHash: grey, area-resized to 32x32, 2-D DCT (cv::dct), top-left 8x8 block; bit = coefficient
+  // pHash: grey working picture, area-reduced to 64x64 then 32x32, 2-D DCT (cv::dct), top-left 8x8 block; bit = coefficient
   // above the median of the 63 non-DC coefficients of that block (the DC bit is kept in place but
   // carries almost no information).
   std::uint64_t phash = 0;
-  // dHash: grey, area-resized to 9x8, bit = pixel brighter than its right neighbour.
+  // dHash: the 64x64 picture area-reduced to 9x8, bit = pixel brighter than its right neighbour.
   std::uint64_t dhash = 0;
 };
 
@@ -33,8 +34,12 @@ struct HashedImage {
   ImageMeasures measures;
 };
 
+// Hashes and keeper measures are taken on the image's working picture (image::WorkingImage: grey,
+// longest side 256), so they do not depend on the size a picture was decoded at beyond that.
 // Fails (ErrorCode::InvalidArgument) on an empty or inconsistent image. Thread-safe.
 Result<HashedImage> hashImage(const Image& image);
+// The same from a working image already made (ingest's one decode measures and hashes from one).
+Result<HashedImage> hashWorkingImage(const image::WorkingImage& working);
 
 inline int hammingDistance(std::uint64_t a, std::uint64_t b) {
   return __builtin_popcountll(a ^ b);

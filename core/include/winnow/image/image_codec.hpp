@@ -115,6 +115,9 @@ Result<std::vector<std::uint8_t>> readFileBytes(const std::filesystem::path& pat
 
 // Encode to PNG (lossless), for derived files such as extracted video frames and crops.
 Result<std::vector<std::uint8_t>> encodePng(const Image& image);
+// Baseline JPEG at `quality` (1..100) with libjpeg directly (no OpenCV imgcodecs); grey, RGB, or
+// RGBA (alpha dropped).
+Result<std::vector<std::uint8_t>> encodeJpeg(const Image& image, int quality);
 
 // Resize to exactly width x height; Fit::Stretch ignores aspect, Fit::CenterCrop fills and crops,
 // Fit::Letterbox pads with black. Area interpolation when shrinking, linear when enlarging.

@@ -22,6 +22,8 @@ struct sqlite3;
 
 namespace winnow::store {
 
+class SqliteStatement;
+
 // Sample status values. "active" samples are exported; the others are kept for audit.
 inline constexpr const char* kStatusActive = "active";
 inline constexpr const char* kStatusRejected = "rejected";
@@ -205,6 +207,11 @@ class ProjectStore {
   Status rememberFile(const std::string& path, std::int64_t byteSize, std::int64_t mtimeNs,
                       const std::string& contentHash);
   Result<std::int64_t> insertSample(const SampleRecord& sample);
+  // A sample's perceptual hashes (replaced when present); in the caller's transaction.
+  Status putPerceptualHashes(std::int64_t sampleId, std::uint64_t phash, std::uint64_t dhash);
+  // A sample's measures, each replacing the stored value of that name; in the caller's transaction.
+  Status putMeasures(std::int64_t sampleId,
+                     const std::vector<std::pair<std::string, double>>& measures);
   Result<SampleRecord> getSample(std::int64_t sampleId);
   Result<std::vector<SampleRecord>> listSamples(const SampleFilter& filter = {});
 
@@ -265,9 +272,14 @@ class ProjectStore {
   static Result<std::unique_ptr<ProjectStore>> openDatabase(const std::filesystem::path& projectDir,
                                                             bool create, OpenMode mode = OpenMode::Normal);
   Status migrate();
+  // Prepared once per store and reused (rewound, bindings cleared) by the statements on the
+  // per-sample paths of ingest, hashing and measuring; preparing costs about as much as running.
+  SqliteStatement& cachedStatement(const char* sql);
 
   std::filesystem::path projectDir_;
   sqlite3* db_ = nullptr;
+  struct StatementCache;
+  std::unique_ptr<StatementCache> statements_;
 };
 
 // ISO 8601 UTC timestamp with milliseconds, e.g. "2026-11-23T12:00:00.123Z".

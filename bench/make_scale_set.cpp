@@ -1,0 +1,145 @@
+// Builds the large generated set of the scale benchmark (bench/scale_run.sh) from the shared
+// photos: <out>/<class>/<n>.jpg|png, classes by source (real, fake, with_mask, without_mask, celeb).
+// usage: make_scale_set <shared-data-dir> <out-dir> [count=100000] [threads=all cores]
+//
+// Each file is one shared photo, picked round-robin, flipped or not, cropped by 0-10% per side,
+// brightened by -20..+20, resized, and written as a JPEG at quality 70-95 (1 in 20 as PNG). The
+// size mix (longer side) follows what users merge: public sets of small pictures plus phone
+// photos:
+//   55%  150-320 px  (Kaggle-style face and mask sets: realfake/hard is 300, the mask set 150-400)
+//   35%  400-800 px  (the 600 px real-vs-GAN sets, larger mask pictures)
+//   10%  1000-2000 px (phone photos, downsized by an app or a messenger)
+// About 1 in 25 files is an exact byte copy of an earlier one and 1 in 10 a near copy (another
+// variant of the same photo), so dupes has work to do. Deterministic for a given count.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Pool {
+  std::string className;
+  std::vector<fs::path> files;
+};
+
+std::vector<fs::path> imagesUnder(const fs::path& folder) {
+  std::vector<fs::path> files;
+  if (!fs::exists(folder)) return files;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    const std::string ext = entry.path().extension().string();
+    if (entry.is_regular_file() && (ext == ".jpg" || ext == ".jpeg" || ext == ".png")) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+int pickSide(std::mt19937& random) {
+  const double u = std::uniform_real_distribution<double>(0, 1)(random);
+  if (u < 0.55) return std::uniform_int_distribution<int>(150, 320)(random);
+  if (u < 0.90) return std::uniform_int_distribution<int>(400, 800)(random);
+  return std::uniform_int_distribution<int>(1000, 2000)(random);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: make_scale_set <shared-data-dir> <out-dir> [count] [threads]\n");
+    return 2;
+  }
+  const fs::path data = argv[1];
+  const fs::path out = argv[2];
+  const std::size_t count = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 100000;
+  const unsigned threads = argc > 4 ? static_cast<unsigned>(std::atoi(argv[4])) : std::max(1u, std::thread::hardware_concurrency());
+  cv::setNumThreads(1);
+
+  std::vector<Pool> pools = {{"real", imagesUnder(data / "realfake/hard/real")},
+                             {"fake", imagesUnder(data / "realfake/hard/fake")},
+                             {"with_mask", imagesUnder(data / "mask/prajnasb/with_mask")},
+                             {"without_mask", imagesUnder(data / "mask/prajnasb/without_mask")},
+                             {"celeb", imagesUnder(data / "faces/celeb24")}};
+  pools.erase(std::remove_if(pools.begin(), pools.end(), [](const Pool& p) { return p.files.empty(); }), pools.end());
+  if (pools.empty()) {
+    std::fprintf(stderr, "%s: no shared photos found\n", data.c_str());
+    return 1;
+  }
+  for (const Pool& pool : pools) fs::create_directories(out / pool.className);
+
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> written{0};
+  std::atomic<std::size_t> failed{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < count; i = next++) {
+      std::mt19937 random(static_cast<std::uint32_t>(i * 2654435761u + 7));
+      const Pool& pool = pools[i % pools.size()];
+      const std::size_t round = i / pools.size();
+      // 1 in 10: a near copy, another variant of the photo of file i - 5 * pools.size()
+      // (same pool); otherwise the next photo of the pool.
+      const bool nearCopy = round >= 5 && random() % 10 == 0;
+      const fs::path& source = pool.files[(nearCopy ? round - 5 : round) % pool.files.size()];
+      const fs::path target = out / pool.className / (std::to_string(i) + (i % 20 == 7 ? ".png" : ".jpg"));
+      if (round >= 3 && random() % 25 == 0) {  // exact copy of an earlier file of this pool
+        const std::size_t earlier = i - pools.size() * (1 + random() % 3);
+        const fs::path from = out / pool.className / (std::to_string(earlier) + (earlier % 20 == 7 ? ".png" : ".jpg"));
+        std::error_code ec;
+        for (int attempt = 0; attempt < 200 && !fs::exists(from, ec); ++attempt) std::this_thread::yield();
+        if (fs::copy_file(from, target.parent_path() / (std::to_string(i) + from.extension().string()),
+                          fs::copy_options::overwrite_existing, ec)) {
+          ++written;
+          continue;
+        }
+      }
+      cv::Mat image = cv::imread(source.string(), cv::IMREAD_COLOR);
+      if (image.empty()) {
+        ++failed;
+        continue;
+      }
+      if (random() % 2) cv::flip(image, image, 1);
+      const double cut = std::uniform_real_distribution<double>(0, 0.1)(random);
+      const int cx = static_cast<int>(image.cols * cut / 2);
+      const int cy = static_cast<int>(image.rows * cut / 2);
+      image = image(cv::Rect(cx, cy, image.cols - 2 * cx, image.rows - 2 * cy)).clone();
+      image.convertTo(image, -1, 1.0, std::uniform_int_distribution<int>(-20, 20)(random));
+      const int side = pickSide(random);
+      const double scale = static_cast<double>(side) / std::max(image.cols, image.rows);
+      cv::resize(image, image, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+      std::vector<unsigned char> bytes;
+      const bool png = target.extension() == ".png";
+      bool ok = cv::imencode(png ? ".png" : ".jpg", image, bytes,
+                             {cv::IMWRITE_JPEG_QUALITY, std::uniform_int_distribution<int>(70, 95)(random)});
+      if (ok) {  // written whole, then renamed: an exact copy never reads a half-written file
+        const fs::path temporary = target.string() + ".tmp";
+        std::FILE* file = std::fopen(temporary.c_str(), "wb");
+        ok = file != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+        if (file != nullptr) ok = std::fclose(file) == 0 && ok;
+        std::error_code ec;
+        if (ok) fs::rename(temporary, target, ec);
+        ok = ok && !ec;
+      }
+      if (ok) {
+        ++written;
+      } else {
+        ++failed;
+      }
+      if (i % 10000 == 0) std::fprintf(stderr, "  %zu / %zu\n", i, count);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) workers.emplace_back(work);
+  for (auto& worker : workers) worker.join();
+  std::printf("wrote %zu files (%zu failed) in %zu classes to %s\n", written.load(), failed.load(), pools.size(),
+              out.c_str());
+  return failed.load() == 0 ? 0 : 1;
+}
