@@ -2,8 +2,9 @@
 // photos: <out>/<class>/<n>.jpg|png, classes by source (real, fake, with_mask, without_mask, celeb).
 // usage: make_scale_set <shared-data-dir> <out-dir> [count=100000] [threads=all cores]
 //
-// Each file is one shared photo, picked round-robin, flipped or not, cropped by 0-10% per side,
-// brightened by -20..+20, resized, and written as a JPEG at quality 70-95 (1 in 20 as PNG). The
+// Each file is a window of one shared photo (picked round-robin; 45-80% of each side, at a random
+// place, mirrored or not), brightened by -20..+20, resized, and written as a JPEG at quality 70-95
+// (1 in 20 as PNG). The
 // size mix (longer side) follows what users merge: public sets of small pictures plus phone
 // photos:
 //   55%  150-320 px  (Kaggle-style face and mask sets: realfake/hard is 300, the mask set 150-400)
@@ -85,10 +86,12 @@ int main(int argc, char** argv) {
       std::mt19937 random(static_cast<std::uint32_t>(i * 2654435761u + 7));
       const Pool& pool = pools[i % pools.size()];
       const std::size_t round = i / pools.size();
-      // 1 in 10: a near copy, another variant of the photo of file i - 5 * pools.size()
-      // (same pool); otherwise the next photo of the pool.
+      // 1 in 10: a near copy of file i - 5 * pools.size() (same pool, same photo, same window and
+      // flip; another size, brightness and quality); otherwise a new picture.
       const bool nearCopy = round >= 5 && random() % 10 == 0;
-      const fs::path& source = pool.files[(nearCopy ? round - 5 : round) % pool.files.size()];
+      const std::size_t base = nearCopy ? i - 5 * pools.size() : i;
+      const std::size_t baseRound = base / pools.size();
+      const fs::path& source = pool.files[baseRound % pool.files.size()];
       const fs::path target = out / pool.className / (std::to_string(i) + (i % 20 == 7 ? ".png" : ".jpg"));
       if (round >= 3 && random() % 25 == 0) {  // exact copy of an earlier file of this pool
         const std::size_t earlier = i - pools.size() * (1 + random() % 3);
@@ -106,11 +109,17 @@ int main(int argc, char** argv) {
         ++failed;
         continue;
       }
-      if (random() % 2) cv::flip(image, image, 1);
-      const double cut = std::uniform_real_distribution<double>(0, 0.1)(random);
-      const int cx = static_cast<int>(image.cols * cut / 2);
-      const int cy = static_cast<int>(image.rows * cut / 2);
-      image = image(cv::Rect(cx, cy, image.cols - 2 * cx, image.rows - 2 * cy)).clone();
+      // The picture: a window of 45-80% of each side at a random place, mirrored or not (seeded
+      // by the base file, so near copies share it). Windows of one photo differ enough for the
+      // perceptual hashes to tell them apart, as different shots of one scene do.
+      std::mt19937 window(static_cast<std::uint32_t>(base * 40503u + 11));
+      std::uniform_real_distribution<double> unit(0, 1);
+      const int w = std::max(16, static_cast<int>(image.cols * (0.45 + 0.35 * unit(window))));
+      const int h = std::max(16, static_cast<int>(image.rows * (0.45 + 0.35 * unit(window))));
+      const int x = static_cast<int>((image.cols - w) * unit(window));
+      const int y = static_cast<int>((image.rows - h) * unit(window));
+      image = image(cv::Rect(x, y, std::min(w, image.cols - x), std::min(h, image.rows - y))).clone();
+      if (window() % 2) cv::flip(image, image, 1);
       image.convertTo(image, -1, 1.0, std::uniform_int_distribution<int>(-20, 20)(random));
       const int side = pickSide(random);
       const double scale = static_cast<double>(side) / std::max(image.cols, image.rows);

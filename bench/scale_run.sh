@@ -24,8 +24,8 @@ if [ ! -f "$set_dir/.complete" ]; then
   "$maker" "$data" "$set_dir" "$count"
   touch "$set_dir/.complete"
 fi
-files=$(find "$set_dir" -type f ! -name '.complete' | wc -l)
-bytes=$(du -sb --exclude=.complete "$set_dir" | cut -f1)
+files=$(find "$set_dir/" -type f ! -name '.complete' | wc -l)
+bytes=$(du -sbL --exclude=.complete "$set_dir/" | cut -f1)
 project=$work/project-$count
 rm -rf "$project" "$work/out-$count.h5"
 "$winnow" init "$project" > /dev/null

@@ -5,6 +5,9 @@
 //                                one exact duplicate and three near-duplicates (re-shot) of studio
 //                                images, a studio circle filed as a box (a label conflict), a blurred and a dark square, one truncated JPEG,
 //                                one file that is not an image, and a short video of a circle.
+//   kaggle/images/ + kaggle/train.csv  a flat folder of 96x96 JPEGs named by id, labelled only
+//                                in a Kaggle-style CSV (id,label, ids without extension); one row
+//                                names a file that is not there, one file has no row.
 // Deterministic for a given seed, so the demo's numbers are the same on every machine.
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -134,6 +137,20 @@ int main(int argc, char** argv) {
       cv::circle(image, {20 + frame * 4, 60}, 18, cv::Scalar(60, 200, 240), cv::FILLED, cv::LINE_AA);
       writer.write(image);
     }
+  }
+  // Kaggle-style: labels in a CSV, not in folder names.
+  {
+    std::ofstream csv(out / "kaggle/train.csv");
+    csv << "id,label\n";
+    for (int i = 0; i < 10; ++i) {
+      const bool circle = i % 2 == 0;
+      const std::string id = "k" + std::to_string(1000 + i);
+      written += writeImage(out / "kaggle/images" / (id + ".jpg"),
+                            drawShape(circle ? Shape::Circle : Shape::Square, 96, 96, rng));
+      csv << id << "," << (circle ? "circle" : "square") << "\n";
+    }
+    csv << "k2000,circle\n";  // no such file
+    written += writeImage(out / "kaggle/images/k3000.jpg", drawShape(Shape::Square, 96, 96, rng));  // no row
   }
   std::cout << "wrote " << written << " images, 1 duplicate, 1 truncated JPEG, 1 non-image and "
             << "1 video to " << out.string() << "\n";

@@ -29,6 +29,12 @@ echo; echo "== label conflicts: near-duplicates filed under two classes (kept, o
 echo; echo "== winnow stats --json"
 "$winnow" stats "$demo/project" --json
 
+echo; echo "== labels from a Kaggle-style CSV (flat folder, id,label without extensions): winnow ingest --labels-csv"
+"$winnow" init "$demo/kaggle_project" > /dev/null
+"$winnow" ingest "$demo/kaggle_project" "$demo/data/kaggle/images" --labels-csv "$demo/data/kaggle/train.csv" --source kaggle
+"$winnow" ingest "$demo/kaggle_project" "$demo/data/kaggle/images" --labels-csv "$demo/data/kaggle/train.csv" --json 2>/dev/null |
+  /usr/bin/python3 -c 'import json,sys; print("  --json labels_csv:", json.dumps(json.load(sys.stdin).get("labels_csv")))'
+
 echo; echo "== the HDF5 export, read back with h5py"
 /usr/bin/python3 - "$demo/out/demo.h5" <<'PY'
 import sys, h5py, numpy as np

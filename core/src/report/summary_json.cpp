@@ -145,6 +145,10 @@ std::string formatIngestSummary(const ingest::IngestSummary& summary) {
   if (summary.skippedNonImage > 0) out << ", " << summary.skippedNonImage << " non-image skipped";
   if (summary.skippedHidden > 0) out << ", " << summary.skippedHidden << " hidden skipped (names: --json)";
   if (!summary.fileWarnings.empty()) out << ", " << summary.fileWarnings.size() << " warnings";
+  if (summary.csvLabelledFiles > 0 || !summary.csvMissingFiles.empty()) {
+    out << ", " << summary.csvLabelledFiles << " labelled from the CSV (" << summary.csvMissingFiles.size()
+        << " files without a row, " << summary.csvUnmatchedRows.size() << " rows without a file)";
+  }
   out << std::fixed << std::setprecision(1) << " in " << summary.seconds << " s";
   if (summary.seconds > 0) out << " (" << ingestFilesPerSecond(summary) << " files/s)";
   if (summary.cancelled) out << " [cancelled after " << ingestFilesDone(summary) << " files]";
