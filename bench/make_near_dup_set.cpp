@@ -15,22 +15,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "shared_photos.hpp"
+
 namespace fs = std::filesystem;
-
-namespace {
-
-std::vector<fs::path> imagesUnder(const fs::path& folder) {
-  std::vector<fs::path> files;
-  if (!fs::exists(folder)) return files;
-  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-    const std::string ext = entry.path().extension().string();
-    if (entry.is_regular_file() && (ext == ".jpg" || ext == ".jpeg" || ext == ".png")) files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -44,9 +31,9 @@ int main(int argc, char** argv) {
   fs::create_directories(out / "images");
   std::mt19937 random(2026);
   // Three sources, shuffled; originals and unrelated images are disjoint.
-  std::vector<std::vector<fs::path>> pools = {imagesUnder(data / "realfake/hard"),
-                                              imagesUnder(data / "mask/prajnasb"),
-                                              imagesUnder(data / "faces/celeb24")};
+  std::vector<std::vector<fs::path>> pools = {winnow::bench::photosUnder(data / "realfake/hard"),
+                                              winnow::bench::photosUnder(data / "mask/prajnasb"),
+                                              winnow::bench::photosUnder(data / "faces/celeb24")};
   for (auto& pool : pools) std::shuffle(pool.begin(), pool.end(), random);
   std::vector<fs::path> picked;
   for (std::size_t k = 0; picked.size() < originals + unrelated; ++k) {

@@ -26,6 +26,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "shared_photos.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -35,16 +37,6 @@ struct Pool {
   std::vector<fs::path> files;
 };
 
-std::vector<fs::path> imagesUnder(const fs::path& folder) {
-  std::vector<fs::path> files;
-  if (!fs::exists(folder)) return files;
-  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-    const std::string ext = entry.path().extension().string();
-    if (entry.is_regular_file() && (ext == ".jpg" || ext == ".jpeg" || ext == ".png")) files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 int pickSide(std::mt19937& random) {
   const double u = std::uniform_real_distribution<double>(0, 1)(random);
@@ -66,11 +58,11 @@ int main(int argc, char** argv) {
   const unsigned threads = argc > 4 ? static_cast<unsigned>(std::atoi(argv[4])) : std::max(1u, std::thread::hardware_concurrency());
   cv::setNumThreads(1);
 
-  std::vector<Pool> pools = {{"real", imagesUnder(data / "realfake/hard/real")},
-                             {"fake", imagesUnder(data / "realfake/hard/fake")},
-                             {"with_mask", imagesUnder(data / "mask/prajnasb/with_mask")},
-                             {"without_mask", imagesUnder(data / "mask/prajnasb/without_mask")},
-                             {"celeb", imagesUnder(data / "faces/celeb24")}};
+  std::vector<Pool> pools = {{"real", winnow::bench::photosUnder(data / "realfake/hard/real")},
+                             {"fake", winnow::bench::photosUnder(data / "realfake/hard/fake")},
+                             {"with_mask", winnow::bench::photosUnder(data / "mask/prajnasb/with_mask")},
+                             {"without_mask", winnow::bench::photosUnder(data / "mask/prajnasb/without_mask")},
+                             {"celeb", winnow::bench::photosUnder(data / "faces/celeb24")}};
   pools.erase(std::remove_if(pools.begin(), pools.end(), [](const Pool& p) { return p.files.empty(); }), pools.end());
   if (pools.empty()) {
     std::fprintf(stderr, "%s: no shared photos found\n", data.c_str());
