@@ -113,6 +113,7 @@ Result<HashingSummary> computeMissingHashes(store::ProjectStore& store, unsigned
 
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const image::detail::SerialOpenCv serialOpenCv;
+  quality::prepareMeasures();  // the working picture's conversions, before the workers start
   job.begin("hashing", static_cast<std::int64_t>(pending.size()));
   for (std::size_t first = 0; first < pending.size(); first += kBatchSize) {
     if (job.cancelled()) {

@@ -608,6 +608,7 @@ Status Ingester::ingestVideo(const FileItem& item) {
 Result<IngestSummary> Ingester::run() {
   const auto started = std::chrono::steady_clock::now();
   const image::detail::SerialOpenCv serialOpenCv;
+  quality::prepareMeasures();  // before the workers start
   std::error_code ec;
   if (!fs::exists(options_.root, ec)) {
     return makeError(ErrorCode::NotFound, options_.root.string() + ": folder not found");

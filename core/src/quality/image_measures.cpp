@@ -78,6 +78,17 @@ double meanChannelDifference(const Image& rgb) {
 
 }  // namespace
 
+void prepareMeasures() {
+  static const bool ready = [] {
+    cv::Mat pixel(1, 1, CV_8UC3, cv::Scalar(1, 2, 3));
+    cv::Mat converted;
+    cv::cvtColor(pixel, converted, cv::COLOR_RGB2Lab);
+    cv::cvtColor(pixel, converted, cv::COLOR_RGB2GRAY);
+    return !converted.empty();
+  }();
+  (void)ready;
+}
+
 Result<ImageMeasures> measureWorkingImage(const image::WorkingImage& working) {
   if (!image::detail::isConsistent(working.colour) || !image::detail::isConsistent(working.grey) ||
       working.colour.channels() != 3 || working.grey.channels() != 1) {
@@ -104,6 +115,7 @@ Result<ImageMeasures> measureWorkingImage(const image::WorkingImage& working) {
     } else {
       small = colour;
     }
+    prepareMeasures();
     cv::Mat lab;
     cv::cvtColor(small, lab, cv::COLOR_RGB2Lab);
     cv::meanStdDev(lab, mean, deviation);

@@ -217,6 +217,7 @@ bool worstIsHigh(const std::string& flag) {
 Result<MeasureRunSummary> measureMissingSamples(store::ProjectStore& store, int threads,
                                                 job::JobContext& job, bool recompute) {
   const image::detail::SerialOpenCv serialOpenCv;
+  prepareMeasures();  // before the workers start
   MeasureRunSummary summary;
   auto samples = store.listSamples();
   if (!samples) return samples.error();

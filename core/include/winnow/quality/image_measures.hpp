@@ -33,6 +33,11 @@ struct ImageMeasures {
 
 // Fails (Decode) on an empty or inconsistent image; catches OpenCV exceptions.
 Result<ImageMeasures> measureImage(const Image& image);
+// Builds what OpenCV initialises lazily and without a lock on the first conversions the measures
+// use (the default allocator, the 8-bit CIELAB tables; helgrind showed two workers racing on
+// them). Idempotent and thread-safe; loops call it before starting their workers, and
+// measureWorkingImage calls it too.
+void prepareMeasures();
 // The same from a working image already made (measureImage(image) ==
 // measureWorkingImage(makeWorkingImage(image))).
 Result<ImageMeasures> measureWorkingImage(const image::WorkingImage& working);
