@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
   }
   // Kaggle-style: labels in a CSV, not in folder names.
   {
+    fs::create_directories(out / "kaggle/images");
     std::ofstream csv(out / "kaggle/train.csv");
     csv << "id,label\n";
     for (int i = 0; i < 10; ++i) {

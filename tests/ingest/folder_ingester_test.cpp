@@ -227,6 +227,7 @@ TEST(FolderIngester, SamplesVideoFramesAtTheGivenRate) {
   options.videoFramesPerSecond = 2.0;
   const IngestSummary summary = ingestOk(*store, options);
   EXPECT_EQ(summary.videoFrames, 8);
+  EXPECT_EQ(summary.analysed, 8);  // frames are measured from the pixels the video decode gave
   auto samples = store->listSamples();
   ASSERT_TRUE(samples);
   ASSERT_EQ(samples->size(), 8u);

@@ -250,6 +250,35 @@ std::int64_t decodeBytes(const image::ImageInfo& info) {
   return pixels * 3 * 2 / (scale * scale) + (4 << 20);
 }
 
+// What later stages need from a decoded picture (image or video frame), into `probe`: hashes and
+// keeper measures, quality measures, the workbench thumbnail (keyed by `contentHash`).
+void analysePixels(const Image& decoded, const quality::SampleFacts& facts, const std::string& contentHash,
+                   const review::ThumbnailCache* thumbnails, ImageProbe& probe) {
+  auto working = image::makeWorkingImage(decoded);
+  if (!working) {
+    probe.analysisProblem = working.error().message;
+    return;
+  }
+  if (auto hashed = dedupe::hashWorkingImage(*working)) {
+    probe.hashed = *hashed;
+  } else {
+    probe.analysisProblem = hashed.error().message;
+  }
+  if (auto measured = quality::measureWorkingImage(*working)) {
+    probe.measures = quality::sampleMeasureList(*measured, facts);
+  } else {
+    probe.analysisProblem = measured.error().message;
+  }
+  if (thumbnails != nullptr) {
+    // The colour working picture is the default thumbnail (128 px) itself; another side is
+    // made from the decode.
+    const Image& source = thumbnails->sidePixels() == image::kWorkingColourSide ? working->colour : decoded;
+    if (Status stored = thumbnails->storeImageThumbnail(contentHash, source); !stored) {
+      probe.thumbnailError = stored.error().message;
+    }
+  }
+}
+
 ImageProbe probeImageFile(const fs::path& path, std::optional<std::int64_t> mtimeNs, const image::DecodeLimits& limits,
                           DecodeBudget& budget, const review::ThumbnailCache* thumbnails) {
   ImageProbe probe;
@@ -287,35 +316,13 @@ ImageProbe probeImageFile(const fs::path& path, std::optional<std::int64_t> mtim
   probe.height = heic ? probe.info.height : probe.info.orientedHeight();
   probe.ok = true;
 
-  auto working = image::makeWorkingImage(decoded->image);
-  if (!working) {
-    probe.analysisProblem = working.error().message;
-    return probe;
-  }
-  if (auto hashed = dedupe::hashWorkingImage(*working)) {
-    probe.hashed = *hashed;
-  } else {
-    probe.analysisProblem = hashed.error().message;
-  }
-  if (auto measured = quality::measureWorkingImage(*working)) {
-    quality::SampleFacts facts;
-    facts.width = probe.width;
-    facts.height = probe.height;
-    facts.hasExif = probe.info.hasExif;
-    facts.byteSize = probe.byteSize;
-    facts.jpegQuality = quality::estimateJpegQuality(*bytes);
-    probe.measures = quality::sampleMeasureList(*measured, facts);
-  } else {
-    probe.analysisProblem = measured.error().message;
-  }
-  if (thumbnails != nullptr) {
-    // The colour working picture is the default thumbnail (128 px) itself; another side is
-    // made from the decode.
-    const Image& source = thumbnails->sidePixels() == image::kWorkingColourSide ? working->colour : decoded->image;
-    if (Status stored = thumbnails->storeImageThumbnail(probe.hash, source); !stored) {
-      probe.thumbnailError = stored.error().message;
-    }
-  }
+  quality::SampleFacts facts;
+  facts.width = probe.width;
+  facts.height = probe.height;
+  facts.hasExif = probe.info.hasExif;
+  facts.byteSize = probe.byteSize;
+  facts.jpegQuality = quality::estimateJpegQuality(*bytes);
+  analysePixels(decoded->image, facts, probe.hash, thumbnails, probe);
   return probe;
 }
 
@@ -399,6 +406,8 @@ class Ingester {
   // or an unchanged re-run.
   Status recordProbe(const FileItem& item, const ImageProbe& probe);
   Status recordImage(const FileItem& item, const ImageProbe& probe);
+  // Stores what a new sample's decode measured (hashes, measures), and counts it.
+  Status recordAnalysis(std::int64_t sampleId, const std::string& path, const ImageProbe& probe);
 
   ProjectStore& store_;
   const IngestOptions& options_;
@@ -418,6 +427,30 @@ Status Ingester::reportBad(const std::string& path, const std::string& reason) {
   summary_.badFiles.push_back({path, shortReason});
   job_.warn(line);
   return store_.recordBadFile(runId_, path, shortReason);
+}
+
+Status Ingester::recordAnalysis(std::int64_t sampleId, const std::string& path, const ImageProbe& probe) {
+  if (probe.hashed) {
+    if (Status status = store_.putPerceptualHashes(sampleId, probe.hashed->hashes.phash, probe.hashed->hashes.dhash);
+        !status) {
+      return status;
+    }
+    if (Status status = store_.putMeasures(sampleId, dedupe::keeperMeasureList(probe.hashed->measures)); !status) {
+      return status;
+    }
+  }
+  if (probe.measures) {
+    if (Status status = store_.putMeasures(sampleId, *probe.measures); !status) return status;
+  }
+  if (probe.hashed && probe.measures) ++summary_.analysed;
+  if (!probe.analysisProblem.empty()) {
+    job_.info(path + ": measured later, not at ingest: " + probe.analysisProblem);
+  }
+  if (!probe.thumbnailError.empty() && summary_.thumbnailFailures++ == 0) {
+    // A cache problem (disk full, permissions) repeats for every file: say it once.
+    job_.warn(path + ": thumbnail not cached (the workbench will make it): " + probe.thumbnailError);
+  }
+  return okStatus();
 }
 
 Status Ingester::recordImage(const FileItem& item, const ImageProbe& probe) {
@@ -461,24 +494,7 @@ Status Ingester::recordImage(const FileItem& item, const ImageProbe& probe) {
     if (!inserted) return inserted.error();
     ++summary_.added;
     ++summary_.addedByLabel[sample.label.value_or("")];
-    if (probe.hashed) {
-      if (Status status = store_.putPerceptualHashes(*inserted, probe.hashed->hashes.phash,
-                                                     probe.hashed->hashes.dhash);
-          !status) {
-        return status;
-      }
-      if (Status status = store_.putMeasures(*inserted, dedupe::keeperMeasureList(probe.hashed->measures));
-          !status) {
-        return status;
-      }
-    }
-    if (probe.measures) {
-      if (Status status = store_.putMeasures(*inserted, *probe.measures); !status) return status;
-    }
-    if (probe.hashed && probe.measures) ++summary_.analysed;
-    if (!probe.analysisProblem.empty()) {
-      job_.info(path + ": measured later, not at ingest: " + probe.analysisProblem);
-    }
+    if (Status status = recordAnalysis(*inserted, path, probe); !status) return status;
   }
   if (Status status = store_.clearBadFile(path); !status) return status;
   return store_.rememberFile(path, probe.byteSize, probe.mtimeNs, probe.hash);
@@ -491,12 +507,6 @@ Status Ingester::recordProbe(const FileItem& item, const ImageProbe& probe) {
   for (const std::string& warning : probe.info.warnings) {
     summary_.fileWarnings.push_back({path, warning});
     job_.warn(path + ": " + warning);
-  }
-  if (!probe.thumbnailError.empty()) {
-    // A cache problem (disk full, permissions) repeats for every file: say it once.
-    if (summary_.thumbnailFailures++ == 0) {
-      job_.warn(path + ": thumbnail not cached (the workbench will make it): " + probe.thumbnailError);
-    }
   }
   return okStatus();
 }
@@ -583,6 +593,16 @@ Status Ingester::ingestVideo(const FileItem& item) {
           failure = inserted.error();
           return false;
         }
+        {  // the frame's pixels are decoded already: measure them like an image's
+          ImageProbe analysis;
+          quality::SampleFacts facts;
+          facts.width = sample.width;
+          facts.height = sample.height;
+          facts.byteSize = sample.byteSize;
+          analysePixels(frame.image, facts, frameHash, thumbnails_ ? &*thumbnails_ : nullptr, analysis);
+          failure = recordAnalysis(*inserted, sample.originalPath, analysis);
+          if (!failure) return false;
+        }
         ++summary_.added;
         ++summary_.videoFrames;
         ++framesThisVideo;
@@ -649,8 +669,9 @@ Result<IngestSummary> Ingester::run() {
                 "); they keep their folder's label, if any");
     }
     if (!summary_.csvUnmatchedRows.empty()) {
-      job_.warn(options_.labelsCsv.string() + ": " + std::to_string(summary_.csvUnmatchedRows.size()) +
-                " rows name no file in " + root.string() + " (first: " + summary_.csvUnmatchedRows.front() + ")");
+      const std::size_t rows = summary_.csvUnmatchedRows.size();
+      job_.warn(options_.labelsCsv.string() + ": " + std::to_string(rows) + (rows == 1 ? " row names" : " rows name") +
+                " no file in " + root.string() + " (first: " + summary_.csvUnmatchedRows.front() + ")");
     }
   }
 

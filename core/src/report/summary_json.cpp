@@ -146,8 +146,12 @@ std::string formatIngestSummary(const ingest::IngestSummary& summary) {
   if (summary.skippedHidden > 0) out << ", " << summary.skippedHidden << " hidden skipped (names: --json)";
   if (!summary.fileWarnings.empty()) out << ", " << summary.fileWarnings.size() << " warnings";
   if (summary.csvLabelledFiles > 0 || !summary.csvMissingFiles.empty()) {
-    out << ", " << summary.csvLabelledFiles << " labelled from the CSV (" << summary.csvMissingFiles.size()
-        << " files without a row, " << summary.csvUnmatchedRows.size() << " rows without a file)";
+    const auto counted = [](std::size_t n, const char* one, const char* many) {
+      return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    out << ", " << summary.csvLabelledFiles << " labelled from the CSV ("
+        << counted(summary.csvMissingFiles.size(), "file", "files") << " without a row, "
+        << counted(summary.csvUnmatchedRows.size(), "row", "rows") << " without a file)";
   }
   out << std::fixed << std::setprecision(1) << " in " << summary.seconds << " s";
   if (summary.seconds > 0) out << " (" << ingestFilesPerSecond(summary) << " files/s)";
