@@ -216,11 +216,7 @@ Result<DecodedImage> decodeImpl(const std::vector<std::uint8_t>& bytes, const st
     if (!detail::decodeHeif(bytes.data(), bytes.size(), preserve, result.image, reason))
       return fileError(ErrorCode::Decode, path, reason);
   } else if (p.scan.format == ImageFormat::Jpeg) {
-    int scale = 1;
-    if (maxSide > 0) {
-      const int longest = std::max(p.scan.width, p.scan.height);
-      while (scale < 8 && longest / (scale * 2) >= maxSide) scale *= 2;
-    }
+    const int scale = jpegScaleDenominator(std::max(p.scan.width, p.scan.height), maxSide);
     const bool grey = preserve && p.scan.channels == 1;
     if (!detail::decodeJpeg(bytes.data(), bytes.size(), scale, grey, result.image, codecWarnings, reason))
       return fileError(ErrorCode::Decode, path, reason);
@@ -281,6 +277,14 @@ Result<Image> decodeImageReduced(const std::vector<std::uint8_t>& bytes, const s
   Result<DecodedImage> decoded = decodeImpl(bytes, path, mode, limits, std::max(1, maxSide));
   if (!decoded) return decoded.error();
   return std::move(decoded.value().image);
+}
+
+int jpegScaleDenominator(int longest, int maxSide) {
+  int scale = 1;
+  if (maxSide > 0) {
+    while (scale < 8 && longest / (scale * 2) >= maxSide) scale *= 2;
+  }
+  return scale;
 }
 
 Result<AnalysisImage> decodeForAnalysis(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& path,

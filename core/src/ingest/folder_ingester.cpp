@@ -244,9 +244,7 @@ class DecodeBudget {
 std::int64_t decodeBytes(const image::ImageInfo& info) {
   const std::int64_t pixels = static_cast<std::int64_t>(info.width) * info.height;
   if (info.format != "jpeg") return pixels * 4 * 2 + (4 << 20);
-  const int longest = std::max(info.width, info.height);
-  std::int64_t scale = 1;
-  while (scale < 8 && longest / (scale * 2) >= quality::kMeasureDecodeSide) scale *= 2;
+  const std::int64_t scale = image::jpegScaleDenominator(std::max(info.width, info.height), quality::kMeasureDecodeSide);
   return pixels * 3 * 2 / (scale * scale) + (4 << 20);
 }
 

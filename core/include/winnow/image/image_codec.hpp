@@ -115,6 +115,9 @@ Result<std::vector<std::uint8_t>> readFileBytes(const std::filesystem::path& pat
 
 // Encode to PNG (lossless), for derived files such as extracted video frames and crops.
 Result<std::vector<std::uint8_t>> encodePng(const Image& image);
+// The DCT scale denominator (1, 2, 4 or 8) a JPEG whose longer side is `longest` decodes at when
+// at least `maxSide` is asked for (decodeImageReduced / decodeForAnalysis); 1 when maxSide <= 0.
+int jpegScaleDenominator(int longest, int maxSide);
 // Baseline JPEG at `quality` (1..100) with libjpeg directly (no OpenCV imgcodecs); grey, RGB, or
 // RGBA (alpha dropped).
 Result<std::vector<std::uint8_t>> encodeJpeg(const Image& image, int quality);
