@@ -1,4 +1,4 @@
-// Throughput of winnow's LibTorch ports of face-api (plugins/faceapi_nets) on the job files of
+// Throughput of winnow's LibTorch ports of face-api (ml/faceapi_nets) on the job files of
 // scripts/faceapi_reference.js, timed the same way as its bench modes (used by
 // bench/faceapi_vs_node.sh): every image in memory first, one warm-up call on the first image,
 // then each image in turn, timed together.

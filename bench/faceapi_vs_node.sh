@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# face-api speed: winnow's LibTorch ports (bench/faceapi_throughput, plugins/faceapi_nets) vs
+# face-api speed: winnow's LibTorch ports (bench/faceapi_throughput, ml/faceapi_nets) vs
 # @vladmandic/face-api itself in Node.js (scripts/faceapi_reference.js, tfjs wasm backend by
 # default, --backend cpu for tfjs' plain-JS one), images/s of SSD-MobileNetV1 detection
 # (min confidence 0.5) and of 128-d descriptors (recognition net on each whole image), in one run.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference for bench/haar_vs_python.sh: winnow's Haar face detection (core/src/faces/face_detection.cpp
+"""Reference for bench/haar_vs_python.sh: winnow's Haar face detection (core/faces/src/faces/face_detection.cpp
 decode + plugins/detector_haar with its manifest defaults) redone step by step with python3-opencv.
 
 Per image: read the bytes; JPEGs at least twice max_decode_side on their longest side are decoded

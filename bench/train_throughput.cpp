@@ -1,4 +1,4 @@
-// Training speed of winnow's trainer (plugins/torch_training) for bench/train_vs_pytorch.sh.
+// Training speed of winnow's trainer (ml/torch_training) for bench/train_vs_pytorch.sh.
 //   train_throughput dataset.h5 run_dir [backbone] [batch] [epochs] [device] [amp 0|1] [input_size]
 // Trains with no augmentation, no baseline and a plain linear head (dropout 0.2), like the Python
 // reference, then prints one JSON line: images/s of the training loop (train split, all epochs)

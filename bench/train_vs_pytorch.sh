@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Training speed: winnow's trainer (bench/train_throughput, plugins/torch_training) vs the same
+# Training speed: winnow's trainer (bench/train_throughput, ml/torch_training) vs the same
 # training in PyTorch (bench/train_reference.py), back to back on the same winnow HDF5 dataset,
 # images/s of the training loop (data already in memory; start-up, data loading and validation not
 # timed). Also prints the model's own forward+backward speed on device-resident random data.

@@ -1,5 +1,5 @@
 // Fuzz target: the reader of exported HDF5 datasets used by training
-// (plugins/torch_training/src/dataset_file.cpp, readDatasetFile) over libhdf5. The reader takes a
+// (ml/torch_training/src/dataset_file.cpp, readDatasetFile) over libhdf5. The reader takes a
 // path, so each input is written to a file in /dev/shm first. Its contract: a DatasetFile whose
 // per-row vectors agree, or std::runtime_error.
 #include <cstddef>

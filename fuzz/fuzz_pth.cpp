@@ -1,4 +1,4 @@
-// Fuzz target: the `.pth` reader (plugins/torchvision_nets: stored-zip reader, legacy format and
+// Fuzz target: the `.pth` reader (ml/torchvision_nets: stored-zip reader, legacy format and
 // the pickle interpreter; loadStateDict). It takes a path, so each input is written to a file in
 // /dev/shm first. Its documented contract: a state dict or std::runtime_error; anything else
 // (another exception, a crash, an allocation far beyond the input's size) is a finding.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # On a GPU machine (the `device` tool runs commands in the repository root): builds the OpenCV-free
-# training path (cmake -DWINNOW_TRAINING_ONLY=ON: plugins/torch_training, the torch_classifier
+# training path (cmake -DWINNOW_TRAINING_ONLY=ON: ml/torch_training, the torch_classifier
 # plugin, bench/train_throughput) against that machine's LibTorch, the one inside its PyTorch, then
 # runs bench/train_vs_pytorch.sh there: winnow and the PyTorch reference back to back, images/s of
 # both and of the model's own forward+backward on device-resident random data.

@@ -1,4 +1,4 @@
-// Entry file: the torch_classifier model capability over plugins/torch_training.
+// Entry file: the torch_classifier model capability over ml/torch_training.
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>

@@ -21,6 +21,7 @@
 #include <set>
 
 #include "quality/curation_fixtures.hpp"
+#include "support/temp_dir.hpp"
 #include "support/plugin_test_support.hpp"
 #include "winnow/audit/mislabel_finder.hpp"
 #include "winnow/faces/face_crops.hpp"
@@ -40,6 +41,7 @@ struct Measured {
 };
 
 TEST(MislabelFinder, PlantedLabelNoiseOnCeleb24FaceEmbeddings) {
+  WINNOW_REQUIRE_TORCH_PLUGINS();
   const fs::path celeb = test::sharedData() / "faces/celeb24";
   if (!fs::is_directory(celeb)) GTEST_SKIP() << "no shared data (faces/celeb24)";
   const bool full = std::getenv("WINNOW_MISLABEL_FULL_CELEB24") != nullptr;

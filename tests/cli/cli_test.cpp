@@ -150,6 +150,7 @@ TEST(Cli, PipelineErrorsPointAtTheOffendingKeyBeforeAnythingRuns) {
 }
 
 TEST(Cli, DemoPipelineRunsEndToEnd) {
+  WINNOW_REQUIRE_TORCH_PLUGINS();
   TempDir dir;
   const std::string tool = WINNOW_SAMPLE_DATA_TOOL;
   ASSERT_EQ(std::system((quote(tool) + " " + quote((dir / "data").string()) + " >/dev/null").c_str()), 0);
@@ -203,6 +204,7 @@ TEST(Cli, DemoPipelineRunsEndToEnd) {
 // their descriptors, then one group named at once (the workbench's Identities panel does the same
 // through the same core functions).
 TEST(Cli, IdentitiesGroupUnlabelledFacesAndNamingAGroupLabelsIt) {
+  WINNOW_REQUIRE_TORCH_PLUGINS();
   const fs::path celeb = sharedData() / "faces/celeb24";
   if (!fs::exists(celeb)) GTEST_SKIP() << "no shared data";
   TempDir dir;

@@ -290,6 +290,7 @@ TEST(Suggestions, CliSaysWhatIsMissing) {
 // descriptors, not the clustering, limit purity). Naming the largest group of each person and
 // taking the suggestions labels the rest mostly right.
 TEST(IdentityClusters, Celeb24GroupsArePureAndSuggestionsRight) {
+  WINNOW_REQUIRE_TORCH_PLUGINS();
   WINNOW_REQUIRE_SHARED_DATA("faces/celeb24");
   TempDir dir;
   const fs::path folder = dir / "celeb";

@@ -65,6 +65,7 @@ std::map<std::int64_t, store::SampleRecord> samplesById(const fs::path& project)
 // Must-show 1: a train/<person>, test/<person> tree made from celeb24; `split` with defaults keeps
 // the shipped test split, carves val from train; export, train and evaluate need nothing else.
 TEST(SplitCli, ShippedTrainTestTreeTrainsAndEvaluatesWithoutAManualSplit) {
+  WINNOW_REQUIRE_TORCH_PLUGINS();
   const fs::path celeb = sharedData() / "faces/celeb24";
   if (!fs::exists(celeb)) GTEST_SKIP() << "../shared/data not present";
   TempDir dir("winnow-shipped-cli");

@@ -48,4 +48,9 @@ inline std::filesystem::path sharedData() {
   GTEST_SKIP() << (::winnow::test::sharedData() / (relative)).string()                         \
                << " is not there (../shared/data beside the checkout)"
 
+// Skips the current test in a build without the LibTorch parts (-DWINNOW_WITH_TORCH=OFF: no faceapi
+// or model_torch plugin). In a build with them this is nothing, so a missing plugin still fails.
+#define WINNOW_REQUIRE_TORCH_PLUGINS()                                                         \
+  if (!WINNOW_WITH_TORCH) GTEST_SKIP() << "built without LibTorch (WINNOW_WITH_TORCH=OFF)"
+
 }  // namespace winnow::test

@@ -57,6 +57,7 @@ std::optional<store::DecisionRecord> liveLabelDecision(const std::vector<store::
 }
 
 TEST(WorkbenchSuggestions, ScriptedAcceptAndCorrectionReachTheStore) {
+  WINNOW_REQUIRE_TORCH_PLUGINS();
   const fs::path celeb = test::sharedData() / "faces" / "celeb24";
   if (!fs::exists(celeb)) GTEST_SKIP() << "../shared/data (faces/celeb24) is not beside the checkout";
   if (std::system("command -v xvfb-run > /dev/null 2>&1") != 0) GTEST_SKIP() << "xvfb-run is not installed";
