@@ -74,8 +74,17 @@ ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 900
 
 if [ "${WINNOW_SKIP_SANITIZERS:-0}" != 1 ]; then
   asan=${build}-asan
-  echo "== building and testing again under ASan+UBSan in $asan"
-  cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug "${launcher[@]}" -DWINNOW_SANITIZE=ON -DWINNOW_BUILD_BENCH=OFF >/dev/null
+  # The sanitizer build is the curation workbench without LibTorch (WINNOW_WITH_TORCH=OFF): core,
+  # the CLI, the workbench and the OpenCV/HDF5 plugins, with every test that does not need the
+  # faceapi or model_torch plugin. LibTorch's headers made its LibTorch half cost more than the rest
+  # of the build together (docs/reliability.md, "What the sanitizers cover"); the LibTorch code
+  # that reads untrusted bytes (the HDF5 dataset and .pth readers) is fuzzed under ASan+UBSan below.
+  # WINNOW_SANITIZE_TORCH=1 sanitizes the LibTorch half too.
+  torch_flag=OFF
+  [ "${WINNOW_SANITIZE_TORCH:-0}" = 1 ] && torch_flag=ON
+  echo "== building and testing again under ASan+UBSan in $asan (LibTorch parts: $torch_flag)"
+  cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug "${launcher[@]}" -DWINNOW_SANITIZE=ON \
+    -DWINNOW_BUILD_BENCH=OFF -DWINNOW_WITH_TORCH=$torch_flag >/dev/null
   cmake --build "$asan" -j"$jobs"
   # intercept_tls_get_addr=0: LeakSanitizer reads every thread's dynamic TLS at exit, and after
   # `winnow train` (LibTorch's thread pool, libraries opened with dlopen) one thread's DTLS entry
@@ -85,7 +94,7 @@ if [ "${WINNOW_SKIP_SANITIZERS:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     LSAN_OPTIONS=suppressions=$root/scripts/lsan.supp \
     ctest --test-dir "$asan" --output-on-failure -j"$jobs" --timeout 1800 --repeat until-pass:2 \
-      -E 'FaceApiParity|TrainingRealData|PlantedLabelNoise'  # Node's side; real-data training and the celeb24 noise measure (their code paths run in Training.* and MislabelFinder.*)
+      -E 'FaceApiParity|TrainingRealData|PlantedLabelNoise'  # with WINNOW_SANITIZE_TORCH=1: Node's side; real-data training and the celeb24 noise measure (their code paths run in Training.* and MislabelFinder.*)
   # --repeat until-pass:2: LeakSanitizer's tracer itself sometimes crashes at exit on a loaded
   # machine ("Tracer caught signal 11" after the test passed); a real ASan/UBSan error repeats.
 fi

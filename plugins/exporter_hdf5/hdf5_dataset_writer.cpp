@@ -14,9 +14,12 @@
 
 #include "export_failure.hpp"
 #include "image_fitter.hpp"
+#include "winnow/sdk/dataset_layout.hpp"
 
 namespace winnow::exporter_hdf5 {
 namespace {
+
+namespace layout = sdk::dataset_layout;
 
 namespace fs = std::filesystem;
 
@@ -25,7 +28,7 @@ namespace fs = std::filesystem;
 constexpr size_t kMaxChunkBytes = size_t{256} << 20;
 
 // Split codes stored in /split; index = code.
-const std::vector<std::string> kSplitNames = {"unassigned", "train", "val", "test"};
+const std::vector<std::string> kSplitNames(layout::kSplitNames.begin(), layout::kSplitNames.end());
 
 std::string text(const char* value) { return value == nullptr ? std::string() : std::string(value); }
 
@@ -166,11 +169,11 @@ void Hdf5DatasetWriter::createImagesDataset() {
     checkHdf5(H5Pset_deflate(creation.get(), static_cast<unsigned>(params_.compression)),
               "/images gzip filter");
   }
-  images_ = Hdf5Handle(H5Dcreate2(file_.get(), "images", H5T_STD_U8LE, space.get(), H5P_DEFAULT,
+  images_ = Hdf5Handle(H5Dcreate2(file_.get(), layout::kImages, H5T_STD_U8LE, space.get(), H5P_DEFAULT,
                                   creation.get(), H5P_DEFAULT),
                        H5Dclose, "create /images");
-  writeStringAttribute(images_.get(), "layout", "NHWC");
-  writeStringAttribute(images_.get(), "color", params_.channels == 3 ? "RGB" : "GRAY");
+  writeStringAttribute(images_.get(), layout::kImagesLayoutAttribute, "NHWC");
+  writeStringAttribute(images_.get(), layout::kImagesColorAttribute, params_.channels == 3 ? "RGB" : "GRAY");
   chunkBuffer_.assign(imageBytes_ * static_cast<size_t>(chunkImages_), 0);
 }
 
@@ -249,19 +252,19 @@ void Hdf5DatasetWriter::flushChunk() {
 
 void Hdf5DatasetWriter::writeMetadata() {
   const hid_t root = file_.get();
-  writeInt32Dataset(root, "labels", labels_);
+  writeInt32Dataset(root, layout::kLabels, labels_);
   {
-    Hdf5Handle labels(H5Dopen2(root, "labels", H5P_DEFAULT), H5Dclose, "open /labels");
-    writeInt32Attribute(labels.get(), "unlabelled", -1);
+    Hdf5Handle labels(H5Dopen2(root, layout::kLabels, H5P_DEFAULT), H5Dclose, "open /labels");
+    writeInt32Attribute(labels.get(), layout::kUnlabelledAttribute, -1);
   }
-  writeStringDataset(root, "class_names", classNames_);
-  writeUint8Dataset(root, "split", splits_);
+  writeStringDataset(root, layout::kClassNames, classNames_);
+  writeUint8Dataset(root, layout::kSplit, splits_);
   {
-    Hdf5Handle split(H5Dopen2(root, "split", H5P_DEFAULT), H5Dclose, "open /split");
-    writeStringArrayAttribute(split.get(), "split_names", kSplitNames);
+    Hdf5Handle split(H5Dopen2(root, layout::kSplit, H5P_DEFAULT), H5Dclose, "open /split");
+    writeStringArrayAttribute(split.get(), layout::kSplitNamesAttribute, kSplitNames);
   }
   {
-    Hdf5Handle splits(H5Gcreate2(root, "splits", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    Hdf5Handle splits(H5Gcreate2(root, layout::kSplits, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                       H5Gclose, "create /splits");
     for (size_t code = 1; code < kSplitNames.size(); ++code) {
       std::vector<int64_t> rows;
@@ -271,26 +274,26 @@ void Hdf5DatasetWriter::writeMetadata() {
       writeInt64Dataset(splits.get(), kSplitNames[code].c_str(), rows);
     }
   }
-  writeInt32PairDataset(root, "original_size", originalSizes_);
-  writeUint8Dataset(root, "augmented", augmented_);
+  writeInt32PairDataset(root, layout::kOriginalSize, originalSizes_);
+  writeUint8Dataset(root, layout::kAugmented, augmented_);
   {
-    Hdf5Handle provenance(H5Gcreate2(root, "provenance", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    Hdf5Handle provenance(H5Gcreate2(root, layout::kProvenance, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                           H5Gclose, "create /provenance");
-    writeInt64Dataset(provenance.get(), "sample_id", sampleIds_);
-    writeInt64Dataset(provenance.get(), "parent_sample_id", parentSampleIds_);
-    writeStringDataset(provenance.get(), "source", sources_);
-    writeStringDataset(provenance.get(), "original_path", originalPaths_);
-    writeStringDataset(provenance.get(), "content_hash", contentHashes_);
-    writeStringDataset(provenance.get(), "original_label", originalLabels_);
+    writeInt64Dataset(root, layout::kSampleId, sampleIds_);
+    writeInt64Dataset(root, layout::kParentSampleId, parentSampleIds_);
+    writeStringDataset(root, layout::kSource, sources_);
+    writeStringDataset(root, layout::kOriginalPath, originalPaths_);
+    writeStringDataset(root, layout::kContentHash, contentHashes_);
+    writeStringDataset(root, layout::kOriginalLabel, originalLabels_);
   }
-  writeStringAttribute(root, "format", "winnow-dataset");
-  writeInt32Attribute(root, "format_version", 1);
-  writeStringAttribute(root, "created_at", utcNowIso8601());
-  writeStringAttribute(root, "winnow", projectInfoJson_);
-  writeStringAttribute(root, "pipeline_config", pipelineConfigJson_);
-  writeInt32Attribute(root, "image_size", params_.imageSize);
-  writeStringAttribute(root, "fit", fitModeName(params_.fit));
-  writeInt32Attribute(root, "channels", params_.channels);
+  writeStringAttribute(root, layout::kFormatAttribute, layout::kFormatName);
+  writeInt32Attribute(root, layout::kFormatVersionAttribute, layout::kFormatVersion);
+  writeStringAttribute(root, layout::kCreatedAtAttribute, utcNowIso8601());
+  writeStringAttribute(root, layout::kProjectInfoAttribute, projectInfoJson_);
+  writeStringAttribute(root, layout::kPipelineConfigAttribute, pipelineConfigJson_);
+  writeInt32Attribute(root, layout::kImageSizeAttribute, params_.imageSize);
+  writeStringAttribute(root, layout::kFitAttribute, fitModeName(params_.fit));
+  writeInt32Attribute(root, layout::kChannelsAttribute, params_.channels);
 }
 
 void Hdf5DatasetWriter::finish() {

@@ -27,10 +27,12 @@
 #include "winnow/training/cuda_autocast.hpp"
 #include "winnow/training/dataset_file.hpp"
 #include "winnow/training/distributed.hpp"
+#include "winnow/sdk/run_folder.hpp"
 
 namespace winnow::training {
 
 namespace fs = std::filesystem;
+namespace run_folder = sdk::run_folder;
 
 namespace {
 
@@ -211,8 +213,8 @@ void writeMetrics(const fs::path& runDir, const std::vector<EpochMetrics>& histo
         << m.valMacroF1 << ',' << m.learningRate << ',' << m.seconds << ',' << m.imagesPerSecond << '\n';
     epochs.push_back(m.toJson());
   }
-  writeTextAtomic(runDir / "metrics.csv", csv.str());
-  writeTextAtomic(runDir / "metrics.json",
+  writeTextAtomic(runDir / run_folder::kMetricsCsv, csv.str());
+  writeTextAtomic(runDir / run_folder::kMetricsJson,
                   nlohmann::json{{"epochs", epochs}, {"best_epoch", bestEpoch}, {"early_stopping_metric", toString(metric)}}
                       .dump(2));
 }
@@ -928,7 +930,7 @@ class TrainingRun {
 
     const double wallSeconds = secondsSince(started_);
     nlohmann::json summary = {{"run_dir", fs::absolute(request_.runDir).string()},
-                              {"model", fs::absolute(request_.runDir / "model.h5").string()},
+                              {"model", fs::absolute(request_.runDir / run_folder::kModelFile).string()},
                               {"dataset", datasetJson(data_)},
                               {"config", config_.toJson()},
                               {"architecture", spec_.toJson()},
@@ -1026,13 +1028,13 @@ class TrainingRun {
       }
     }
     model.state = cpuCopy(net_->namedState());
-    writeModelFile(request_.runDir / "model.h5", model);
+    writeModelFile(request_.runDir / run_folder::kModelFile, model);
     writeTextAtomic(request_.runDir / "classification_report.txt",
                     report.toText() + reportNotesText(baselines_, calibration_, warnings));
     writeTextAtomic(request_.runDir / "predictions.csv", csv.str());
     nlohmann::json full = summary;
     full["predictions"] = predictions;
-    writeTextAtomic(request_.runDir / "report.json", full.dump(2));
+    writeTextAtomic(request_.runDir / run_folder::kReportJson, full.dump(2));
     log("test accuracy " + std::to_string(report.accuracy) + ", macro F1 " + std::to_string(report.macro.f1) +
         " (best epoch " + std::to_string(progress_.bestEpoch) + ")");
     return summary;
@@ -1271,7 +1273,7 @@ nlohmann::json evaluateClassifier(const EvaluateRequest& request, const TrainHoo
     fs::create_directories(request.outputDir);
     nlohmann::json full = summary;
     full["predictions"] = predictions;
-    writeTextAtomic(request.outputDir / "report.json", full.dump(2));
+    writeTextAtomic(request.outputDir / run_folder::kReportJson, full.dump(2));
     writeTextAtomic(request.outputDir / "classification_report.txt",
                     report.toText() + reportNotesText(baselines, calibration, warnings));
   }

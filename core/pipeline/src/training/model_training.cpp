@@ -14,6 +14,7 @@
 #include "winnow/image/image_codec.hpp"
 #include "winnow/pipeline/step_registry.hpp"
 #include "winnow/plugin/model_trainer.hpp"
+#include "winnow/sdk/run_folder.hpp"
 
 namespace winnow::training {
 
@@ -138,7 +139,7 @@ Result<nlohmann::json> evaluateModel(plugin::PluginHost& host, const nlohmann::j
   (*report)["data"] = data.string();
   if (!outputDir.empty()) {
     const auto& test = (*report)["test"];
-    const fs::path png = fs::path(outputDir) / "confusion_matrix.png";
+    const fs::path png = fs::path(outputDir) / sdk::run_folder::kConfusionMatrixPng;
     char title[160];
     std::snprintf(title, sizeof title, "%s (accuracy %.4f, macro F1 %.4f)", data.filename().c_str(), test.value("accuracy", 0.0),
                   test["macro_avg"].value("f1", 0.0));

@@ -1,23 +1,16 @@
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 
 #include "winnow/plot/charts.hpp"
+#include "winnow/sdk/run_folder.hpp"
 #include "winnow/training/model_training.hpp"
+#include "winnow/training/run_folder.hpp"
 
 namespace winnow::training {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-Result<nlohmann::json> readJson(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return makeError(ErrorCode::Io, path.string() + ": cannot read");
-  nlohmann::json document = nlohmann::json::parse(in, nullptr, false);
-  if (document.is_discarded()) return makeError(ErrorCode::Decode, path.string() + ": not JSON");
-  return document;
-}
 
 std::string fixed(double value, int decimals) {
   char text[32];
@@ -34,16 +27,20 @@ Status writeConfusionMatrixPng(const fs::path& path, const std::vector<std::stri
 
 Result<std::vector<fs::path>> writeRunPlots(const fs::path& runDir) {
   std::vector<fs::path> written;
-  auto metrics = readJson(runDir / "metrics.json");
-  if (!metrics) return metrics.error();
+  auto run = readRunFolder(runDir);
+  if (!run) return run.error();
+  if (!run->hasMetrics) {
+    return makeError(ErrorCode::Io, (runDir / sdk::run_folder::kMetricsJson).string() + ": cannot read (" +
+                                        run->problems.front() + ")");
+  }
   std::vector<double> epochs, trainLoss, valLoss, trainAccuracy, valAccuracy;
-  for (const auto& m : (*metrics)["epochs"]) {
-    epochs.push_back(m.at("epoch").get<double>());
-    trainLoss.push_back(m.at("train_loss").get<double>());
-    trainAccuracy.push_back(m.at("train_accuracy").get<double>());
+  for (const RunFolderEpoch& epoch : run->epochs) {
+    epochs.push_back(epoch.epoch);
+    trainLoss.push_back(epoch.trainLoss.value_or(0.0));
+    trainAccuracy.push_back(epoch.trainAccuracy.value_or(0.0));
     // null without a val split: the panel then shows the train curve only.
-    if (!m.at("val_loss").is_null()) valLoss.push_back(m.at("val_loss").get<double>());
-    if (!m.at("val_accuracy").is_null()) valAccuracy.push_back(m.at("val_accuracy").get<double>());
+    if (epoch.valLoss) valLoss.push_back(*epoch.valLoss);
+    if (epoch.valAccuracy) valAccuracy.push_back(*epoch.valAccuracy);
   }
   // Train and val in the same colours in both panels; epochs on whole-number ticks.
   auto panel = [&](const std::string& title, const std::vector<double>& train, const std::vector<double>& val,
@@ -60,7 +57,7 @@ Result<std::vector<fs::path>> writeRunPlots(const fs::path& runDir) {
     }
     return p;
   };
-  const fs::path curvesPath = runDir / "learning_curves.png";
+  const fs::path curvesPath = runDir / sdk::run_folder::kLearningCurvesPng;
   if (Status status = plot::writeLineChartPng(curvesPath, {panel("loss", trainLoss, valLoss, false),
                                                            panel("accuracy", trainAccuracy, valAccuracy, true)});
       !status) {
@@ -68,15 +65,11 @@ Result<std::vector<fs::path>> writeRunPlots(const fs::path& runDir) {
   }
   written.push_back(curvesPath);
 
-  auto report = readJson(runDir / "report.json");
-  if (report && report->contains("test")) {
-    const auto& test = (*report)["test"];
-    const fs::path matrixPath = runDir / "confusion_matrix.png";
-    const std::string title = "test confusion matrix (accuracy " + fixed(test.value("accuracy", 0.0), 4) + ", macro F1 " +
-                              fixed(test["macro_avg"].value("f1", 0.0), 4) + ")";
-    if (Status status = writeConfusionMatrixPng(matrixPath, test.at("class_names").get<std::vector<std::string>>(),
-                                                test.at("confusion_matrix").get<std::vector<std::vector<std::int64_t>>>(), title);
-        !status) {
+  if (run->hasReport && !run->confusion.empty()) {
+    const fs::path matrixPath = runDir / sdk::run_folder::kConfusionMatrixPng;
+    const std::string title = "test confusion matrix (accuracy " + fixed(run->testAccuracy.value_or(0.0), 4) +
+                              ", macro F1 " + fixed(run->testMacroF1.value_or(0.0), 4) + ")";
+    if (Status status = writeConfusionMatrixPng(matrixPath, run->classNames, run->confusion, title); !status) {
       return status.error();
     }
     written.push_back(matrixPath);

@@ -1,43 +1,9 @@
 #include "manifest.hpp"
 
-#include <mutex>
-#include <optional>
-
-#include "winnow/util/executable_path.hpp"
+#include "winnow/config/schema_files.hpp"
 
 namespace winnow::plugin::detail {
 namespace {
-
-constexpr const char* kSchemaFile = "plugin-manifest.schema.json";
-
-Result<config::JsonSchema> loadManifestSchema() {
-  std::vector<std::filesystem::path> candidates;
-#ifdef WINNOW_SCHEMA_DIR
-  candidates.emplace_back(WINNOW_SCHEMA_DIR);
-#endif
-  if (auto exeDir = winnow::executableDirectory(); !exeDir.empty()) {
-    candidates.push_back((exeDir / ".." / "share" / "winnow" / "schemas").lexically_normal());
-  }
-#ifdef WINNOW_INSTALL_SCHEMA_DIR
-  candidates.emplace_back(WINNOW_INSTALL_SCHEMA_DIR);
-#endif
-  std::string tried;
-  for (const auto& folder : candidates) {
-    const auto path = folder / kSchemaFile;
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-      tried += (tried.empty() ? "" : ", ") + path.string();
-      continue;
-    }
-    auto document = config::readJsonFile(path);
-    if (!document) {
-      return document.error();
-    }
-    return config::JsonSchema::compile(*document, path.string());
-  }
-  return makeError(ErrorCode::NotFound, std::string("cannot find ") + kSchemaFile + " (tried " +
-                                            tried + ")");
-}
 
 CapabilityKind kindFromManifest(const std::string& name) {
   return parseCapabilityKind(name).value_or(CapabilityKind::Invalid);
@@ -45,10 +11,7 @@ CapabilityKind kindFromManifest(const std::string& name) {
 
 }  // namespace
 
-const Result<config::JsonSchema>& manifestSchema() {
-  static const Result<config::JsonSchema> schema = loadManifestSchema();
-  return schema;
-}
+const Result<config::JsonSchema>& manifestSchema() { return config::projectSchema("plugin-manifest.schema.json"); }
 
 Result<Manifest> parseManifest(const nlohmann::json& document) {
   const auto& schema = manifestSchema();

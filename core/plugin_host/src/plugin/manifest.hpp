@@ -23,8 +23,8 @@ struct Manifest {
   std::vector<CapabilityDescriptor> capabilities;
 };
 
-// The compiled manifest schema, read once from the source tree (WINNOW_SCHEMA_DIR), else
-// <exe>/../share/winnow/schemas, else the install dir. Thread-safe.
+// The compiled manifest schema (config::projectSchema: the source tree, else
+// <exe>/../share/winnow/schemas, else the install dir). Thread-safe.
 const Result<config::JsonSchema>& manifestSchema();
 
 // Parses an already-read manifest. The error message is the reason only (no file name):
