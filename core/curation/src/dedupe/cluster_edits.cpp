@@ -1,35 +1,13 @@
 // Reading stored clusters and the user's edits to them (keeper choice, not-duplicate marks).
+#include <algorithm>
 #include <cstdio>
 
 #include "dupes_internal.hpp"
-#include "store/sqlite_statement.hpp"
 #include "winnow/dedupe/dupes.hpp"
+#include "winnow/store/dedupe_queries.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::dedupe {
-
-namespace {
-
-Result<std::vector<std::int64_t>> clusterMembers(sqlite3* db, std::int64_t clusterId) {
-  store::SqliteStatement select(db, "SELECT sample_id FROM duplicate_cluster_members WHERE cluster_id=?");
-  if (!select.ok()) return select.error("read cluster");
-  select.bind(1, clusterId);
-  std::vector<std::int64_t> members;
-  while (select.step() == SQLITE_ROW) members.push_back(select.columnInt64(0));
-  return members;
-}
-
-Result<std::int64_t> clusterKeeper(sqlite3* db, std::int64_t clusterId) {
-  store::SqliteStatement select(db, "SELECT keeper_sample_id FROM duplicate_clusters WHERE id=?");
-  if (!select.ok()) return select.error("read cluster");
-  select.bind(1, clusterId);
-  if (select.step() != SQLITE_ROW) {
-    return makeError(ErrorCode::NotFound, "duplicate cluster " + std::to_string(clusterId) + " not found");
-  }
-  return select.columnInt64(0);
-}
-
-}  // namespace
 
 nlohmann::json toJson(const DuplicateCluster& cluster) {
   nlohmann::json members = nlohmann::json::array();
@@ -67,78 +45,62 @@ nlohmann::json toJson(const DuplicateCluster& cluster) {
 }
 
 Result<std::vector<DuplicateCluster>> listClusters(store::ProjectStore& store) {
-  sqlite3* db = store.handle();
-  const std::string sql = std::string(
-      "SELECT c.id, c.method, c.keeper_sample_id, c.keeper_reason, m.sample_id, m.distance, "
-      "s.status, s.original_path, s.width, s.height, s.byte_size, s.format, "
-      "(SELECT value FROM sample_measures WHERE sample_id=s.id AND name='") + kSharpnessMeasure +
-      "'), (SELECT value FROM sample_measures WHERE sample_id=s.id AND name='" + kBrightnessMeasure +
-      "'), (SELECT hm.dhash FROM sample_hashes hm WHERE hm.sample_id=s.id), "
-      "(SELECT hk.dhash FROM sample_hashes hk WHERE hk.sample_id=coalesce(m.duplicate_of, c.keeper_sample_id)), "
-      "c.label_conflict, m.kept, m.duplicate_of, nullif(s.label,''), s.video_frame_index "
-      "FROM duplicate_clusters c JOIN duplicate_cluster_members m ON m.cluster_id=c.id "
-      "JOIN samples s ON s.id=m.sample_id "
-      "ORDER BY c.id, (m.sample_id != c.keeper_sample_id), (m.kept = 0), m.distance, m.sample_id";
-  store::SqliteStatement select(db, sql.c_str());
-  if (!select.ok()) return select.error("list clusters");
+  auto stored = store::listDuplicateClusters(store, kSharpnessMeasure, kBrightnessMeasure);
+  if (!stored) return stored.error();
   std::vector<DuplicateCluster> clusters;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
-    const std::int64_t id = select.columnInt64(0);
-    if (clusters.empty() || clusters.back().id != id) {
-      DuplicateCluster cluster;
-      cluster.id = id;
-      cluster.method = select.columnText(1);
-      cluster.keeperSampleId = select.columnInt64(2);
-      cluster.keeperReason = select.columnText(3);
-      cluster.labelConflict = select.columnInt(16) != 0;
-      clusters.push_back(std::move(cluster));
+  clusters.reserve(stored->size());
+  for (store::StoredDuplicateCluster& row : *stored) {
+    DuplicateCluster cluster;
+    cluster.id = row.id;
+    cluster.method = std::move(row.method);
+    cluster.keeperSampleId = row.keeperSampleId;
+    cluster.keeperReason = std::move(row.keeperReason);
+    cluster.labelConflict = row.labelConflict;
+    cluster.members.reserve(row.members.size());
+    for (store::StoredClusterMember& member : row.members) {
+      ClusterMember m;
+      m.sampleId = member.sampleId;
+      m.distance = member.distance;
+      m.status = std::move(member.status);
+      m.path = std::move(member.originalPath);
+      m.width = member.width;
+      m.height = member.height;
+      m.byteSize = member.byteSize;
+      m.format = std::move(member.format);
+      m.sharpness = member.sharpness;
+      m.brightness = member.brightness;
+      if (member.dhash && member.referenceDhash) {
+        m.dhashDistance = __builtin_popcountll(*member.dhash ^ *member.referenceDhash);
+      }
+      m.kept = member.kept;
+      m.duplicateOf = member.duplicateOf;
+      m.label = std::move(member.label);
+      m.videoFrameIndex = member.videoFrameIndex;
+      cluster.members.push_back(std::move(m));
     }
-    ClusterMember m;
-    m.sampleId = select.columnInt64(4);
-    m.distance = select.columnDouble(5);
-    m.status = select.columnText(6);
-    m.path = select.columnText(7);
-    m.width = select.columnInt(8);
-    m.height = select.columnInt(9);
-    m.byteSize = select.columnInt64(10);
-    m.format = select.columnText(11);
-    m.sharpness = select.columnOptionalDouble(12);
-    m.brightness = select.columnOptionalDouble(13);
-    if (!select.columnIsNull(14) && !select.columnIsNull(15)) {
-      m.dhashDistance = __builtin_popcountll(static_cast<std::uint64_t>(select.columnInt64(14)) ^
-                                             static_cast<std::uint64_t>(select.columnInt64(15)));
-    }
-    m.kept = select.columnInt(17) != 0;
-    m.duplicateOf = select.columnOptionalInt64(18);
-    m.label = select.columnOptionalText(19);
-    m.videoFrameIndex = select.columnOptionalInt64(20);
-    clusters.back().members.push_back(std::move(m));
+    clusters.push_back(std::move(cluster));
   }
-  if (rc != SQLITE_DONE) return select.error("list clusters");
   return clusters;
 }
 
 Status setKeeper(store::ProjectStore& store, std::int64_t clusterId, std::int64_t sampleId,
                  const std::string& actor) {
-  sqlite3* db = store.handle();
   auto begun = store.beginTransaction();
   if (!begun) return begun.error();
   store::ProjectStore::Transaction transaction = std::move(begun.value());
-  if (auto exists = clusterKeeper(db, clusterId); !exists) return exists.error();
-  auto members = clusterMembers(db, clusterId);
+  if (auto exists = store::duplicateClusterKeeper(store, clusterId); !exists) return exists.error();
+  auto members = store::duplicateClusterMemberIds(store, clusterId);
   if (!members) return members.error();
   if (std::find(members->begin(), members->end(), sampleId) == members->end()) {
     return makeError(ErrorCode::InvalidArgument, "sample " + std::to_string(sampleId) +
                                                      " is not a member of duplicate cluster " +
                                                      std::to_string(clusterId));
   }
-  store::SqliteStatement update(db, "UPDATE duplicate_clusters SET keeper_sample_id=?, keeper_reason=? WHERE id=?");
-  if (!update.ok()) return update.error("set keeper");
-  update.bind(1, sampleId);
-  update.bind(2, std::string(detail::kChosenByPrefix) + actor);
-  update.bind(3, clusterId);
-  if (update.step() != SQLITE_DONE) return update.error("set keeper");
+  if (Status s = store::setDuplicateClusterKeeper(store, clusterId, sampleId,
+                                                  std::string(detail::kChosenByPrefix) + actor);
+      !s) {
+    return s;
+  }
   // Member distances stay relative to the keeper the rule chose; the user's choice is the reason.
   if (Status s = store.applyDecision(sampleId, "status", std::string(store::kStatusActive), actor,
                                      "chosen as keeper of duplicate cluster " + std::to_string(clusterId));
@@ -147,35 +109,18 @@ Status setKeeper(store::ProjectStore& store, std::int64_t clusterId, std::int64_
   }
   // Only kept members of the new keeper's own label give way (never one of another label); in a
   // group of video frames the other kept frames stay (the user adds a frame, not swaps one).
-  store::SqliteStatement rivals(
-      db, "SELECT m.sample_id, s.format FROM duplicate_cluster_members m JOIN samples s ON s.id=m.sample_id "
-          "WHERE m.cluster_id=?1 AND m.kept=1 AND m.sample_id!=?2 "
-          "AND coalesce(nullif(s.label,''),'') = "
-          "(SELECT coalesce(nullif(label,''),'') FROM samples WHERE id=?2)");
-  if (!rivals.ok()) return rivals.error("read cluster");
-  rivals.bind(1, clusterId);
-  rivals.bind(2, sampleId);
+  auto rivals = store::keptMembersOfSameLabel(store, clusterId, sampleId);
+  if (!rivals) return rivals.error();
   std::string newKeeperFormat;
   if (auto sample = store.getSample(sampleId); sample) newKeeperFormat = sample->format;
   std::vector<std::int64_t> demoted;
-  while (rivals.step() == SQLITE_ROW) {
-    if (newKeeperFormat == "video-frame" && rivals.columnText(1) == "video-frame") continue;
-    demoted.push_back(rivals.columnInt64(0));
+  for (const store::ClusterMemberFormat& rival : *rivals) {
+    if (newKeeperFormat == "video-frame" && rival.format == "video-frame") continue;
+    demoted.push_back(rival.sampleId);
   }
-  store::SqliteStatement keep(db, "UPDATE duplicate_cluster_members SET kept=1, duplicate_of=NULL "
-                                  "WHERE cluster_id=? AND sample_id=?");
-  if (!keep.ok()) return keep.error("set keeper");
-  keep.bind(1, clusterId);
-  keep.bind(2, sampleId);
-  if (keep.step() != SQLITE_DONE) return keep.error("set keeper");
+  if (Status s = store::markClusterMemberKept(store, clusterId, sampleId); !s) return s;
   for (std::int64_t old : demoted) {
-    store::SqliteStatement repoint(db, "UPDATE duplicate_cluster_members SET kept=0, duplicate_of=?1 "
-                                       "WHERE cluster_id=?2 AND (sample_id=?3 OR duplicate_of=?3)");
-    if (!repoint.ok()) return repoint.error("set keeper");
-    repoint.bind(1, sampleId);
-    repoint.bind(2, clusterId);
-    repoint.bind(3, old);
-    if (repoint.step() != SQLITE_DONE) return repoint.error("set keeper");
+    if (Status s = store::demoteClusterMember(store, clusterId, sampleId, old); !s) return s;
     if (Status s = store.applyDecision(old, "status", std::string(store::kStatusDuplicate), actor,
                                        "near-duplicate of sample " + std::to_string(sampleId) +
                                            " (keeper chosen by " + actor + ")");
@@ -192,50 +137,31 @@ Status markNotDuplicate(store::ProjectStore& store, std::int64_t sampleA, std::i
     return makeError(ErrorCode::InvalidArgument, "not-duplicate: a sample cannot be paired with itself");
   }
   if (sampleA > sampleB) std::swap(sampleA, sampleB);
-  sqlite3* db = store.handle();
   for (std::int64_t id : {sampleA, sampleB}) {
     if (auto sample = store.getSample(id); !sample) return sample.error();
   }
   auto begun = store.beginTransaction();
   if (!begun) return begun.error();
   store::ProjectStore::Transaction transaction = std::move(begun.value());
-  store::SqliteStatement insert(
-      db, "INSERT OR IGNORE INTO not_duplicate_pairs(sample_a, sample_b, actor, created_at) VALUES(?,?,?,?)");
-  if (!insert.ok()) return insert.error("mark not duplicate");
-  insert.bind(1, sampleA);
-  insert.bind(2, sampleB);
-  insert.bind(3, actor);
-  insert.bind(4, store::nowUtcIso8601());
-  if (insert.step() != SQLITE_DONE) return insert.error("mark not duplicate");
+  if (Status s = store::recordNotDuplicatePair(store, sampleA, sampleB, actor, store::nowUtcIso8601()); !s) {
+    return s;
+  }
 
   // A stored cluster holding both: take the non-keeper of the two out of it and restore it.
-  store::SqliteStatement shared(
-      db, "SELECT c.id, c.keeper_sample_id, a.kept, b.kept FROM duplicate_clusters c "
-          "JOIN duplicate_cluster_members a ON a.cluster_id=c.id AND a.sample_id=? "
-          "JOIN duplicate_cluster_members b ON b.cluster_id=c.id AND b.sample_id=?");
-  if (!shared.ok()) return shared.error("read clusters");
-  shared.bind(1, sampleA);
-  shared.bind(2, sampleB);
-  if (shared.step() == SQLITE_ROW) {
-    const std::int64_t clusterId = shared.columnInt64(0);
-    const std::int64_t keeper = shared.columnInt64(1);
-    const bool keptA = shared.columnInt(2) != 0;
-    const bool keptB = shared.columnInt(3) != 0;
+  auto shared = store::clusterHoldingBoth(store, sampleA, sampleB);
+  if (!shared) return shared.error();
+  if (*shared) {
+    const std::int64_t clusterId = (*shared)->clusterId;
+    const std::int64_t keeper = (*shared)->keeperSampleId;
+    const bool keptA = (*shared)->keptA;
+    const bool keptB = (*shared)->keptB;
     // The one that is not kept leaves; when both are kept (two labels' keepers, two kept frames)
     // the one that is not the cluster's main keeper leaves.
     const std::int64_t leaving = keptA != keptB ? (keptA ? sampleB : sampleA)
                                                 : (keeper == sampleA ? sampleB : sampleA);
-    store::SqliteStatement repoint(db, "UPDATE duplicate_cluster_members SET duplicate_of=?1 "
-                                       "WHERE cluster_id=?2 AND duplicate_of=?3");
-    repoint.bind(1, leaving == keeper ? (leaving == sampleA ? sampleB : sampleA) : keeper);
-    repoint.bind(2, clusterId);
-    repoint.bind(3, leaving);
-    if (repoint.step() != SQLITE_DONE) return repoint.error("update cluster");
-    store::SqliteStatement remove(db, "DELETE FROM duplicate_cluster_members WHERE cluster_id=? AND sample_id=?");
-    remove.bind(1, clusterId);
-    remove.bind(2, leaving);
-    if (remove.step() != SQLITE_DONE) return remove.error("update cluster");
-    auto actorOfStatus = detail::latestStatusActor(db, leaving);
+    const std::int64_t replacement = leaving == keeper ? (leaving == sampleA ? sampleB : sampleA) : keeper;
+    if (Status s = store::removeClusterMember(store, clusterId, leaving, replacement); !s) return s;
+    auto actorOfStatus = store::latestStatusActor(store, leaving);
     if (!actorOfStatus) return actorOfStatus.error();
     if (*actorOfStatus && **actorOfStatus == kDupesActor) {
       if (Status s = store.applyDecision(leaving, "status", std::string(store::kStatusActive), actor,
@@ -245,15 +171,10 @@ Status markNotDuplicate(store::ProjectStore& store, std::int64_t sampleA, std::i
         return s;
       }
     }
-    auto left = clusterMembers(db, clusterId);
+    auto left = store::duplicateClusterMemberIds(store, clusterId);
     if (!left) return left.error();
     if (left->size() < 2) {
-      store::SqliteStatement drop(db, "DELETE FROM duplicate_cluster_members WHERE cluster_id=?");
-      drop.bind(1, clusterId);
-      if (drop.step() != SQLITE_DONE) return drop.error("drop cluster");
-      store::SqliteStatement dropCluster(db, "DELETE FROM duplicate_clusters WHERE id=?");
-      dropCluster.bind(1, clusterId);
-      if (dropCluster.step() != SQLITE_DONE) return dropCluster.error("drop cluster");
+      if (Status s = store::dropDuplicateCluster(store, clusterId); !s) return s;
     }
   }
   return transaction.commit();

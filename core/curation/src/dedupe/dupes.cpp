@@ -3,9 +3,7 @@
 #include "winnow/dedupe/dupes.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
-#include <memory>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -13,31 +11,15 @@
 #include <unordered_map>
 
 #include "dupes_internal.hpp"
-#include "store/sqlite_statement.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/dedupe/embedding_pairs.hpp"
 #include "winnow/dedupe/hamming_index.hpp"
 #include "winnow/dedupe/keeper_rule.hpp"
 #include "winnow/dedupe/perceptual_hash.hpp"
+#include "winnow/store/dedupe_queries.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::dedupe {
-
-namespace detail {
-
-Result<std::optional<std::string>> latestStatusActor(sqlite3* db, std::int64_t sampleId) {
-  store::SqliteStatement select(db,
-                                "SELECT actor FROM decisions WHERE sample_id=? AND field='status' "
-                                "AND undone_at IS NULL ORDER BY id DESC LIMIT 1");
-  if (!select.ok()) return select.error("read decisions");
-  select.bind(1, sampleId);
-  const int rc = select.step();
-  if (rc == SQLITE_ROW) return std::optional<std::string>(select.columnText(0));
-  if (rc != SQLITE_DONE) return select.error("read decisions");
-  return std::optional<std::string>();
-}
-
-}  // namespace detail
 
 namespace {
 
@@ -65,107 +47,52 @@ struct Edge {
   int method = 0;      // index into the method names
 };
 
-Result<std::vector<Candidate>> loadCandidates(sqlite3* db) {
-  const std::string sql = std::string(
-      "SELECT s.id, s.width, s.height, s.byte_size, s.format, s.status, s.original_path, "
-      "s.video_frame_index, h.phash, h.dhash, "
-      "(SELECT value FROM sample_measures WHERE sample_id=s.id AND name='") + kSharpnessMeasure +
-      "'), (SELECT value FROM sample_measures WHERE sample_id=s.id AND name='" + kBrightnessMeasure +
-      "'), nullif(s.label,'') FROM samples s JOIN sample_hashes h ON h.sample_id = s.id "
-      "WHERE s.status != 'rejected' ORDER BY s.id";
-  store::SqliteStatement select(db, sql.c_str());
-  if (!select.ok()) return select.error("load hashes");
+Result<std::vector<Candidate>> loadCandidates(store::ProjectStore& store) {
+  auto rows = store::listHashedSamples(store, kSharpnessMeasure, kBrightnessMeasure);
+  if (!rows) return rows.error();
   std::vector<Candidate> candidates;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
+  candidates.reserve(rows->size());
+  for (store::HashedSampleRow& row : *rows) {
     Candidate c;
-    c.id = select.columnInt64(0);
-    c.width = select.columnInt(1);
-    c.height = select.columnInt(2);
-    c.byteSize = select.columnInt64(3);
-    c.format = select.columnText(4);
-    c.status = select.columnText(5);
-    c.path = select.columnText(6);
-    c.frameIndex = select.columnOptionalInt64(7);
-    c.phash = static_cast<std::uint64_t>(select.columnInt64(8));
-    c.dhash = static_cast<std::uint64_t>(select.columnInt64(9));
-    c.sharpness = select.columnOptionalDouble(10);
-    c.brightness = select.columnOptionalDouble(11);
-    c.label = select.columnOptionalText(12);
+    c.id = row.id;
+    c.width = row.width;
+    c.height = row.height;
+    c.byteSize = row.byteSize;
+    c.format = std::move(row.format);
+    c.status = std::move(row.status);
+    c.path = std::move(row.originalPath);
+    c.frameIndex = row.videoFrameIndex;
+    c.phash = row.phash;
+    c.dhash = row.dhash;
+    c.sharpness = row.sharpness;
+    c.brightness = row.brightness;
+    c.label = std::move(row.label);
     candidates.push_back(std::move(c));
   }
-  if (rc != SQLITE_DONE) return select.error("load hashes");
   return candidates;
 }
 
-Result<std::set<std::pair<std::int64_t, std::int64_t>>> loadNotDuplicatePairs(sqlite3* db) {
-  store::SqliteStatement select(db, "SELECT sample_a, sample_b FROM not_duplicate_pairs");
-  if (!select.ok()) return select.error("load not-duplicate pairs");
-  std::set<std::pair<std::int64_t, std::int64_t>> pairs;
-  while (select.step() == SQLITE_ROW) pairs.emplace(select.columnInt64(0), select.columnInt64(1));
-  return pairs;
-}
-
-// Keeper sample id -> stored reason ("chosen by user:...").
-Result<std::map<std::int64_t, std::string>> loadUserKeepers(sqlite3* db) {
-  store::SqliteStatement select(
-      db, "SELECT keeper_sample_id, keeper_reason FROM duplicate_clusters "
-          "WHERE keeper_reason LIKE 'chosen by %'");
-  if (!select.ok()) return select.error("load keepers");
-  std::map<std::int64_t, std::string> keepers;
-  while (select.step() == SQLITE_ROW) keepers[select.columnInt64(0)] = select.columnText(1);
-  return keepers;
-}
-
 // Embedding pairs for every extractor in the table, mapped to candidate indices.
-Status addEmbeddingEdges(sqlite3* db, const std::unordered_map<std::int64_t, std::uint32_t>& indexOf,
+Status addEmbeddingEdges(store::ProjectStore& store, const std::unordered_map<std::int64_t, std::uint32_t>& indexOf,
                          double minCosine, std::vector<std::string>& methods,
                          std::vector<Edge>& edges, job::JobContext& job) {
-  std::vector<std::string> extractors;
-  {
-    store::SqliteStatement select(db, "SELECT DISTINCT extractor FROM embeddings ORDER BY extractor");
-    if (!select.ok()) return select.error("list embeddings");
-    while (select.step() == SQLITE_ROW) extractors.push_back(select.columnText(0));
-  }
-  for (const std::string& extractor : extractors) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT sample_id, dimension, vector FROM embeddings WHERE extractor=? "
-                           "ORDER BY sample_id",
-                           -1, &raw, nullptr) != SQLITE_OK) {
-      sqlite3_finalize(raw);
-      return store::sqliteError(db, "load embeddings");
-    }
-    const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> select(raw, sqlite3_finalize);
-    sqlite3_bind_text(raw, 1, extractor.c_str(), -1, SQLITE_TRANSIENT);
-    std::vector<std::vector<float>> vectors;
-    std::vector<std::uint32_t> owners;
-    int dimension = -1;
-    std::int64_t skipped = 0;
-    while (sqlite3_step(raw) == SQLITE_ROW) {
-      const auto found = indexOf.find(sqlite3_column_int64(raw, 0));
-      if (found == indexOf.end()) continue;  // rejected or not hashed
-      const int dim = sqlite3_column_int(raw, 1);
-      const void* blob = sqlite3_column_blob(raw, 2);
-      const int bytes = sqlite3_column_bytes(raw, 2);
-      if (dim <= 0 || bytes != dim * static_cast<int>(sizeof(float)) || !blob ||
-          (dimension >= 0 && dim != dimension)) {
-        ++skipped;
-        continue;
-      }
-      dimension = dim;
-      std::vector<float> vector(static_cast<std::size_t>(dim));
-      std::memcpy(vector.data(), blob, static_cast<std::size_t>(bytes));
-      vectors.push_back(std::move(vector));
-      owners.push_back(found->second);
-    }
-    if (skipped > 0) {
-      job.warn("dupes: embeddings '" + extractor + "': " + std::to_string(skipped) +
+  auto extractors = store::embeddingExtractorNames(store);
+  if (!extractors) return extractors.error();
+  for (const std::string& extractor : *extractors) {
+    // Rejected or unhashed samples are not candidates.
+    auto loaded = store::readEmbeddingVectors(store, extractor,
+                                              [&](std::int64_t sampleId) { return indexOf.count(sampleId) > 0; });
+    if (!loaded) return loaded.error();
+    if (loaded->skippedWrongSize > 0) {
+      job.warn("dupes: embeddings '" + extractor + "': " + std::to_string(loaded->skippedWrongSize) +
                " vectors with a wrong size were skipped");
     }
+    std::vector<std::uint32_t> owners;
+    owners.reserve(loaded->sampleIds.size());
+    for (std::int64_t sampleId : loaded->sampleIds) owners.push_back(indexOf.at(sampleId));
     const int method = static_cast<int>(methods.size());
     methods.push_back("embedding:" + extractor);
-    for (const EmbeddingPair& pair : cosinePairs(vectors, minCosine)) {
+    for (const EmbeddingPair& pair : cosinePairs(loaded->vectors, minCosine)) {
       edges.push_back({owners[pair.a], owners[pair.b], (1.0 - pair.cosine) * 64.0, method});
     }
   }
@@ -409,16 +336,6 @@ DuplicateCluster planCluster(const std::vector<Candidate>& candidates,
   return cluster;
 }
 
-// Active samples per label ("(unlabelled)" for none), for the before/after lines of a run.
-Result<std::map<std::string, std::int64_t>> activeByClass(sqlite3* db) {
-  store::SqliteStatement select(db, "SELECT coalesce(nullif(label,''),'(unlabelled)'), count(*) FROM samples "
-                                    "WHERE status='active' GROUP BY 1");
-  if (!select.ok()) return select.error("count active samples");
-  std::map<std::string, std::int64_t> counts;
-  while (select.step() == SQLITE_ROW) counts[select.columnText(0)] = select.columnInt64(1);
-  return counts;
-}
-
 struct PersistCounts {
   std::int64_t demoted = 0;
   std::int64_t restored = 0;
@@ -427,44 +344,34 @@ struct PersistCounts {
 
 Result<PersistCounts> persist(store::ProjectStore& store, std::vector<DuplicateCluster>& clusters,
                               std::optional<std::int64_t> runId) {
-  sqlite3* db = store.handle();
   PersistCounts counts;
   auto begun = store.beginTransaction();
   if (!begun) return begun.error();
   store::ProjectStore::Transaction transaction = std::move(begun.value());
-  if (Status s = store.execute("DELETE FROM duplicate_cluster_members; DELETE FROM duplicate_clusters;");
-      !s) {
-    return s.error();
+  std::vector<store::NewDuplicateCluster> rows;
+  rows.reserve(clusters.size());
+  for (const DuplicateCluster& cluster : clusters) {
+    store::NewDuplicateCluster row;
+    row.method = cluster.method;
+    row.keeperSampleId = cluster.keeperSampleId;
+    row.keeperReason = cluster.keeperReason;
+    row.labelConflict = cluster.labelConflict;
+    row.members.reserve(cluster.members.size());
+    for (const ClusterMember& member : cluster.members) {
+      row.members.push_back({member.sampleId, member.distance, member.kept, member.duplicateOf});
+    }
+    rows.push_back(std::move(row));
   }
-  store::SqliteStatement insertCluster(
-      db, "INSERT INTO duplicate_clusters(method, keeper_sample_id, keeper_reason, run_id, created_at, "
-          "label_conflict) VALUES(?,?,?,?,?,?)");
-  store::SqliteStatement insertMember(
-      db, "INSERT INTO duplicate_cluster_members(cluster_id, sample_id, distance, kept, duplicate_of) "
-          "VALUES(?,?,?,?,?)");
-  if (!insertCluster.ok()) return insertCluster.error("store clusters");
-  if (!insertMember.ok()) return insertMember.error("store clusters");
-  const std::string now = store::nowUtcIso8601();
+  // Clusters are stored before any status changes: each sample is in one cluster at most, so the
+  // decisions below read and write the same rows as when stored cluster by cluster.
+  auto ids = store::replaceDuplicateClusters(store, rows, runId, store::nowUtcIso8601());
+  if (!ids) return ids.error();
   std::set<std::int64_t> nonKeepers;
-  for (DuplicateCluster& cluster : clusters) {
-    insertCluster.reset();
-    insertCluster.bind(1, cluster.method);
-    insertCluster.bind(2, cluster.keeperSampleId);
-    insertCluster.bind(3, cluster.keeperReason);
-    insertCluster.bind(4, runId);
-    insertCluster.bind(5, now);
-    insertCluster.bind(6, cluster.labelConflict ? 1 : 0);
-    if (insertCluster.step() != SQLITE_DONE) return insertCluster.error("store clusters");
-    cluster.id = sqlite3_last_insert_rowid(db);
+  for (std::size_t c = 0; c < clusters.size(); ++c) {
+    DuplicateCluster& cluster = clusters[c];
+    cluster.id = (*ids)[c];
     for (ClusterMember& member : cluster.members) {
-      insertMember.reset();
-      insertMember.bind(1, cluster.id);
-      insertMember.bind(2, member.sampleId);
-      insertMember.bind(3, member.distance);
-      insertMember.bind(4, member.kept ? 1 : 0);
-      insertMember.bind(5, member.duplicateOf);
-      if (insertMember.step() != SQLITE_DONE) return insertMember.error("store clusters");
-      auto actor = detail::latestStatusActor(db, member.sampleId);
+      auto actor = store::latestStatusActor(store, member.sampleId);
       if (!actor) return actor.error();
       const bool owned = detail::dupesOwnsStatus(*actor);
       if (member.kept) {
@@ -511,14 +418,14 @@ Result<PersistCounts> persist(store::ProjectStore& store, std::vector<DuplicateC
   // Samples dupes demoted earlier that are no longer non-keepers come back.
   std::vector<std::int64_t> stale;
   {
-    store::SqliteStatement select(db, "SELECT id FROM samples WHERE status='duplicate'");
-    if (!select.ok()) return select.error("list duplicates");
-    while (select.step() == SQLITE_ROW) {
-      if (!nonKeepers.count(select.columnInt64(0))) stale.push_back(select.columnInt64(0));
+    auto demoted = store::duplicateStatusSampleIds(store);
+    if (!demoted) return demoted.error();
+    for (std::int64_t id : *demoted) {
+      if (!nonKeepers.count(id)) stale.push_back(id);
     }
   }
   for (std::int64_t id : stale) {
-    auto actor = detail::latestStatusActor(db, id);
+    auto actor = store::latestStatusActor(store, id);
     if (!actor) return actor.error();
     if (!*actor || **actor != kDupesActor) continue;
     if (Status s = store.applyDecision(id, "status", std::string(store::kStatusActive), kDupesActor,
@@ -558,8 +465,7 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, const nlohmann::json
     summary["cancelled"] = true;
     return summary;
   }
-  sqlite3* db = store.handle();
-  auto loaded = loadCandidates(db);
+  auto loaded = loadCandidates(store);
   if (!loaded) return loaded.error();
   const std::vector<Candidate>& candidates = *loaded;
   std::unordered_map<std::int64_t, std::uint32_t> indexOf;
@@ -602,11 +508,11 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, const nlohmann::json
   }
   const std::size_t videoEdges = edges.size() - hashEdges;
   if (useEmbeddings) {
-    if (Status s = addEmbeddingEdges(db, indexOf, minCosine, methods, edges, job); !s) return s.error();
+    if (Status s = addEmbeddingEdges(store, indexOf, minCosine, methods, edges, job); !s) return s.error();
   }
   const std::size_t embeddingEdges = edges.size() - hashEdges - videoEdges;
 
-  auto notDuplicates = loadNotDuplicatePairs(db);
+  auto notDuplicates = store::notDuplicatePairs(store);
   if (!notDuplicates) return notDuplicates.error();
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> cannotLink;
   for (const auto& [a, b] : *notDuplicates) {
@@ -637,7 +543,7 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, const nlohmann::json
     }
   }
 
-  auto userKeepers = loadUserKeepers(db);
+  auto userKeepers = store::userChosenKeepers(store);
   if (!userKeepers) return userKeepers.error();
   std::map<std::uint32_t, std::vector<std::uint32_t>> groups;
   for (std::uint32_t i = 0; i < candidates.size(); ++i) groups[sets.find(i)].push_back(i);
@@ -651,7 +557,7 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, const nlohmann::json
     clusters.push_back(std::move(cluster));
   }
 
-  auto activeBefore = activeByClass(db);
+  auto activeBefore = store::activeSamplesPerLabel(store);
   if (!activeBefore) return activeBefore.error();
   PersistCounts counts;
   if (apply) {
@@ -671,7 +577,7 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, const nlohmann::json
     }
     for (const auto& member : cluster.members) kept += member.kept ? 1 : 0;
   }
-  auto activeAfter = apply ? activeByClass(db) : activeBefore;
+  auto activeAfter = apply ? store::activeSamplesPerLabel(store) : activeBefore;
   if (!activeAfter) return activeAfter.error();
   nlohmann::json byClass = nlohmann::json::object();
   for (const auto& [label, count] : *activeBefore) byClass[label] = {{"before", count}, {"after", 0}};

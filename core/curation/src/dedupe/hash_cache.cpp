@@ -2,13 +2,13 @@
 #include <algorithm>
 #include <thread>
 
-#include "store/sqlite_statement.hpp"
 #include "image/opencv_threads.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/dedupe/perceptual_hash.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/job/parallel_for.hpp"
 #include "winnow/quality/image_measures.hpp"
+#include "winnow/store/dedupe_queries.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::dedupe {
@@ -20,11 +20,6 @@ constexpr std::size_t kBatchSize = 256;
 // this size decode shrunk in the DCT): a sample hashed here gets the values ingest would have
 // given it.
 constexpr int kHashDecodeSide = quality::kMeasureDecodeSide;
-
-struct PendingSample {
-  std::int64_t id = 0;
-  std::filesystem::path path;
-};
 
 struct HashOutcome {
   bool ok = false;
@@ -49,7 +44,7 @@ HashOutcome hashFile(const std::filesystem::path& path) {
   return outcome;
 }
 
-Status storeBatch(store::ProjectStore& store, const std::vector<PendingSample>& batch,
+Status storeBatch(store::ProjectStore& store, const std::vector<store::SamplePixelFile>& batch,
                   const std::vector<HashOutcome>& outcomes, HashingSummary& summary,
                   job::JobContext& job) {
   auto begun = store.beginTransaction();
@@ -59,15 +54,15 @@ Status storeBatch(store::ProjectStore& store, const std::vector<PendingSample>& 
     const HashOutcome& outcome = outcomes[i];
     if (!outcome.ok) {
       ++summary.failed;
-      job.warn("dupes: sample " + std::to_string(batch[i].id) + ": " + outcome.error);
+      job.warn("dupes: sample " + std::to_string(batch[i].sampleId) + ": " + outcome.error);
       continue;
     }
-    if (Status status = store.putPerceptualHashes(batch[i].id, outcome.hashed.hashes.phash,
+    if (Status status = store.putPerceptualHashes(batch[i].sampleId, outcome.hashed.hashes.phash,
                                                   outcome.hashed.hashes.dhash);
         !status) {
       return status;
     }
-    if (Status status = store.putMeasures(batch[i].id, keeperMeasureList(outcome.hashed.measures));
+    if (Status status = store.putMeasures(batch[i].sampleId, keeperMeasureList(outcome.hashed.measures));
         !status) {
       return status;
     }
@@ -85,30 +80,12 @@ std::vector<std::pair<std::string, double>> keeperMeasureList(const ImageMeasure
 Result<HashingSummary> computeMissingHashes(store::ProjectStore& store, unsigned threads,
                                             job::JobContext& job) {
   HashingSummary summary;
-  sqlite3* db = store.handle();
-  {
-    store::SqliteStatement count(db, "SELECT COUNT(*) FROM sample_hashes");
-    if (!count.ok() || count.step() != SQLITE_ROW) return count.error("count hashes");
-    summary.cached = count.columnInt64(0);
-  }
-  std::vector<PendingSample> pending;
-  {
-    store::SqliteStatement select(
-        db,
-        "SELECT s.id, s.original_path, s.derived_path FROM samples s "
-        "LEFT JOIN sample_hashes h ON h.sample_id = s.id WHERE h.sample_id IS NULL ORDER BY s.id");
-    if (!select.ok()) return select.error("list samples to hash");
-    int rc = SQLITE_ROW;
-    while ((rc = select.step()) == SQLITE_ROW) {
-      PendingSample sample;
-      sample.id = select.columnInt64(0);
-      const std::string derived = select.columnText(2);
-      sample.path = derived.empty() ? std::filesystem::path(select.columnText(1))
-                                    : store.projectDir() / derived;
-      pending.push_back(std::move(sample));
-    }
-    if (rc != SQLITE_DONE) return select.error("list samples to hash");
-  }
+  auto cached = store::countSampleHashes(store);
+  if (!cached) return cached.error();
+  summary.cached = *cached;
+  auto unhashed = store::samplesWithoutHashes(store);
+  if (!unhashed) return unhashed.error();
+  const std::vector<store::SamplePixelFile>& pending = *unhashed;
   if (pending.empty()) return summary;
 
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -120,7 +97,7 @@ Result<HashingSummary> computeMissingHashes(store::ProjectStore& store, unsigned
       summary.cancelled = true;
       break;
     }
-    const std::vector<PendingSample> batch(
+    const std::vector<store::SamplePixelFile> batch(
         pending.begin() + static_cast<std::ptrdiff_t>(first),
         pending.begin() + static_cast<std::ptrdiff_t>(std::min(pending.size(), first + kBatchSize)));
     std::vector<HashOutcome> outcomes(batch.size());

@@ -15,6 +15,17 @@ inline Error sqliteError(sqlite3* db, const std::string& what) {
   return makeError(ErrorCode::Database, what + ": " + sqlite3_errmsg(db));
 }
 
+// `text` as an SQL string literal ('...', quotes inside doubled), for a value written into SQL text
+// rather than bound (ProjectStore::execute takes no parameters).
+inline std::string sqlQuoted(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    quoted += c;
+    if (c == '\'') quoted += '\'';
+  }
+  return quoted + "'";
+}
+
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3* db, const char* sql) : db_(db) {

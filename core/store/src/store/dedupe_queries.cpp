@@ -1,0 +1,483 @@
+#include "winnow/store/dedupe_queries.hpp"
+
+#include <cstring>
+#include <memory>
+
+#include "store/sqlite_statement.hpp"
+
+namespace winnow::store {
+
+namespace {
+
+Error clusterNotFound(std::int64_t clusterId) {
+  return makeError(ErrorCode::NotFound, "duplicate cluster " + std::to_string(clusterId) + " not found");
+}
+
+}  // namespace
+
+Result<std::int64_t> countSampleHashes(ProjectStore& store) {
+  SqliteStatement count(store.handle(), "SELECT COUNT(*) FROM sample_hashes");
+  if (!count.ok() || count.step() != SQLITE_ROW) return count.error("count hashes");
+  return count.columnInt64(0);
+}
+
+Result<std::vector<SamplePixelFile>> samplesWithoutHashes(ProjectStore& store) {
+  SqliteStatement select(
+      store.handle(),
+      "SELECT s.id, s.original_path, s.derived_path FROM samples s "
+      "LEFT JOIN sample_hashes h ON h.sample_id = s.id WHERE h.sample_id IS NULL ORDER BY s.id");
+  if (!select.ok()) return select.error("list samples to hash");
+  std::vector<SamplePixelFile> files;
+  int rc = SQLITE_ROW;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    SamplePixelFile file;
+    file.sampleId = select.columnInt64(0);
+    const std::string derived = select.columnText(2);
+    file.path = derived.empty() ? std::filesystem::path(select.columnText(1)) : store.projectDir() / derived;
+    files.push_back(std::move(file));
+  }
+  if (rc != SQLITE_DONE) return select.error("list samples to hash");
+  return files;
+}
+
+Result<std::vector<HashedSampleRow>> listHashedSamples(ProjectStore& store, const std::string& sharpnessMeasure,
+                                                       const std::string& brightnessMeasure) {
+  const std::string sql =
+      "SELECT s.id, s.width, s.height, s.byte_size, s.format, s.status, s.original_path, "
+      "s.video_frame_index, h.phash, h.dhash, "
+      "(SELECT value FROM sample_measures WHERE sample_id=s.id AND name=" + sqlQuoted(sharpnessMeasure) +
+      "), (SELECT value FROM sample_measures WHERE sample_id=s.id AND name=" + sqlQuoted(brightnessMeasure) +
+      "), nullif(s.label,'') FROM samples s JOIN sample_hashes h ON h.sample_id = s.id "
+      "WHERE s.status != 'rejected' ORDER BY s.id";
+  SqliteStatement select(store.handle(), sql.c_str());
+  if (!select.ok()) return select.error("load hashes");
+  std::vector<HashedSampleRow> rows;
+  int rc = SQLITE_ROW;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    HashedSampleRow row;
+    row.id = select.columnInt64(0);
+    row.width = select.columnInt(1);
+    row.height = select.columnInt(2);
+    row.byteSize = select.columnInt64(3);
+    row.format = select.columnText(4);
+    row.status = select.columnText(5);
+    row.originalPath = select.columnText(6);
+    row.videoFrameIndex = select.columnOptionalInt64(7);
+    row.phash = static_cast<std::uint64_t>(select.columnInt64(8));
+    row.dhash = static_cast<std::uint64_t>(select.columnInt64(9));
+    row.sharpness = select.columnOptionalDouble(10);
+    row.brightness = select.columnOptionalDouble(11);
+    row.label = select.columnOptionalText(12);
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return select.error("load hashes");
+  return rows;
+}
+
+Result<std::set<std::pair<std::int64_t, std::int64_t>>> notDuplicatePairs(ProjectStore& store) {
+  SqliteStatement select(store.handle(), "SELECT sample_a, sample_b FROM not_duplicate_pairs");
+  if (!select.ok()) return select.error("load not-duplicate pairs");
+  std::set<std::pair<std::int64_t, std::int64_t>> pairs;
+  while (select.step() == SQLITE_ROW) pairs.emplace(select.columnInt64(0), select.columnInt64(1));
+  return pairs;
+}
+
+Result<std::map<std::int64_t, std::string>> userChosenKeepers(ProjectStore& store) {
+  SqliteStatement select(store.handle(),
+                         "SELECT keeper_sample_id, keeper_reason FROM duplicate_clusters "
+                         "WHERE keeper_reason LIKE 'chosen by %'");
+  if (!select.ok()) return select.error("load keepers");
+  std::map<std::int64_t, std::string> keepers;
+  while (select.step() == SQLITE_ROW) keepers[select.columnInt64(0)] = select.columnText(1);
+  return keepers;
+}
+
+Result<std::vector<std::string>> embeddingExtractorNames(ProjectStore& store) {
+  SqliteStatement select(store.handle(), "SELECT DISTINCT extractor FROM embeddings ORDER BY extractor");
+  if (!select.ok()) return select.error("list embeddings");
+  std::vector<std::string> extractors;
+  while (select.step() == SQLITE_ROW) extractors.push_back(select.columnText(0));
+  return extractors;
+}
+
+Result<EmbeddingVectors> readEmbeddingVectors(ProjectStore& store, const std::string& extractor,
+                                              const std::function<bool(std::int64_t sampleId)>& wanted) {
+  sqlite3* db = store.handle();
+  // The blob is read in place (sqlite3_column_blob), not copied into a string first.
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT sample_id, dimension, vector FROM embeddings WHERE extractor=? "
+                         "ORDER BY sample_id",
+                         -1, &raw, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(raw);
+    return sqliteError(db, "load embeddings");
+  }
+  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> select(raw, sqlite3_finalize);
+  sqlite3_bind_text(raw, 1, extractor.c_str(), -1, SQLITE_TRANSIENT);
+  EmbeddingVectors result;
+  int dimension = -1;
+  while (sqlite3_step(raw) == SQLITE_ROW) {
+    const std::int64_t sampleId = sqlite3_column_int64(raw, 0);
+    if (!wanted(sampleId)) continue;
+    const int dim = sqlite3_column_int(raw, 1);
+    const void* blob = sqlite3_column_blob(raw, 2);
+    const int bytes = sqlite3_column_bytes(raw, 2);
+    if (dim <= 0 || bytes != dim * static_cast<int>(sizeof(float)) || !blob ||
+        (dimension >= 0 && dim != dimension)) {
+      ++result.skippedWrongSize;
+      continue;
+    }
+    dimension = dim;
+    std::vector<float> vector(static_cast<std::size_t>(dim));
+    std::memcpy(vector.data(), blob, static_cast<std::size_t>(bytes));
+    result.vectors.push_back(std::move(vector));
+    result.sampleIds.push_back(sampleId);
+  }
+  return result;
+}
+
+Result<std::optional<std::string>> latestStatusActor(ProjectStore& store, std::int64_t sampleId) {
+  SqliteStatement select(store.handle(),
+                         "SELECT actor FROM decisions WHERE sample_id=? AND field='status' "
+                         "AND undone_at IS NULL ORDER BY id DESC LIMIT 1");
+  if (!select.ok()) return select.error("read decisions");
+  select.bind(1, sampleId);
+  const int rc = select.step();
+  if (rc == SQLITE_ROW) return std::optional<std::string>(select.columnText(0));
+  if (rc != SQLITE_DONE) return select.error("read decisions");
+  return std::optional<std::string>();
+}
+
+Result<std::map<std::string, std::int64_t>> activeSamplesPerLabel(ProjectStore& store) {
+  SqliteStatement select(store.handle(), "SELECT coalesce(nullif(label,''),'(unlabelled)'), count(*) FROM samples "
+                                         "WHERE status='active' GROUP BY 1");
+  if (!select.ok()) return select.error("count active samples");
+  std::map<std::string, std::int64_t> counts;
+  while (select.step() == SQLITE_ROW) counts[select.columnText(0)] = select.columnInt64(1);
+  return counts;
+}
+
+Result<std::vector<std::int64_t>> duplicateStatusSampleIds(ProjectStore& store) {
+  SqliteStatement select(store.handle(), "SELECT id FROM samples WHERE status='duplicate'");
+  if (!select.ok()) return select.error("list duplicates");
+  std::vector<std::int64_t> ids;
+  while (select.step() == SQLITE_ROW) ids.push_back(select.columnInt64(0));
+  return ids;
+}
+
+Result<std::vector<std::int64_t>> replaceDuplicateClusters(ProjectStore& store,
+                                                           const std::vector<NewDuplicateCluster>& clusters,
+                                                           std::optional<std::int64_t> runId,
+                                                           const std::string& createdAt) {
+  sqlite3* db = store.handle();
+  if (Status s = store.execute("DELETE FROM duplicate_cluster_members; DELETE FROM duplicate_clusters;");
+      !s) {
+    return s.error();
+  }
+  SqliteStatement insertCluster(
+      db, "INSERT INTO duplicate_clusters(method, keeper_sample_id, keeper_reason, run_id, created_at, "
+          "label_conflict) VALUES(?,?,?,?,?,?)");
+  SqliteStatement insertMember(
+      db, "INSERT INTO duplicate_cluster_members(cluster_id, sample_id, distance, kept, duplicate_of) "
+          "VALUES(?,?,?,?,?)");
+  if (!insertCluster.ok()) return insertCluster.error("store clusters");
+  if (!insertMember.ok()) return insertMember.error("store clusters");
+  std::vector<std::int64_t> ids;
+  ids.reserve(clusters.size());
+  for (const NewDuplicateCluster& cluster : clusters) {
+    insertCluster.reset();
+    insertCluster.bind(1, cluster.method);
+    insertCluster.bind(2, cluster.keeperSampleId);
+    insertCluster.bind(3, cluster.keeperReason);
+    insertCluster.bind(4, runId);
+    insertCluster.bind(5, createdAt);
+    insertCluster.bind(6, cluster.labelConflict ? 1 : 0);
+    if (insertCluster.step() != SQLITE_DONE) return insertCluster.error("store clusters");
+    const std::int64_t clusterId = sqlite3_last_insert_rowid(db);
+    ids.push_back(clusterId);
+    for (const NewClusterMember& member : cluster.members) {
+      insertMember.reset();
+      insertMember.bind(1, clusterId);
+      insertMember.bind(2, member.sampleId);
+      insertMember.bind(3, member.distance);
+      insertMember.bind(4, member.kept ? 1 : 0);
+      insertMember.bind(5, member.duplicateOf);
+      if (insertMember.step() != SQLITE_DONE) return insertMember.error("store clusters");
+    }
+  }
+  return ids;
+}
+
+Result<std::vector<StoredDuplicateCluster>> listDuplicateClusters(ProjectStore& store,
+                                                                  const std::string& sharpnessMeasure,
+                                                                  const std::string& brightnessMeasure) {
+  const std::string sql =
+      "SELECT c.id, c.method, c.keeper_sample_id, c.keeper_reason, m.sample_id, m.distance, "
+      "s.status, s.original_path, s.width, s.height, s.byte_size, s.format, "
+      "(SELECT value FROM sample_measures WHERE sample_id=s.id AND name=" + sqlQuoted(sharpnessMeasure) +
+      "), (SELECT value FROM sample_measures WHERE sample_id=s.id AND name=" + sqlQuoted(brightnessMeasure) +
+      "), (SELECT hm.dhash FROM sample_hashes hm WHERE hm.sample_id=s.id), "
+      "(SELECT hk.dhash FROM sample_hashes hk WHERE hk.sample_id=coalesce(m.duplicate_of, c.keeper_sample_id)), "
+      "c.label_conflict, m.kept, m.duplicate_of, nullif(s.label,''), s.video_frame_index "
+      "FROM duplicate_clusters c JOIN duplicate_cluster_members m ON m.cluster_id=c.id "
+      "JOIN samples s ON s.id=m.sample_id "
+      "ORDER BY c.id, (m.sample_id != c.keeper_sample_id), (m.kept = 0), m.distance, m.sample_id";
+  SqliteStatement select(store.handle(), sql.c_str());
+  if (!select.ok()) return select.error("list clusters");
+  std::vector<StoredDuplicateCluster> clusters;
+  int rc = SQLITE_ROW;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    const std::int64_t id = select.columnInt64(0);
+    if (clusters.empty() || clusters.back().id != id) {
+      StoredDuplicateCluster cluster;
+      cluster.id = id;
+      cluster.method = select.columnText(1);
+      cluster.keeperSampleId = select.columnInt64(2);
+      cluster.keeperReason = select.columnText(3);
+      cluster.labelConflict = select.columnInt(16) != 0;
+      clusters.push_back(std::move(cluster));
+    }
+    StoredClusterMember m;
+    m.sampleId = select.columnInt64(4);
+    m.distance = select.columnDouble(5);
+    m.status = select.columnText(6);
+    m.originalPath = select.columnText(7);
+    m.width = select.columnInt(8);
+    m.height = select.columnInt(9);
+    m.byteSize = select.columnInt64(10);
+    m.format = select.columnText(11);
+    m.sharpness = select.columnOptionalDouble(12);
+    m.brightness = select.columnOptionalDouble(13);
+    if (!select.columnIsNull(14)) m.dhash = static_cast<std::uint64_t>(select.columnInt64(14));
+    if (!select.columnIsNull(15)) m.referenceDhash = static_cast<std::uint64_t>(select.columnInt64(15));
+    m.kept = select.columnInt(17) != 0;
+    m.duplicateOf = select.columnOptionalInt64(18);
+    m.label = select.columnOptionalText(19);
+    m.videoFrameIndex = select.columnOptionalInt64(20);
+    clusters.back().members.push_back(std::move(m));
+  }
+  if (rc != SQLITE_DONE) return select.error("list clusters");
+  return clusters;
+}
+
+Result<std::int64_t> duplicateClusterKeeper(ProjectStore& store, std::int64_t clusterId) {
+  SqliteStatement select(store.handle(), "SELECT keeper_sample_id FROM duplicate_clusters WHERE id=?");
+  if (!select.ok()) return select.error("read cluster");
+  select.bind(1, clusterId);
+  if (select.step() != SQLITE_ROW) return clusterNotFound(clusterId);
+  return select.columnInt64(0);
+}
+
+Result<std::vector<std::int64_t>> duplicateClusterMemberIds(ProjectStore& store, std::int64_t clusterId) {
+  SqliteStatement select(store.handle(), "SELECT sample_id FROM duplicate_cluster_members WHERE cluster_id=?");
+  if (!select.ok()) return select.error("read cluster");
+  select.bind(1, clusterId);
+  std::vector<std::int64_t> members;
+  while (select.step() == SQLITE_ROW) members.push_back(select.columnInt64(0));
+  return members;
+}
+
+Status requireDuplicateCluster(ProjectStore& store, std::int64_t clusterId) {
+  SqliteStatement select(store.handle(), "SELECT 1 FROM duplicate_cluster_members WHERE cluster_id=? LIMIT 1");
+  if (!select.ok()) return select.error("read cluster");
+  select.bind(1, clusterId);
+  if (select.step() != SQLITE_ROW) return clusterNotFound(clusterId);
+  return okStatus();
+}
+
+Status setDuplicateClusterKeeper(ProjectStore& store, std::int64_t clusterId, std::int64_t keeperSampleId,
+                                 const std::string& keeperReason) {
+  SqliteStatement update(store.handle(),
+                         "UPDATE duplicate_clusters SET keeper_sample_id=?, keeper_reason=? WHERE id=?");
+  if (!update.ok()) return update.error("set keeper");
+  update.bind(1, keeperSampleId);
+  update.bind(2, keeperReason);
+  update.bind(3, clusterId);
+  if (update.step() != SQLITE_DONE) return update.error("set keeper");
+  return okStatus();
+}
+
+Result<std::vector<ClusterMemberFormat>> keptMembersOfSameLabel(ProjectStore& store, std::int64_t clusterId,
+                                                                std::int64_t sampleId) {
+  SqliteStatement rivals(
+      store.handle(),
+      "SELECT m.sample_id, s.format FROM duplicate_cluster_members m JOIN samples s ON s.id=m.sample_id "
+      "WHERE m.cluster_id=?1 AND m.kept=1 AND m.sample_id!=?2 "
+      "AND coalesce(nullif(s.label,''),'') = "
+      "(SELECT coalesce(nullif(label,''),'') FROM samples WHERE id=?2)");
+  if (!rivals.ok()) return rivals.error("read cluster");
+  rivals.bind(1, clusterId);
+  rivals.bind(2, sampleId);
+  std::vector<ClusterMemberFormat> members;
+  while (rivals.step() == SQLITE_ROW) members.push_back({rivals.columnInt64(0), rivals.columnText(1)});
+  return members;
+}
+
+Status markClusterMemberKept(ProjectStore& store, std::int64_t clusterId, std::int64_t sampleId) {
+  SqliteStatement keep(store.handle(), "UPDATE duplicate_cluster_members SET kept=1, duplicate_of=NULL "
+                                       "WHERE cluster_id=? AND sample_id=?");
+  if (!keep.ok()) return keep.error("set keeper");
+  keep.bind(1, clusterId);
+  keep.bind(2, sampleId);
+  if (keep.step() != SQLITE_DONE) return keep.error("set keeper");
+  return okStatus();
+}
+
+Status demoteClusterMember(ProjectStore& store, std::int64_t clusterId, std::int64_t keeperSampleId,
+                           std::int64_t demoted) {
+  SqliteStatement repoint(store.handle(), "UPDATE duplicate_cluster_members SET kept=0, duplicate_of=?1 "
+                                          "WHERE cluster_id=?2 AND (sample_id=?3 OR duplicate_of=?3)");
+  if (!repoint.ok()) return repoint.error("set keeper");
+  repoint.bind(1, keeperSampleId);
+  repoint.bind(2, clusterId);
+  repoint.bind(3, demoted);
+  if (repoint.step() != SQLITE_DONE) return repoint.error("set keeper");
+  return okStatus();
+}
+
+Status recordNotDuplicatePair(ProjectStore& store, std::int64_t sampleA, std::int64_t sampleB,
+                              const std::string& actor, const std::string& createdAt) {
+  SqliteStatement insert(
+      store.handle(),
+      "INSERT OR IGNORE INTO not_duplicate_pairs(sample_a, sample_b, actor, created_at) VALUES(?,?,?,?)");
+  if (!insert.ok()) return insert.error("mark not duplicate");
+  insert.bind(1, sampleA);
+  insert.bind(2, sampleB);
+  insert.bind(3, actor);
+  insert.bind(4, createdAt);
+  if (insert.step() != SQLITE_DONE) return insert.error("mark not duplicate");
+  return okStatus();
+}
+
+Result<std::optional<ClusterOfPair>> clusterHoldingBoth(ProjectStore& store, std::int64_t sampleA,
+                                                        std::int64_t sampleB) {
+  SqliteStatement shared(
+      store.handle(),
+      "SELECT c.id, c.keeper_sample_id, a.kept, b.kept FROM duplicate_clusters c "
+      "JOIN duplicate_cluster_members a ON a.cluster_id=c.id AND a.sample_id=? "
+      "JOIN duplicate_cluster_members b ON b.cluster_id=c.id AND b.sample_id=?");
+  if (!shared.ok()) return shared.error("read clusters");
+  shared.bind(1, sampleA);
+  shared.bind(2, sampleB);
+  if (shared.step() != SQLITE_ROW) return std::optional<ClusterOfPair>();
+  ClusterOfPair cluster;
+  cluster.clusterId = shared.columnInt64(0);
+  cluster.keeperSampleId = shared.columnInt64(1);
+  cluster.keptA = shared.columnInt(2) != 0;
+  cluster.keptB = shared.columnInt(3) != 0;
+  return std::optional<ClusterOfPair>(cluster);
+}
+
+Status removeClusterMember(ProjectStore& store, std::int64_t clusterId, std::int64_t leaving,
+                           std::int64_t replacement) {
+  sqlite3* db = store.handle();
+  SqliteStatement repoint(db, "UPDATE duplicate_cluster_members SET duplicate_of=?1 "
+                              "WHERE cluster_id=?2 AND duplicate_of=?3");
+  repoint.bind(1, replacement);
+  repoint.bind(2, clusterId);
+  repoint.bind(3, leaving);
+  if (repoint.step() != SQLITE_DONE) return repoint.error("update cluster");
+  SqliteStatement remove(db, "DELETE FROM duplicate_cluster_members WHERE cluster_id=? AND sample_id=?");
+  remove.bind(1, clusterId);
+  remove.bind(2, leaving);
+  if (remove.step() != SQLITE_DONE) return remove.error("update cluster");
+  return okStatus();
+}
+
+Status dropDuplicateCluster(ProjectStore& store, std::int64_t clusterId) {
+  sqlite3* db = store.handle();
+  SqliteStatement drop(db, "DELETE FROM duplicate_cluster_members WHERE cluster_id=?");
+  drop.bind(1, clusterId);
+  if (drop.step() != SQLITE_DONE) return drop.error("drop cluster");
+  SqliteStatement dropCluster(db, "DELETE FROM duplicate_clusters WHERE id=?");
+  dropCluster.bind(1, clusterId);
+  if (dropCluster.step() != SQLITE_DONE) return dropCluster.error("drop cluster");
+  return okStatus();
+}
+
+Result<std::vector<LabelConflictCluster>> labelConflictClusters(ProjectStore& store) {
+  SqliteStatement select(store.handle(), kLabelConflictClustersSql);
+  if (!select.ok()) return select.error("list label conflicts");
+  std::vector<LabelConflictCluster> clusters;
+  while (select.step() == SQLITE_ROW) {
+    LabelConflictCluster cluster;
+    cluster.clusterId = select.columnInt64(0);
+    cluster.labels = select.columnInt64(1);
+    cluster.unreviewed = select.columnInt64(2);
+    cluster.members = select.columnInt64(3);
+    clusters.push_back(cluster);
+  }
+  return clusters;
+}
+
+Result<std::vector<std::vector<LabelConflictMemberRow>>> labelConflictMembers(
+    ProjectStore& store, const std::vector<std::int64_t>& clusterIds) {
+  SqliteStatement members(
+      store.handle(),
+      "SELECT c.method, c.keeper_sample_id, m.sample_id, nullif(s.label,''), s.status, src.name, "
+      "s.original_path, m.kept, r.actor FROM duplicate_clusters c "
+      "JOIN duplicate_cluster_members m ON m.cluster_id=c.id JOIN samples s ON s.id=m.sample_id "
+      "JOIN sources src ON src.id=s.source_id "
+      "LEFT JOIN label_conflict_reviews r ON r.sample_id=m.sample_id WHERE c.id=? "
+      "ORDER BY m.kept DESC, coalesce(nullif(s.label,''),'~'), m.sample_id");
+  if (!members.ok()) return members.error("list label conflicts");
+  std::vector<std::vector<LabelConflictMemberRow>> byCluster;
+  byCluster.reserve(clusterIds.size());
+  for (std::int64_t clusterId : clusterIds) {
+    members.reset();
+    members.bind(1, clusterId);
+    std::vector<LabelConflictMemberRow> rows;
+    int rc = SQLITE_ROW;
+    while ((rc = members.step()) == SQLITE_ROW) {
+      LabelConflictMemberRow row;
+      row.method = members.columnText(0);
+      row.keeperSampleId = members.columnInt64(1);
+      row.sampleId = members.columnInt64(2);
+      row.label = members.columnOptionalText(3);
+      row.status = members.columnText(4);
+      row.source = members.columnText(5);
+      row.originalPath = members.columnText(6);
+      row.kept = members.columnInt(7) != 0;
+      row.reviewedBy = members.columnOptionalText(8);
+      rows.push_back(std::move(row));
+    }
+    if (rc != SQLITE_DONE) return members.error("list label conflicts");
+    byCluster.push_back(std::move(rows));
+  }
+  return byCluster;
+}
+
+Result<std::int64_t> distinctLabelsInCluster(ProjectStore& store, std::int64_t clusterId) {
+  SqliteStatement labels(store.handle(),
+                         "SELECT count(DISTINCT nullif(s.label,'')) FROM duplicate_cluster_members m "
+                         "JOIN samples s ON s.id=m.sample_id WHERE m.cluster_id=? AND s.status!='rejected'");
+  if (!labels.ok()) return labels.error("read cluster");
+  labels.bind(1, clusterId);
+  if (labels.step() != SQLITE_ROW) return labels.error("read cluster");
+  return labels.columnInt64(0);
+}
+
+Status recordLabelConflictReview(ProjectStore& store, std::int64_t clusterId, const std::string& actor,
+                                 const std::string& reason, const std::string& createdAt) {
+  SqliteStatement insert(store.handle(),
+                         "INSERT OR REPLACE INTO label_conflict_reviews(sample_id, actor, reason, created_at) "
+                         "SELECT sample_id, ?, ?, ? FROM duplicate_cluster_members WHERE cluster_id=?");
+  if (!insert.ok()) return insert.error("record review");
+  insert.bind(1, actor);
+  insert.bind(2, reason);
+  insert.bind(3, createdAt);
+  insert.bind(4, clusterId);
+  if (insert.step() != SQLITE_DONE) return insert.error("record review");
+  return okStatus();
+}
+
+Status clearLabelConflictReviews(ProjectStore& store, std::int64_t clusterId) {
+  SqliteStatement remove(store.handle(), "DELETE FROM label_conflict_reviews WHERE sample_id IN "
+                                         "(SELECT sample_id FROM duplicate_cluster_members WHERE cluster_id=?)");
+  if (!remove.ok()) return remove.error("reopen conflict");
+  remove.bind(1, clusterId);
+  if (remove.step() != SQLITE_DONE) return remove.error("reopen conflict");
+  return okStatus();
+}
+
+}  // namespace winnow::store
