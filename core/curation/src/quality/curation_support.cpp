@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <thread>
 
-#include "store/sqlite_statement.hpp"
 #include "winnow/job/parallel_for.hpp"
+#include "winnow/store/quality_queries.hpp"
 
 namespace winnow::quality::detail {
 
@@ -26,17 +26,7 @@ void parallelFor(std::size_t count, int threads, job::JobContext& job,
 
 Result<std::map<std::int64_t, double>> readMeasure(const store::ProjectStore& store,
                                                    const std::string& name) {
-  store::SqliteStatement statement(store.handle(),
-                                   "SELECT sample_id, value FROM sample_measures WHERE name = ?");
-  if (!statement.ok()) return statement.error("sample_measures");
-  statement.bind(1, name);
-  std::map<std::int64_t, double> values;
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
-    values[statement.columnInt64(0)] = statement.columnDouble(1);
-  }
-  if (rc != SQLITE_DONE) return statement.error("sample_measures");
-  return values;
+  return store::measureValues(store, name);
 }
 
 Status writeMeasures(store::ProjectStore& store, std::int64_t sampleId,

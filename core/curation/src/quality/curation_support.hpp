@@ -1,4 +1,4 @@
-// Plumbing shared by the curation operations (quality, report, audit, mislabels): where a sample's pixels live, a small parallel-for, and reading sample_measures.
+// Plumbing shared by the curation operations (quality, report, audit, mislabels): where a sample's pixels live, a small parallel-for, and reading one measure of every sample.
 // Private to core (core/src is on core's include path only).
 #pragma once
 

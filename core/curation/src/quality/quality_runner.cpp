@@ -7,14 +7,13 @@
 
 #include "quality/curation_support.hpp"
 #include "winnow/config/schema_files.hpp"
-#include "store/sqlite_statement.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "image/opencv_threads.hpp"
 #include "winnow/quality/image_measures.hpp"
+#include "winnow/store/quality_queries.hpp"
 
 namespace winnow::quality {
 
-using store::SqliteStatement;
 const std::vector<std::string>& qualityFlagNames() {
   static const std::vector<std::string> names = {
       "blurry", "too_dark", "too_bright", "low_resolution", "grey_in_colour_set",
@@ -80,32 +79,21 @@ struct FaceRefresh {
 // with face rows but no such measure (faces imported otherwise) count their rows.
 Result<FaceRefresh> refreshFaceMeasures(store::ProjectStore& store, const std::string& detector) {
   FaceRefresh refresh;
-  sqlite3* db = store.handle();
-  if (Status status = store.execute("DELETE FROM sample_measures WHERE name = 'face_area_ratio'");
-      !status) {
+  if (Status status = store::deleteMeasureOfAllSamples(store, "face_area_ratio"); !status) {
     return status.error();
   }
   auto counted = detail::readMeasure(store, detector.empty() ? "face_count" : "face_count:" + detector);
   if (!counted) return counted.error();
   refresh.faceCount = std::move(*counted);
 
-  const std::string sql =
-      std::string("SELECT s.id, s.width, s.height, COUNT(f.id), MAX(f.width * f.height) "
-                  "FROM faces f JOIN samples s ON s.id = f.sample_id") +
-      (detector.empty() ? "" : " WHERE f.detector = ?") + " GROUP BY s.id";
-  SqliteStatement statement(db, sql.c_str());
-  if (!statement.ok()) return statement.error("faces");
-  if (!detector.empty()) statement.bind(1, detector);
+  auto boxes = store::faceBoxesPerSample(store, detector);
+  if (!boxes) return boxes.error();
   std::vector<std::pair<std::int64_t, double>> ratios;
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
-    const std::int64_t sampleId = statement.columnInt64(0);
-    const double area = std::max(1.0, static_cast<double>(statement.columnInt64(1)) *
-                                          static_cast<double>(statement.columnInt64(2)));
-    ratios.emplace_back(sampleId, statement.columnDouble(4) / area);
-    refresh.faceCount.emplace(sampleId, static_cast<double>(statement.columnInt64(3)));
+  for (const store::SampleFaceBoxes& sample : *boxes) {
+    const double area = std::max(1.0, static_cast<double>(sample.width) * static_cast<double>(sample.height));
+    ratios.emplace_back(sample.sampleId, sample.largestFaceArea / area);
+    refresh.faceCount.emplace(sample.sampleId, static_cast<double>(sample.faceCount));
   }
-  if (rc != SQLITE_DONE) return statement.error("faces");
   for (const auto& [sampleId, ratio] : ratios) {
     if (Status status = detail::writeMeasures(store, sampleId, {{"face_area_ratio", ratio}});
         !status) {
@@ -124,18 +112,6 @@ struct FlagHit {
 };
 
 using AllMeasures = std::map<std::int64_t, std::map<std::string, double>>;
-
-Result<AllMeasures> readAllMeasures(const store::ProjectStore& store) {
-  SqliteStatement statement(store.handle(), "SELECT sample_id, name, value FROM sample_measures");
-  if (!statement.ok()) return statement.error("sample_measures");
-  AllMeasures all;
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
-    all[statement.columnInt64(0)][statement.columnText(1)] = statement.columnDouble(2);
-  }
-  if (rc != SQLITE_DONE) return statement.error("sample_measures");
-  return all;
-}
 
 // Flag name -> hits. `labels` maps sample id -> label ("" when unlabelled).
 std::map<std::string, std::vector<FlagHit>> computeFlags(
@@ -287,7 +263,7 @@ Result<nlohmann::json> runQuality(store::ProjectStore& store, const nlohmann::js
   if (!transaction) return transaction.error();
   auto faces = refreshFaceMeasures(store, p.at("face_detector").get<std::string>());
   if (!faces) return faces.error();
-  auto all = readAllMeasures(store);
+  auto all = store::allMeasureValues(store);
   if (!all) return all.error();
   for (const auto& [sampleId, count] : faces->faceCount) (*all)[sampleId]["face_count"] = count;
   auto samples = store.listSamples();
@@ -300,26 +276,12 @@ Result<nlohmann::json> runQuality(store::ProjectStore& store, const nlohmann::js
   }
   const auto hits = computeFlags(*all, labels, p);
 
-  std::string names;
-  for (const auto& name : qualityFlagNames()) names += (names.empty() ? "'" : ", '") + name + "'";
-  if (Status status = store.execute("DELETE FROM sample_flags WHERE flag IN (" + names + ")");
-      !status) {
-    return status.error();
-  }
-  SqliteStatement insert(store.handle(),
-                         "INSERT INTO sample_flags(sample_id, flag, value, threshold, run_id) "
-                         "VALUES(?, ?, ?, ?, ?)");
-  if (!insert.ok()) return insert.error("sample_flags");
+  std::vector<store::SampleFlagRow> flagRows;
   for (const auto& [flag, list] : hits) {
-    for (const FlagHit& hit : list) {
-      insert.reset();
-      insert.bind(1, hit.sampleId);
-      insert.bind(2, flag);
-      insert.bind(3, hit.value);
-      insert.bind(4, hit.threshold);
-      insert.bind(5, runId);
-      if (insert.step() != SQLITE_DONE) return insert.error("sample_flags");
-    }
+    for (const FlagHit& hit : list) flagRows.push_back({hit.sampleId, flag, hit.value, hit.threshold});
+  }
+  if (Status status = store::replaceSampleFlags(store, qualityFlagNames(), flagRows, runId); !status) {
+    return status.error();
   }
   if (Status status = transaction->commit(); !status) return status.error();
 
@@ -357,28 +319,20 @@ Result<nlohmann::json> runQuality(store::ProjectStore& store, const nlohmann::js
 
 namespace {
 
-Result<std::vector<RankedSample>> queryRanked(const store::ProjectStore& store,
-                                              const std::string& sql, const std::string& name,
-                                              int limit, bool withThreshold) {
-  SqliteStatement statement(store.handle(), sql.c_str());
-  if (!statement.ok()) return statement.error("ranked samples");
-  statement.bind(1, name);
-  statement.bind(2, static_cast<std::int64_t>(limit > 0 ? limit : -1));
+std::vector<RankedSample> rankedSamples(std::vector<store::RankedSampleRow> rows, bool withThreshold) {
   std::vector<RankedSample> list;
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
-    RankedSample row;
-    row.sampleId = statement.columnInt64(0);
-    row.value = statement.columnDouble(1);
-    if (withThreshold) row.threshold = statement.columnDouble(2);
-    row.label = statement.columnOptionalText(3);
-    row.source = statement.columnText(4);
-    row.status = statement.columnText(5);
-    const std::string derived = statement.columnText(7);
-    row.path = derived.empty() ? statement.columnText(6) : (store.projectDir() / derived).string();
-    list.push_back(std::move(row));
+  list.reserve(rows.size());
+  for (store::RankedSampleRow& row : rows) {
+    RankedSample sample;
+    sample.sampleId = row.sampleId;
+    sample.value = row.value;
+    if (withThreshold) sample.threshold = row.threshold;
+    sample.label = std::move(row.label);
+    sample.source = std::move(row.source);
+    sample.status = std::move(row.status);
+    sample.path = std::move(row.pixelPath);
+    list.push_back(std::move(sample));
   }
-  if (rc != SQLITE_DONE) return statement.error("ranked samples");
   return list;
 }
 
@@ -386,22 +340,16 @@ Result<std::vector<RankedSample>> queryRanked(const store::ProjectStore& store,
 
 Result<std::vector<RankedSample>> listFlagged(const store::ProjectStore& store,
                                               const std::string& flag, bool descending, int limit) {
-  const std::string sql =
-      std::string("SELECT s.id, f.value, f.threshold, s.label, src.name, s.status, s.original_path, "
-                  "s.derived_path FROM sample_flags f JOIN samples s ON s.id = f.sample_id "
-                  "JOIN sources src ON src.id = s.source_id WHERE f.flag = ? ORDER BY f.value ") +
-      (descending ? "DESC" : "ASC") + ", s.id LIMIT ?";
-  return queryRanked(store, sql, flag, limit, true);
+  auto rows = store::samplesRankedByFlag(store, flag, descending, limit);
+  if (!rows) return rows.error();
+  return rankedSamples(std::move(rows).value(), true);
 }
 
 Result<std::vector<RankedSample>> listByMeasure(const store::ProjectStore& store,
                                                 const std::string& name, bool descending, int limit) {
-  const std::string sql =
-      std::string("SELECT s.id, m.value, 0, s.label, src.name, s.status, s.original_path, "
-                  "s.derived_path FROM sample_measures m JOIN samples s ON s.id = m.sample_id "
-                  "JOIN sources src ON src.id = s.source_id WHERE m.name = ? ORDER BY m.value ") +
-      (descending ? "DESC" : "ASC") + ", s.id LIMIT ?";
-  return queryRanked(store, sql, name, limit, false);
+  auto rows = store::samplesRankedByMeasure(store, name, descending, limit);
+  if (!rows) return rows.error();
+  return rankedSamples(std::move(rows).value(), false);
 }
 
 }  // namespace winnow::quality
