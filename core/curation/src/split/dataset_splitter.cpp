@@ -9,10 +9,10 @@
 #include <sstream>
 #include <vector>
 
-#include "store/sqlite_statement.hpp"
 #include "winnow/config/json_schema.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/split/sample_groups.hpp"
+#include "winnow/store/split_queries.hpp"
 
 namespace winnow::split {
 namespace {
@@ -67,38 +67,6 @@ struct Group {
     return total;
   }
 };
-
-// Sample ids that have a face crop (face_index 0) of `detector`.
-Result<std::set<std::int64_t>> samplesWithFaceCrop(store::ProjectStore& store, const std::string& detector) {
-  store::SqliteStatement select(store.handle(), "SELECT sample_id FROM face_crops WHERE detector = ? AND face_index = 0");
-  if (!select.ok()) return select.error("read face crops");
-  select.bind(1, detector);
-  std::set<std::int64_t> ids;
-  int rc = 0;
-  while ((rc = select.step()) == SQLITE_ROW) ids.insert(select.columnInt64(0));
-  if (rc != SQLITE_DONE) return select.error("read face crops");
-  return ids;
-}
-
-Result<std::set<std::int64_t>> lineageChildren(store::ProjectStore& store) {
-  store::SqliteStatement select(store.handle(), "SELECT child_sample_id FROM lineage");
-  if (!select.ok()) return select.error("read lineage");
-  std::set<std::int64_t> ids;
-  int rc = 0;
-  while ((rc = select.step()) == SQLITE_ROW) ids.insert(select.columnInt64(0));
-  if (rc != SQLITE_DONE) return select.error("read lineage");
-  return ids;
-}
-
-Result<std::set<std::int64_t>> flaggedNoFace(store::ProjectStore& store) {
-  store::SqliteStatement select(store.handle(), "SELECT sample_id FROM sample_flags WHERE flag = 'no_face'");
-  if (!select.ok()) return select.error("read flags");
-  std::set<std::int64_t> ids;
-  int rc = 0;
-  while ((rc = select.step()) == SQLITE_ROW) ids.insert(select.columnInt64(0));
-  if (rc != SQLITE_DONE) return select.error("read flags");
-  return ids;
-}
 
 // Places every group of one pool by per-class deficit against `ratios` (fractions summing to 1).
 // trainOnly: groups holding augmented samples go first and to train while train still lacks
@@ -247,11 +215,13 @@ Result<nlohmann::json> runSplit(store::ProjectStore& store, const nlohmann::json
   if (!sampleGroups) return sampleGroups.error();
   auto all = store.listSamples();
   if (!all) return all.error();
-  auto children = lineageChildren(store);
-  if (!children) return children.error();
+  auto parents = store.lineageParents();
+  if (!parents) return parents.error();
+  std::set<std::int64_t> children;  // samples made by augmentation (the child of a lineage row)
+  for (const auto& [child, parent] : *parents) children.insert(children.end(), child);
   std::set<std::int64_t> withCrop;
   if (faceCrops) {
-    auto crops = samplesWithFaceCrop(store, *faceCrops);
+    auto crops = store::samplesWithFirstFaceCrop(store, *faceCrops);
     if (!crops) return crops.error();
     if (crops->empty()) {
       return makeError(ErrorCode::InvalidArgument, store.projectDir().string() + ": no face crops of detector '" +
@@ -271,7 +241,7 @@ Result<nlohmann::json> runSplit(store::ProjectStore& store, const nlohmann::json
   std::vector<const store::SampleRecord*> noCropWithSplit;
   std::array<bool, kSplitCount> shippedPresent{};
   for (const auto& sample : *all) {
-    const bool augmented = children->count(sample.id) > 0 || sample.format == "augmented";
+    const bool augmented = children.count(sample.id) > 0 || sample.format == "augmented";
     if (augmented) {
       augmentedIds.insert(sample.id);
       groupsWithAugmented.insert(sampleGroups->groupOf.at(sample.id));
@@ -567,7 +537,7 @@ Result<nlohmann::json> runSplit(store::ProjectStore& store, const nlohmann::json
     notes.push_back(std::to_string(noCrop.size()) + " active samples without a face crop of detector '" + *faceCrops +
                     "' left unassigned (" + perClass + ")");
   } else if (!faceCrops) {
-    auto noFace = flaggedNoFace(store);
+    auto noFace = store::samplesWithFlag(store, "no_face");
     if (!noFace) return noFace.error();
     std::int64_t flagged = 0;
     for (const auto& [id, split] : splitOfSample) flagged += noFace->count(id);

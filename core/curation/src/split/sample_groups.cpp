@@ -5,11 +5,9 @@
 #include <tuple>
 #include <vector>
 
-#include "store/sqlite_statement.hpp"
+#include "winnow/store/split_queries.hpp"
 
 namespace winnow::split {
-
-using store::SqliteStatement;
 
 namespace {
 
@@ -43,15 +41,6 @@ class UnionFind {
 
  private:
   std::map<std::int64_t, std::int64_t> parent_;
-};
-
-struct SampleRow {
-  std::int64_t id = 0;
-  std::int64_t sourceId = 0;
-  std::string originalPath;
-  std::string format;
-  std::optional<std::string> captureTime;
-  std::optional<std::string> identity;
 };
 
 int digits(const std::string& text, std::size_t at, std::size_t count) {
@@ -95,26 +84,9 @@ std::optional<std::int64_t> parseCaptureTime(const std::string& text) {
 }
 
 Result<SampleGroups> computeSampleGroups(store::ProjectStore& store, const GroupingOptions& options) {
-  sqlite3* db = store.handle();
-  std::vector<SampleRow> rows;
-  {
-    SqliteStatement select(db,
-                           "SELECT id, source_id, original_path, format, capture_time, identity "
-                           "FROM samples ORDER BY id");
-    if (!select.ok()) return select.error("read samples");
-    int rc = 0;
-    while ((rc = select.step()) == SQLITE_ROW) {
-      SampleRow row;
-      row.id = select.columnInt64(0);
-      row.sourceId = select.columnInt64(1);
-      row.originalPath = select.columnText(2);
-      row.format = select.columnText(3);
-      row.captureTime = select.columnOptionalText(4);
-      row.identity = select.columnOptionalText(5);
-      rows.push_back(std::move(row));
-    }
-    if (rc != SQLITE_DONE) return select.error("read samples");
-  }
+  auto facts = store::sampleGroupingFacts(store);
+  if (!facts) return facts.error();
+  const std::vector<store::SampleGroupingFacts>& rows = *facts;
   UnionFind groups;
   SampleGroups result;
   for (const auto& row : rows) groups.find(row.id);
@@ -123,22 +95,19 @@ Result<SampleGroups> computeSampleGroups(store::ProjectStore& store, const Group
   };
 
   {
-    SqliteStatement select(db, "SELECT cluster_id, sample_id FROM duplicate_cluster_members ORDER BY cluster_id, sample_id");
-    if (!select.ok()) return select.error("read duplicate clusters");
+    auto memberships = store::duplicateClusterMemberships(store);
+    if (!memberships) return memberships.error();
     std::map<std::int64_t, std::int64_t> firstOfCluster;
-    int rc = 0;
-    while ((rc = select.step()) == SQLITE_ROW) {
-      const auto [it, inserted] = firstOfCluster.emplace(select.columnInt64(0), select.columnInt64(1));
-      if (!inserted) join(it->second, select.columnInt64(1), "duplicate_cluster");
+    for (const auto& [clusterId, sampleId] : *memberships) {
+      const auto [it, inserted] = firstOfCluster.emplace(clusterId, sampleId);
+      if (!inserted) join(it->second, sampleId, "duplicate_cluster");
     }
-    if (rc != SQLITE_DONE) return select.error("read duplicate clusters");
   }
   {
-    SqliteStatement select(db, "SELECT child_sample_id, parent_sample_id FROM lineage");
-    if (!select.ok()) return select.error("read lineage");
-    int rc = 0;
-    while ((rc = select.step()) == SQLITE_ROW) join(select.columnInt64(0), select.columnInt64(1), "lineage");
-    if (rc != SQLITE_DONE) return select.error("read lineage");
+    // The number of joins is the number of groups merged, whatever the order of the links.
+    auto parents = store.lineageParents();
+    if (!parents) return parents.error();
+    for (const auto& [child, parent] : *parents) join(child, parent, "lineage");
   }
   std::map<std::string, std::int64_t> firstOfIdentity;
   std::map<std::string, std::int64_t> firstOfVideo;
