@@ -7,18 +7,17 @@
 #include <set>
 #include <system_error>
 
-#include "store/sqlite_statement.hpp"
 #include "winnow/config/json_schema.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/plugin/balancer.hpp"
+#include "winnow/store/balance_queries.hpp"
 #include "winnow/util/atomic_file.hpp"
 #include "winnow/util/content_hash.hpp"
 
 namespace winnow::balance {
 
 namespace fs = std::filesystem;
-using store::SqliteStatement;
 
 namespace {
 
@@ -48,44 +47,6 @@ std::int64_t rootOf(std::int64_t id, const std::map<std::int64_t, std::int64_t>&
   return id;
 }
 
-Result<std::map<std::int64_t, std::uint64_t>> readPerceptualHashes(sqlite3* db) {
-  SqliteStatement select(db, "SELECT sample_id, phash FROM sample_hashes");
-  if (!select.ok()) return select.error("read sample_hashes");
-  std::map<std::int64_t, std::uint64_t> hashes;
-  int rc = 0;
-  while ((rc = select.step()) == SQLITE_ROW) {
-    hashes[select.columnInt64(0)] = static_cast<std::uint64_t>(select.columnInt64(1));
-  }
-  if (rc != SQLITE_DONE) return select.error("read sample_hashes");
-  return hashes;
-}
-
-Status setRepeatCounts(sqlite3* db, const std::vector<std::int64_t>& classIds,
-                       const std::map<std::int64_t, std::int64_t>& repeats) {
-  SqliteStatement remove(db, "DELETE FROM sample_measures WHERE sample_id=? AND name=?");
-  SqliteStatement upsert(db,
-                         "INSERT INTO sample_measures(sample_id, name, value) VALUES(?,?,?) "
-                         "ON CONFLICT(sample_id, name) DO UPDATE SET value=excluded.value");
-  if (!remove.ok()) return remove.error("clear repeat counts");
-  if (!upsert.ok()) return upsert.error("store repeat counts");
-  for (std::int64_t id : classIds) {
-    auto found = repeats.find(id);
-    if (found == repeats.end()) {
-      remove.bind(1, id);
-      remove.bind(2, std::string(kRepeatCountMeasure));
-      if (remove.step() != SQLITE_DONE) return remove.error("clear repeat counts");
-      remove.reset();
-    } else {
-      upsert.bind(1, id);
-      upsert.bind(2, std::string(kRepeatCountMeasure));
-      upsert.bind(3, static_cast<double>(found->second));
-      if (upsert.step() != SQLITE_DONE) return upsert.error("store repeat counts");
-      upsert.reset();
-    }
-  }
-  return okStatus();
-}
-
 struct ChildOutcome {
   bool added = false;
   bool reactivated = false;
@@ -102,20 +63,8 @@ struct AugmentContext {
   std::map<std::int64_t, std::int64_t> activeChildren;  // root parent -> active children so far
 };
 
-Result<std::optional<std::int64_t>> findLineageChild(sqlite3* db, std::int64_t sampleId,
-                                                     std::int64_t parentId) {
-  SqliteStatement select(db, "SELECT child_sample_id FROM lineage WHERE child_sample_id=? AND parent_sample_id=?");
-  select.bind(1, sampleId);
-  select.bind(2, parentId);
-  const int rc = select.step();
-  if (rc == SQLITE_ROW) return std::optional<std::int64_t>(select.columnInt64(0));
-  if (rc != SQLITE_DONE) return select.error("read lineage");
-  return std::optional<std::int64_t>();
-}
-
 Result<ChildOutcome> makeChild(AugmentContext& context, const store::SampleRecord& parent,
                                const Image& parentPixels, const std::string& className) {
-  sqlite3* db = context.store.handle();
   std::int64_t& ordinal = context.activeChildren[parent.id];
   for (int attempt = 0; attempt < kMaxSeedTries; ++attempt, ++ordinal) {
     const std::uint64_t childSeed =
@@ -131,7 +80,7 @@ Result<ChildOutcome> makeChild(AugmentContext& context, const store::SampleRecor
                                " (class '" + className + "', " + context.augmenterId + ", seed " +
                                std::to_string(childSeed) + ")";
     if (existing->has_value()) {
-      auto child = findLineageChild(db, **existing, parent.id);
+      auto child = store::lineageChildOf(context.store, **existing, parent.id);
       if (!child) return child.error();
       auto record = context.store.getSample(**existing);
       if (!record) return record.error();
@@ -171,21 +120,18 @@ Result<ChildOutcome> makeChild(AugmentContext& context, const store::SampleRecor
     child.status = kStatusBalancedOut;
     auto childId = context.store.insertSample(child);
     if (!childId) return childId.error();
-    SqliteStatement identity(db, "UPDATE samples SET identity=(SELECT identity FROM samples WHERE id=?) WHERE id=?");
-    identity.bind(1, parent.id);
-    identity.bind(2, *childId);
-    if (identity.step() != SQLITE_DONE) return identity.error("copy identity to child");
-    SqliteStatement lineage(db,
-                            "INSERT INTO lineage(child_sample_id, parent_sample_id, augmentation, "
-                            "params_json, seed, run_id, created_at) VALUES(?,?,?,?,?,?,?)");
-    lineage.bind(1, *childId);
-    lineage.bind(2, parent.id);
-    lineage.bind(3, context.augmenterId);
-    lineage.bind(4, context.augmenterParamsJson);
-    lineage.bind(5, static_cast<std::int64_t>(childSeed));
-    lineage.bind(6, context.runId);
-    lineage.bind(7, store::nowUtcIso8601());
-    if (lineage.step() != SQLITE_DONE) return lineage.error("record lineage");
+    if (Status status = store::copySampleIdentity(context.store, parent.id, *childId); !status) {
+      return status.error();
+    }
+    store::LineageRecord lineage;
+    lineage.childSampleId = *childId;
+    lineage.parentSampleId = parent.id;
+    lineage.augmentation = context.augmenterId;
+    lineage.paramsJson = context.augmenterParamsJson;
+    lineage.seed = static_cast<std::int64_t>(childSeed);
+    lineage.runId = context.runId;
+    lineage.createdAt = store::nowUtcIso8601();
+    if (Status status = store::insertLineage(context.store, lineage); !status) return status.error();
     if (Status status = context.store.applyDecision(*childId, "status", std::string(store::kStatusActive),
                                                     kActor, reason, context.runId);
         !status) {
@@ -253,7 +199,7 @@ Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost
                      store.projectDir().string() + ": nothing to balance (no active labelled samples" +
                          (trainOnly ? " in split train)" : ")"));
   }
-  auto hashes = readPerceptualHashes(store.handle());
+  auto hashes = store::perceptualHashesBySample(store);
   if (!hashes) return hashes.error();
   std::vector<plugin::BalanceClass> classes;
   for (auto& [name, ids] : classMembers) {
@@ -316,7 +262,9 @@ Result<nlohmann::json> runBalance(store::ProjectStore& store, plugin::PluginHost
       if (plan.action == plugin::BalanceAction::Oversample) {
         for (std::int64_t id : plan.sampleIds) ++repeats[id];
       }
-      if (Status status = setRepeatCounts(store.handle(), ids, repeats); !status) return status.error();
+      if (Status status = store::setRepeatCounts(store, kRepeatCountMeasure, ids, repeats); !status) {
+        return status.error();
+      }
       if (plan.action != plugin::BalanceAction::Undersample) continue;
       const std::set<std::int64_t> kept(plan.sampleIds.begin(), plan.sampleIds.end());
       const std::string reason = "balance " + balancerId + ": undersample class '" + plan.className +
