@@ -1,14 +1,10 @@
-// The Suggestions view: core's label suggestions for unlabelled faces, most uncertain first.
-// Enter accepts, a class key or a typed class name corrects, a batch is accepted above a
-// confidence, and the suggestions are retrained in the background as decisions arrive. Every
-// acceptance and correction is a decision (actor "user:workbench") on the workbench's undo stack.
+#include "suggestions_panel.hpp"
+
 #include <imgui.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-
-#include "workbench_app.hpp"
 
 namespace winnow::workbench {
 
@@ -55,34 +51,42 @@ int classBoxCallback(ImGuiInputTextCallbackData* data) {
 
 }  // namespace
 
-void WorkbenchApp::onSuggestionsOpened() {
+void SuggestionsPanel::followIdentityLabels() {
+  if (identityLabelsSeen_ == context_.identityLabelsRevision()) return;
+  identityLabelsSeen_ = context_.identityLabelsRevision();
+  suggestions_.invalidate();
+}
+
+void SuggestionsPanel::onOpened() {
+  followIdentityLabels();
   // Show what is stored at once; retrain in the background with the decisions made since.
   reloadSuggestions();
   requestRetrain("view opened");
 }
 
-void WorkbenchApp::reloadSuggestions() {
-  auto loaded = review::loadSuggestions(*store_);
+void SuggestionsPanel::reloadSuggestions() {
+  auto loaded = review::loadSuggestions(context_.store());
   if (!loaded) {
-    setStatus("suggestions: " + loaded.error().message);
+    context_.setStatus("suggestions: " + loaded.error().message);
     return;
   }
   suggestions_.replace(std::move(loaded.value()));
-  suggestionScrollToCursor_ = true;
+  scrollToCursor_ = true;
 }
 
-void WorkbenchApp::requestRetrain(const std::string& why) {
-  if (extractors_.empty()) {
+void SuggestionsPanel::requestRetrain(const std::string& why) {
+  if (context_.embeddingExtractors().empty()) {
     retrainMessage_ = "no descriptors stored: run the embed step (Plugins panel) or `winnow embed`";
     lastRetrainFailed_ = true;
     return;
   }
   suggestions_.noteRetrainStarted();
-  retrainer_.request(store_->projectDir(), "");
+  retrainer_.request(context_.store().projectDir(), "");
   std::fprintf(stderr, "workbench: retraining suggestions (%s)\n", why.c_str());
 }
 
-void WorkbenchApp::pollRetrainer() {
+void SuggestionsPanel::takeFinishedRetraining() {
+  followIdentityLabels();
   auto result = retrainer_.takeResult();
   if (!result) return;
   if (*result) {
@@ -101,67 +105,107 @@ void WorkbenchApp::pollRetrainer() {
   reloadSuggestions();
 }
 
-void WorkbenchApp::afterSuggestionDecisions(std::size_t count) {
+void SuggestionsPanel::afterDecisions(std::size_t count) {
   suggestions_.noteDecisions(count);
   if (suggestions_.retrainDue()) requestRetrain(std::to_string(suggestions_.decisionsSinceRetrain()) + " decisions");
 }
 
-Status WorkbenchApp::acceptSuggestion(std::int64_t sampleId) {
+Status SuggestionsPanel::acceptSuggestion(std::int64_t sampleId) {
   const auto position = suggestions_.find(sampleId);
   if (!position) return makeError(ErrorCode::NotFound, "sample " + std::to_string(sampleId) + " has no current suggestion");
   const std::string label = suggestions_.rows()[*position].label;
-  auto accepted = review::acceptSuggestions(*store_, {sampleId}, kSuggestionActor);
+  auto accepted = review::acceptSuggestions(context_.store(), {sampleId}, kSuggestionActor);
   if (!accepted) return accepted.error();
   const std::size_t changed = accepted->decisions.size();
-  session_->recordApplied(std::move(accepted->decisions), "accept suggestion " + label, kSuggestionActor);
+  context_.session().recordApplied(std::move(accepted->decisions), "accept suggestion " + label, kSuggestionActor);
   suggestions_.remove({sampleId});
-  suggestionScrollToCursor_ = true;
-  setStatus("accepted " + label + " for sample " + std::to_string(sampleId));
-  afterSuggestionDecisions(changed);
+  scrollToCursor_ = true;
+  context_.setStatus("accepted " + label + " for sample " + std::to_string(sampleId));
+  afterDecisions(changed);
   return okStatus();
 }
 
-Status WorkbenchApp::correctSuggestion(std::int64_t sampleId, const std::string& label) {
+Status SuggestionsPanel::correctSuggestion(std::int64_t sampleId, const std::string& label) {
   const auto position = suggestions_.find(sampleId);
   if (!position) return makeError(ErrorCode::NotFound, "sample " + std::to_string(sampleId) + " has no current suggestion");
   const review::StoredSuggestion row = suggestions_.rows()[*position];
   if (row.label == label) return acceptSuggestion(sampleId);
   const std::string reason = "corrected suggestion " + row.label + " (confidence " + fixed2(row.confidence) + ") to " + label;
-  if (Status done = session_->assignLabelAs({sampleId}, label, reason, kSuggestionActor); !done) return done;
+  if (Status done = context_.session().assignLabelAs({sampleId}, label, reason, kSuggestionActor); !done) return done;
   suggestions_.remove({sampleId});
-  suggestionScrollToCursor_ = true;
-  setStatus(reason + " for sample " + std::to_string(sampleId));
-  afterSuggestionDecisions(1);
+  scrollToCursor_ = true;
+  context_.setStatus(reason + " for sample " + std::to_string(sampleId));
+  afterDecisions(1);
   return okStatus();
 }
 
-Status WorkbenchApp::acceptSuggestionsAbove(double minConfidence) {
-  auto accepted = review::acceptSuggestionsAbove(*store_, minConfidence, kSuggestionActor);
+Status SuggestionsPanel::acceptSuggestionsAbove(double minConfidence) {
+  auto accepted = review::acceptSuggestionsAbove(context_.store(), minConfidence, kSuggestionActor);
   if (!accepted) return accepted.error();
   std::vector<std::int64_t> ids;
   for (const auto& decision : accepted->decisions) ids.push_back(decision.sampleId);
   const std::size_t changed = ids.size();
-  session_->recordApplied(std::move(accepted->decisions), "accept suggestions at or above " + fixed2(minConfidence),
+  context_.session().recordApplied(std::move(accepted->decisions), "accept suggestions at or above " + fixed2(minConfidence),
                           kSuggestionActor);
   suggestions_.remove(ids);
-  setStatus("accepted " + std::to_string(changed) + " suggestions at or above " + fixed2(minConfidence));
-  afterSuggestionDecisions(changed);
+  context_.setStatus("accepted " + std::to_string(changed) + " suggestions at or above " + fixed2(minConfidence));
+  afterDecisions(changed);
   return okStatus();
 }
 
-void WorkbenchApp::handleSuggestionCommand(const SuggestionCommand& command) {
+void SuggestionsPanel::handleKey(const KeyChord& chord) {
+  followIdentityLabels();
+  if (auto command = suggestionCommandForChord(chord)) {
+    context_.clearStatus();
+    handleCommand(*command);
+  }
+}
+
+Status SuggestionsPanel::runScriptCommand(const ScriptStep& step) {
+  followIdentityLabels();
+  if (step.verb == ScriptVerb::TypeClass) {
+    classInput_ = step.args[0];
+    focusClassInput_ = true;
+    return okStatus();
+  }
+  if (!suggestions_.loaded()) reloadSuggestions();
+  switch (step.verb) {
+    case ScriptVerb::AcceptSuggestion: return acceptSuggestion(std::stoll(step.args[0]));
+    case ScriptVerb::Correct: {
+      const auto label = resolveClassName(step.args[1], context_.state().catalog().labels);
+      return label ? correctSuggestion(std::stoll(step.args[0]), *label)
+                   : makeError(ErrorCode::InvalidArgument, "no class '" + step.args[1] + "' (or more than one completes it)");
+    }
+    case ScriptVerb::AcceptAbove: return acceptSuggestionsAbove(step.value);
+    default: return makeError(ErrorCode::Internal, "not a command of the Suggestions view");
+  }
+}
+
+void SuggestionsPanel::beginScriptRetrain() {
+  followIdentityLabels();
+  scriptRetrainsBefore_ = retrainer_.completed();
+  requestRetrain("script");
+}
+
+std::optional<Status> SuggestionsPanel::scriptRetrainOutcome() const {
+  if (retrainer_.busy() || (retrainer_.completed() <= scriptRetrainsBefore_ && !lastRetrainFailed_)) return std::nullopt;
+  if (lastRetrainFailed_) return Status(makeError(ErrorCode::NotFound, retrainMessage_));
+  return okStatus();
+}
+
+void SuggestionsPanel::handleCommand(const SuggestionCommand& command) {
   const review::StoredSuggestion* current = suggestions_.current();
   Status done = okStatus();
   switch (command.kind) {
     case SuggestionCommandKind::Move:
       suggestions_.move(command.motion, 8);
-      suggestionScrollToCursor_ = true;
+      scrollToCursor_ = true;
       break;
     case SuggestionCommandKind::Accept:
       if (current) done = acceptSuggestion(current->sampleId);
       break;
     case SuggestionCommandKind::AssignClass: {
-      const auto& labels = state_->catalog().labels;
+      const auto& labels = context_.state().catalog().labels;
       if (command.classIndex < 0 || static_cast<std::size_t>(command.classIndex) >= labels.size()) {
         done = makeError(ErrorCode::InvalidArgument, "no class " + std::to_string(command.classIndex + 1) + " (the project has " +
                                                          std::to_string(labels.size()) + "); type the name instead (Tab)");
@@ -173,10 +217,10 @@ void WorkbenchApp::handleSuggestionCommand(const SuggestionCommand& command) {
     case SuggestionCommandKind::Reject:
       if (current) {
         const std::int64_t id = current->sampleId;
-        done = session_->rejectSamples({id}, "rejected in the suggestions review");
+        done = context_.session().rejectSamples({id}, "rejected in the suggestions review");
         if (done) {
           suggestions_.remove({id});
-          afterSuggestionDecisions(1);
+          afterDecisions(1);
         }
       }
       break;
@@ -185,20 +229,21 @@ void WorkbenchApp::handleSuggestionCommand(const SuggestionCommand& command) {
       break;
     case SuggestionCommandKind::Undo:
     case SuggestionCommandKind::Redo:
-      done = command.kind == SuggestionCommandKind::Undo ? session_->undo() : session_->redo();
-      setStatus(session_->lastMessage());
+      done = command.kind == SuggestionCommandKind::Undo ? context_.session().undo() : context_.session().redo();
+      context_.setStatus(context_.session().lastMessage());
       // An undone acceptance leaves the sample unlabelled without a stored suggestion: retrain.
       reloadSuggestions();
-      afterSuggestionDecisions(1);
+      afterDecisions(1);
       if (!suggestions_.retrainDue()) requestRetrain("undo/redo");
       break;
     case SuggestionCommandKind::Invalid: break;
   }
-  if (!done) setStatus(done.error().message);
+  if (!done) context_.setStatus(done.error().message);
 }
 
-void WorkbenchApp::drawSuggestions() {
-  const auto& catalog = state_->catalog();
+void SuggestionsPanel::draw() {
+  followIdentityLabels();
+  const auto& catalog = context_.state().catalog();
   if (!suggestions_.loaded()) reloadSuggestions();
   const auto& rows = suggestions_.rows();
 
@@ -226,7 +271,7 @@ void WorkbenchApp::drawSuggestions() {
   ImGui::BeginDisabled(above.empty());
   const std::string batchText = "Accept all " + std::to_string(above.size()) + " at or above " + fixed2(acceptAboveConfidence_);
   if (ImGui::Button(batchText.c_str())) {
-    if (Status done = acceptSuggestionsAbove(acceptAboveConfidence_); !done) setStatus(done.error().message);
+    if (Status done = acceptSuggestionsAbove(acceptAboveConfidence_); !done) context_.setStatus(done.error().message);
   }
   ImGui::EndDisabled();
   ImGui::Separator();
@@ -242,11 +287,11 @@ void WorkbenchApp::drawSuggestions() {
   ImGui::BeginChild("suggestion list", ImVec2(-kDetailWidth, 0), true);
   const float rowHeight = kRowThumbnail + 8.0F;
   const float lineHeight = ImGui::GetTextLineHeightWithSpacing();
-  if (suggestionScrollToCursor_) {
+  if (scrollToCursor_) {
     const float top = static_cast<float>(suggestions_.cursor()) * rowHeight;
     if (top < ImGui::GetScrollY()) ImGui::SetScrollY(top);
     if (top + rowHeight > ImGui::GetScrollY() + ImGui::GetWindowHeight()) ImGui::SetScrollY(top + rowHeight - ImGui::GetWindowHeight());
-    suggestionScrollToCursor_ = false;
+    scrollToCursor_ = false;
   }
   ImDrawList* draw = ImGui::GetWindowDrawList();
   // The cursor row is the highlighted one; hovering only tints (the mouse is not the cursor).
@@ -265,7 +310,7 @@ void WorkbenchApp::drawSuggestions() {
       }
       ImGui::PopID();
       if (auto index = catalog.itemIndex(row.sampleId)) {
-        drawThumbnailAt(catalog.items[*index], ImVec2(origin.x + 2, origin.y + 2), kRowThumbnail);
+        context_.drawThumbnailAt(catalog.items[*index], ImVec2(origin.x + 2, origin.y + 2), kRowThumbnail);
       }
       const float x = origin.x + kRowThumbnail + 14.0F;
       char text[160];
@@ -299,7 +344,7 @@ void WorkbenchApp::drawSuggestions() {
     const std::int64_t id = current->sampleId;
     const std::string suggested = current->label;
     const float side = std::min(kDetailThumbnail, ImGui::GetContentRegionAvail().x);
-    if (auto index = catalog.itemIndex(id)) drawThumbnail(catalog.items[*index], side);
+    if (auto index = catalog.itemIndex(id)) context_.drawThumbnail(catalog.items[*index], side);
     ImGui::Text("sample %lld (%zu of %zu)", static_cast<long long>(id), suggestions_.cursor() + 1, rows.size());
     ImGui::TextUnformatted("suggested");
     ImGui::SameLine();
@@ -346,7 +391,7 @@ void WorkbenchApp::drawSuggestions() {
       } else if (!completions.empty()) {
         correction = completions.front();
       } else {
-        setStatus("no class '" + classInput_ + "': use the New class button to create it");
+        context_.setStatus("no class '" + classInput_ + "': use the New class button to create it");
       }
     }
     for (std::size_t c = 0; c < completions.size(); ++c) {
@@ -366,10 +411,10 @@ void WorkbenchApp::drawSuggestions() {
     if (catalog.labels.size() > 9) ImGui::TextDisabled("%zu more classes: type the name", catalog.labels.size() - 9);
     ImGui::TextDisabled("arrows move, Delete rejects, ctrl+Z undo");
     if (accept) {
-      if (Status done = acceptSuggestion(id); !done) setStatus(done.error().message);
+      if (Status done = acceptSuggestion(id); !done) context_.setStatus(done.error().message);
     } else if (correction) {
       classInput_.clear();
-      if (Status done = correctSuggestion(id, *correction); !done) setStatus(done.error().message);
+      if (Status done = correctSuggestion(id, *correction); !done) context_.setStatus(done.error().message);
     }
   }
   ImGui::EndChild();

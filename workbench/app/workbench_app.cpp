@@ -1,4 +1,5 @@
-// Window, frame loop, keyboard and script handling, screenshots. Panels are in *_panel.cpp.
+// Window, frame loop, sidebar and status bar, panel switching, keyboard dispatch, the script
+// runner, screenshots. The panels are in *_panel.cpp, what they share in workbench_context.cpp.
 #include "workbench_app.hpp"
 
 #include <GL/gl.h>
@@ -10,12 +11,21 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
+#include <string>
 #include <system_error>
+#include <utility>
 
-#include "winnow/pipeline/step_registry.hpp"
+#include <nlohmann/json.hpp>
+
+#include "duplicates_panel.hpp"
+#include "grid_panel.hpp"
+#include "identities_panel.hpp"
+#include "overview_panel.hpp"
+#include "panel_drawing.hpp"
+#include "plugins_panel.hpp"
+#include "suggestions_panel.hpp"
+#include "training_panel.hpp"
 #include "winnow/image/image_codec.hpp"
-#include "winnow/review/thumbnail_cache.hpp"
 #include "winnow/util/atomic_file.hpp"
 #include "winnow/workbench/frame_stats.hpp"
 
@@ -59,42 +69,41 @@ void keyCallback(GLFWwindow* window, int key, int /*scancode*/, int action, int 
   if (auto* app = static_cast<WorkbenchApp*>(glfwGetWindowUserPointer(window))) app->onKey(key, mods);
 }
 
-}  // namespace
-
-std::optional<Panel> parsePanel(const std::string& name) {
-  if (name == "overview") return Panel::Overview;
-  if (name == "grid") return Panel::Grid;
-  if (name == "duplicates") return Panel::Duplicates;
-  if (name == "identities") return Panel::Identities;
-  if (name == "suggestions") return Panel::Suggestions;
-  if (name == "plugins") return Panel::Plugins;
-  if (name == "training") return Panel::Training;
-  return std::nullopt;
+// A combo over "(any)" + values; returns true when the choice changed.
+bool filterCombo(const char* name, std::optional<std::string>& value, const std::vector<std::string>& options) {
+  bool changed = false;
+  const std::string preview = value ? (value->empty() ? "(none)" : *value) : "(any)";
+  if (ImGui::BeginCombo(name, preview.c_str())) {
+    if (ImGui::Selectable("(any)", !value)) {
+      value.reset();
+      changed = true;
+    }
+    for (const std::string& option : options) {
+      if (ImGui::Selectable(option.empty() ? "(none)" : option.c_str(), value == option)) {
+        value = option;
+        changed = true;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  return changed;
 }
 
-WorkbenchApp::WorkbenchApp(WorkbenchOptions options)
-    : options_(std::move(options)), host_([](plugin::HostServices services) {
-        plugin::PluginHost host(std::move(services));
-        host.discover(plugin::PluginHost::defaultSearchFolders());
-        return host;
-      }) {}
+}  // namespace
+
+WorkbenchApp::WorkbenchApp(WorkbenchOptions options) : options_(std::move(options)) {}
 
 WorkbenchApp::~WorkbenchApp() {
-  loader_.reset();
+  context_.stopThumbnails();
   if (window_ != nullptr) {
-    textures_.clear();
-    deleteTexture(reviewTexture_);
+    context_.textures().clear();
+    grid_.reset();  // its review texture, while the GL context lives
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
     glfwDestroyWindow(window_);
     glfwTerminate();
   }
-}
-
-void WorkbenchApp::setStatus(const std::string& line) {
-  statusLine_ = line;
-  std::fprintf(stderr, "workbench: %s\n", line.c_str());
 }
 
 void WorkbenchApp::onKey(int glfwKey, int glfwMods) {
@@ -104,52 +113,17 @@ void WorkbenchApp::onKey(int glfwKey, int glfwMods) {
 }
 
 Status WorkbenchApp::openProject() {
-  auto opened = store::ProjectStore::open(options_.project);
-  if (!opened) return opened.error();
-  store_ = std::move(opened.value());
-  auto catalog = review::loadReviewCatalog(*store_);
-  if (!catalog) return catalog.error();
-  state_ = std::make_unique<ReviewState>(std::move(catalog.value()));
-  session_ = std::make_unique<ReviewSession>(*store_, *state_);
-  loader_ = std::make_unique<ThumbnailLoader>(review::ThumbnailCache(store_->projectDir(), options_.thumbnailSide),
-                                              options_.thumbnailThreads);
-  for (const pipeline::StepDefinition* step : pipeline::allSteps()) {
-    if (step->name == "export") {
-      for (const plugin::CapabilityDescriptor* exporter : host_.get().capabilities(plugin::CapabilityKind::Exporter)) {
-        stepChoices_.push_back({"export", exporter->id, "export: " + exporter->id, exporter->paramsSchema});
-      }
-      continue;
-    }
-    const auto& schema = pipeline::stepSchema(*step);
-    if (schema) stepChoices_.push_back({step->name, "", step->name, schema->schemaJson()});
+  if (Status opened = context_.open(options_.project, options_.thumbnailSide, options_.thumbnailThreads); !opened) {
+    return opened;
   }
-  trainingRuns_ = listTrainingRuns(store_->projectDir());
-  if (options_.trainingRun) trainingRuns_.insert(trainingRuns_.begin(), *options_.trainingRun);
-  if (!trainingRuns_.empty()) {
-    auto loaded = loadTrainingRun(trainingRuns_.front());
-    if (loaded) training_ = std::move(loaded.value());
-  }
-  auto extractors = review::listEmbeddingExtractors(*store_);
-  if (extractors) extractors_ = std::move(extractors.value());
-  reloadClusters();
+  overview_ = std::make_unique<OverviewPanel>(context_);
+  grid_ = std::make_unique<GridPanel>(context_, options_.thumbnailSide);
+  plugins_ = std::make_unique<PluginsPanel>(context_);
+  training_ = std::make_unique<TrainingPanel>(context_, options_.trainingRun);
+  identities_ = std::make_unique<IdentitiesPanel>(context_);
+  suggestions_ = std::make_unique<SuggestionsPanel>(context_);
+  duplicates_ = std::make_unique<DuplicatesPanel>(context_);
   return okStatus();
-}
-
-Status WorkbenchApp::reloadCatalog() {
-  auto catalog = review::loadReviewCatalog(*store_);
-  if (!catalog) return catalog.error();
-  state_->replaceCatalog(std::move(catalog.value()));
-  return okStatus();
-}
-
-void WorkbenchApp::reloadClusters() {
-  auto clusters = dedupe::listClusters(*store_);
-  if (clusters) {
-    clusters_ = std::move(clusters.value());
-  } else {
-    setStatus(clusters.error().message);
-  }
-  if (clusterShown_ >= clusters_.size()) clusterShown_ = 0;
 }
 
 int WorkbenchApp::run() {
@@ -200,15 +174,15 @@ int WorkbenchApp::run() {
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     frameMs_.push_back(ms);
     if (scrolling_) scrollFrameMs_.push_back(ms);
-    ++frameIndex_;
+    context_.advanceFrame();
   }
 
   if (options_.frameStats) {
-    nlohmann::json stats = {{"samples", state_->catalog().items.size()},
+    nlohmann::json stats = {{"samples", context_.state().catalog().items.size()},
                             {"window", {options_.width, options_.height}},
                             {"all_frames", toJson(summariseFrames(frameMs_))},
                             {"scroll_frames", toJson(summariseFrames(scrollFrameMs_))},
-                            {"thumbnails_pending_at_exit", loader_->pendingCount()}};
+                            {"thumbnails_pending_at_exit", context_.thumbnails().pendingCount()}};
     if (Status written = writeFileAtomically(*options_.frameStats, stats.dump(2) + "\n"); !written) {
       std::fprintf(stderr, "winnow-workbench: %s\n", written.error().message.c_str());
       return 1;
@@ -219,30 +193,11 @@ int WorkbenchApp::run() {
 
 void WorkbenchApp::frame() {
   scriptBeforeFrame();
-  for (LoadedThumbnail& loaded : loader_->takeFinished()) {
-    if (loaded.image) {
-      textures_.putImage(loaded.sampleId, *loaded.image, frameIndex_);
-    } else {
-      // Logged once per load: the tile shows the same reason as a placeholder.
-      std::fprintf(stderr, "workbench: placeholder for sample %lld: %s\n", static_cast<long long>(loaded.sampleId),
-                   loaded.error.c_str());
-      textures_.putError(loaded.sampleId, loaded.error, frameIndex_);
-    }
-  }
-  if (auto result = stepRunner_.takeResult()) {
-    if (*result) {
-      stepResult_ = (*result)->dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-      const bool cancelled = (*result)->is_object() && (*result)->value("cancelled", false);
-      setStatus(cancelled ? "step cancelled; committed work is kept" : "step finished: ok");
-    } else {
-      stepResult_ = result->error().message;
-      setStatus("step failed: " + result->error().message);
-    }
-    if (Status reloaded = reloadCatalog(); !reloaded) setStatus(reloaded.error().message);
-    reloadClusters();
-    textures_.clear();
-  }
-  pollRetrainer();
+  context_.uploadFinishedThumbnails();
+  // A finished step first: the duplicates follow what it wrote in the same frame.
+  plugins_->takeFinishedStep();
+  duplicates_->followFinishedSteps();
+  suggestions_->takeFinishedRetraining();
 
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
@@ -261,38 +216,13 @@ void WorkbenchApp::frame() {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("main", ImVec2(0, -statusHeight), false);
-  if (ImGui::BeginTabBar("panels")) {
-    const std::pair<Panel, const char*> tabs[] = {{Panel::Overview, "Overview"},       {Panel::Grid, "Grid"},
-                                                  {Panel::Duplicates, "Duplicates"},   {Panel::Identities, "Identities"},
-                                                  {Panel::Suggestions, "Suggestions"}, {Panel::Plugins, "Plugins"},
-                                                  {Panel::Training, "Training"}};
-    for (const auto& [panel, name] : tabs) {
-      const ImGuiTabItemFlags flags =
-          panelChangeRequested_ && panel_ == panel ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
-      if (ImGui::BeginTabItem(name, nullptr, flags)) {
-        if (!panelChangeRequested_) panel_ = panel;
-        switch (panel) {
-          case Panel::Overview: drawOverview(); break;
-          case Panel::Grid: session_->imageOpen() ? drawImageReview() : drawGrid(); break;
-          case Panel::Duplicates: drawDuplicates(); break;
-          case Panel::Identities: drawIdentities(); break;
-          case Panel::Suggestions: drawSuggestions(); break;
-          case Panel::Plugins: drawPlugins(); break;
-          case Panel::Training: drawTraining(); break;
-          case Panel::Invalid: break;
-        }
-        ImGui::EndTabItem();
-      }
-    }
-    panelChangeRequested_ = false;
-    ImGui::EndTabBar();
-  }
+  drawPanels();
   ImGui::EndChild();
   drawStatusBar();
   ImGui::End();
   if (panel_ != shownPanel_) {
     shownPanel_ = panel_;
-    if (panel_ == Panel::Suggestions) onSuggestionsOpened();
+    if (panel_ == Panel::Suggestions) suggestions_->onOpened();
   }
 
   ImGui::Render();
@@ -303,14 +233,103 @@ void WorkbenchApp::frame() {
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   scriptAfterRender();
-  textures_.trim(frameIndex_);
+  context_.textures().trim(context_.frameIndex());
+}
+
+void WorkbenchApp::drawPanels() {
+  if (!ImGui::BeginTabBar("panels")) return;
+  const std::pair<Panel, const char*> tabs[] = {{Panel::Overview, "Overview"},       {Panel::Grid, "Grid"},
+                                                {Panel::Duplicates, "Duplicates"},   {Panel::Identities, "Identities"},
+                                                {Panel::Suggestions, "Suggestions"}, {Panel::Plugins, "Plugins"},
+                                                {Panel::Training, "Training"}};
+  for (const auto& [panel, name] : tabs) {
+    const ImGuiTabItemFlags flags =
+        panelChangeRequested_ && panel_ == panel ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
+    if (ImGui::BeginTabItem(name, nullptr, flags)) {
+      if (!panelChangeRequested_) panel_ = panel;
+      switch (panel) {
+        case Panel::Overview: overview_->draw(); break;
+        case Panel::Grid: grid_->draw(); break;
+        case Panel::Duplicates: duplicates_->draw(); break;
+        case Panel::Identities: identities_->draw(); break;
+        case Panel::Suggestions: suggestions_->draw(); break;
+        case Panel::Plugins: plugins_->draw(); break;
+        case Panel::Training: training_->draw(); break;
+        case Panel::Invalid: break;
+      }
+      if (auto requested = context_.takePanelRequest()) {
+        panel_ = *requested;
+        panelChangeRequested_ = true;
+      }
+      ImGui::EndTabItem();
+    }
+  }
+  panelChangeRequested_ = false;
+  ImGui::EndTabBar();
+}
+
+void WorkbenchApp::drawSidebar() {
+  ReviewState& state = context_.state();
+  const auto& catalog = state.catalog();
+  ImGui::TextUnformatted("Filter");
+  GridFilter filter = state.filter();
+  bool changed = false;
+  std::vector<std::string> labels = catalog.labels;
+  labels.push_back(kUnlabelledFilter);
+  ImGui::PushItemWidth(-1);
+  ImGui::TextDisabled("class");
+  changed |= filterCombo("##class", filter.label, labels);
+  ImGui::TextDisabled("source");
+  changed |= filterCombo("##source", filter.source, catalog.sources);
+  ImGui::TextDisabled("split");
+  changed |= filterCombo("##split", filter.split, {"train", "val", "test", ""});
+  ImGui::TextDisabled("status");
+  changed |= filterCombo("##status", filter.status, {store::kStatusActive, store::kStatusRejected, store::kStatusDuplicate});
+  ImGui::TextDisabled("flag");
+  changed |= filterCombo("##flag", filter.flag, catalog.flagNames);
+  if (filter.sampleIds) {
+    ImGui::TextWrapped("only: %s (%zu)", filter.description.c_str(), filter.sampleIds->size());
+    if (ImGui::Button("show all")) {
+      filter.sampleIds.reset();
+      filter.description.clear();
+      changed = true;
+    }
+  }
+  if (changed) state.setFilter(std::move(filter));
+
+  ImGui::Separator();
+  ImGui::TextUnformatted("Sort by");
+  GridSort sort = state.sort();
+  std::optional<std::string> measure = sort.measure.empty() ? std::optional<std::string>("sample id") : sort.measure;
+  std::vector<std::string> measures = {"sample id"};
+  measures.insert(measures.end(), catalog.measureNames.begin(), catalog.measureNames.end());
+  bool sortChanged = filterCombo("##sort", measure, measures);
+  sortChanged |= ImGui::Checkbox("descending", &sort.descending);
+  if (sortChanged) {
+    sort.measure = !measure || *measure == "sample id" ? "" : *measure;
+    state.setSort(sort);
+  }
+  ImGui::PopItemWidth();
+
+  ImGui::Separator();
+  ImGui::TextUnformatted("Keys");
+  for (std::size_t i = 0; i < catalog.labels.size() && i < 9; ++i) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(classColour(i)), "%zu", i + 1);
+    ImGui::SameLine();
+    ImGui::TextUnformatted(catalog.labels[i].c_str());
+  }
+  ImGui::TextDisabled("arrows move, shift extends");
+  ImGui::TextDisabled("R reject/restore, Enter image");
+  ImGui::TextDisabled("Space/ctrl-click toggle");
+  ImGui::TextDisabled("ctrl+Z undo, ctrl+Y redo");
 }
 
 void WorkbenchApp::drawStatusBar() {
-  const auto& catalog = state_->catalog();
+  const ReviewState& state = context_.state();
   ImGui::Text("%zu samples, %zu shown, %zu selected | thumbnails pending %zu | %s",
-              catalog.items.size(), state_->visible().size(), state_->selectionSize(), loader_->pendingCount(),
-              statusLine_.empty() ? session_->lastMessage().c_str() : statusLine_.c_str());
+              state.catalog().items.size(), state.visible().size(), state.selectionSize(),
+              context_.thumbnails().pendingCount(),
+              context_.statusLine().empty() ? context_.session().lastMessage().c_str() : context_.statusLine().c_str());
 }
 
 void WorkbenchApp::handleKeys() {
@@ -322,37 +341,10 @@ void WorkbenchApp::handleKeys() {
     const KeyChord chord = pendingKeys_.front();
     pendingKeys_.pop_front();
     if (panel_ == Panel::Suggestions) {
-      if (auto suggestion = suggestionCommandForChord(chord)) {
-        statusLine_.clear();
-        handleSuggestionCommand(*suggestion);
-      }
+      suggestions_->handleKey(chord);
       continue;
     }
-    if (panel_ == Panel::Identities && board_ && !chord.ctrl && !board_->groups().empty()) {
-      // Identities: Up/Down pick a group, Enter accepts its nearest named class, Space shows all.
-      const std::size_t count = board_->groups().size();
-      bool used = true;
-      if (chord.key == Key::Up || chord.key == Key::Left) {
-        identityCursor_ = identityCursor_ > 0 ? identityCursor_ - 1 : 0;
-      } else if (chord.key == Key::Down || chord.key == Key::Right) {
-        identityCursor_ = std::min(count - 1, identityCursor_ + 1);
-      } else if (chord.key == Key::Home) {
-        identityCursor_ = 0;
-      } else if (chord.key == Key::End) {
-        identityCursor_ = count - 1;
-      } else if (chord.key == Key::Enter) {
-        statusLine_.clear();
-        if (Status accepted = acceptIdentity(identityCursor_); !accepted) setStatus(accepted.error().message);
-      } else if (chord.key == Key::Space) {
-        if (identityCursor_ < groupShowAll_.size()) groupShowAll_[identityCursor_] = !groupShowAll_[identityCursor_];
-      } else {
-        used = false;
-      }
-      if (used) {
-        identityScrollToCursor_ = true;
-        continue;
-      }
-    }
+    if (panel_ == Panel::Identities && identities_->handleKey(chord)) continue;
     auto command = commandForChord(chord);
     if (!command) continue;
     // Review keys act on the grid; from another panel they bring the grid forward first.
@@ -360,9 +352,7 @@ void WorkbenchApp::handleKeys() {
       panel_ = Panel::Grid;
       panelChangeRequested_ = true;
     }
-    statusLine_.clear();
-    if (Status done = session_->execute(*command); !done) setStatus(done.error().message);
-    if (command->kind == ReviewCommandKind::Move) scrollToCursor_ = true;
+    grid_->execute(*command);
   }
 }
 
@@ -378,6 +368,17 @@ void WorkbenchApp::scriptBeforeFrame() {
     scriptRemaining_ = -1;
   };
   const std::string where = "script line " + std::to_string(step.lineNumber) + ": ";
+  auto fail = [&](const std::string& message) {
+    context_.setStatus(where + message);
+    exitCode_ = 2;
+    quit_ = true;
+  };
+  // A one-frame command of a panel: a refusal ends the script with exit code 2.
+  auto forward = [&](const Status& done) {
+    if (!done) fail(done.error().message);
+    next();
+  };
+  ReviewState& state = context_.state();
   switch (step.verb) {
     case ScriptVerb::Key:
       for (std::int64_t i = 0; i < step.count; ++i) pendingKeys_.push_back(step.chord);
@@ -390,7 +391,9 @@ void WorkbenchApp::scriptBeforeFrame() {
     case ScriptVerb::WaitThumbnails:
       if (scriptRemaining_ < 0) scriptRemaining_ = step.count;
       // Two frames of grace: requests are made while drawing, results uploaded the next frame.
-      if ((loader_->pendingCount() == 0 && scriptRemaining_ < step.count - 2) || --scriptRemaining_ <= 0) next();
+      if ((context_.thumbnails().pendingCount() == 0 && scriptRemaining_ < step.count - 2) || --scriptRemaining_ <= 0) {
+        next();
+      }
       break;
     case ScriptVerb::Screenshot:
       pendingScreenshot_ = step.args[0];
@@ -401,14 +404,12 @@ void WorkbenchApp::scriptBeforeFrame() {
         panel_ = *panel;
         panelChangeRequested_ = true;
       } else {
-        setStatus(where + "unknown panel '" + step.args[0] + "'");
-        exitCode_ = 2;
-        quit_ = true;
+        fail("unknown panel '" + step.args[0] + "'");
       }
       next();
       break;
     case ScriptVerb::Filter: {
-      GridFilter filter = state_->filter();
+      GridFilter filter = state.filter();
       if (step.args[0] == "clear") {
         filter = GridFilter{};
       } else {
@@ -420,140 +421,50 @@ void WorkbenchApp::scriptBeforeFrame() {
         if (step.args[0] == "status") filter.status = value;
         if (step.args[0] == "flag") filter.flag = value;
       }
-      state_->setFilter(std::move(filter));
+      state.setFilter(std::move(filter));
       next();
       break;
     }
     case ScriptVerb::Sort:
-      state_->setSort({step.args[0] == "id" ? "" : step.args[0], step.args.size() == 2 && step.args[1] == "desc"});
+      state.setSort({step.args[0] == "id" ? "" : step.args[0], step.args.size() == 2 && step.args[1] == "desc"});
       next();
       break;
-    case ScriptVerb::Goto: {
-      const std::int64_t id = std::stoll(step.args[0]);
-      bool found = false;
-      for (std::size_t p = 0; p < state_->visible().size(); ++p) {
-        if (state_->visibleItem(p).sampleId == id) {
-          state_->click(p, false, false);
-          scrollToCursor_ = true;
-          found = true;
-          break;
-        }
-      }
-      if (!found) {
-        setStatus(where + "sample " + step.args[0] + " is not shown in the grid");
-        exitCode_ = 2;
-        quit_ = true;
-      }
-      next();
+    case ScriptVerb::Goto:
+      forward(grid_->runScriptCommand(step));
       break;
-    }
-    case ScriptVerb::Cluster: {
-      const auto index = static_cast<std::size_t>(std::stoll(step.args[0]));
-      if (index >= clusters_.size()) {
-        setStatus(where + "no duplicate cluster " + step.args[0] + " (" + std::to_string(clusters_.size()) + " stored)");
-        exitCode_ = 2;
-        quit_ = true;
-      } else {
-        clusterShown_ = index;
-      }
-      next();
-      break;
-    }
-    case ScriptVerb::Keeper:
-    case ScriptVerb::NotDuplicate:
-    case ScriptVerb::KeepAll: {
-      Status done = makeError(ErrorCode::NotFound, "no duplicate cluster is shown");
-      if (clusterShown_ < clusters_.size()) {
-        const std::int64_t clusterId = clusters_[clusterShown_].id;
-        done = step.verb == ScriptVerb::Keeper
-                   ? dedupe::setKeeper(*store_, clusterId, std::stoll(step.args[0]), kWorkbenchActor)
-               : step.verb == ScriptVerb::KeepAll
-                   ? dedupe::keepAllLabelConflict(*store_, clusterId, kWorkbenchActor,
-                                                  "label conflict in duplicate cluster " + std::to_string(clusterId) +
-                                                      " reviewed: all members kept")
-                   : dedupe::markNotDuplicate(*store_, std::stoll(step.args[0]), std::stoll(step.args[1]),
-                                              kWorkbenchActor);
-      }
-      if (!done) {
-        setStatus(where + done.error().message);
-        exitCode_ = 2;
-        quit_ = true;
-      } else {
-        reloadClusters();
-        if (Status reloaded = reloadCatalog(); !reloaded) setStatus(reloaded.error().message);
-      }
-      next();
-      break;
-    }
     case ScriptVerb::Scroll:
       if (scriptRemaining_ < 0) scriptRemaining_ = step.count;
-      scriptScrollPixels_ = static_cast<float>(std::stoll(step.args[0]));
+      if (Status scrolled = grid_->runScriptCommand(step); !scrolled) fail(scrolled.error().message);
       scrolling_ = true;  // this frame is drawn and timed as a scroll frame
       if (--scriptRemaining_ <= 0) next();
+      break;
+    case ScriptVerb::Cluster:
+    case ScriptVerb::Keeper:
+    case ScriptVerb::NotDuplicate:
+    case ScriptVerb::KeepAll:
+      forward(duplicates_->runScriptCommand(step));
       break;
     case ScriptVerb::Suggest:
       if (scriptRemaining_ < 0) {
         scriptRemaining_ = step.count;
-        scriptRetrainsBefore_ = retrainer_.completed();
-        requestRetrain("script");
+        suggestions_->beginScriptRetrain();
       }
-      if (!retrainer_.busy() && (retrainer_.completed() > scriptRetrainsBefore_ || lastRetrainFailed_)) {
-        if (lastRetrainFailed_) {
-          setStatus(where + retrainMessage_);
-          exitCode_ = 2;
-          quit_ = true;
-        }
-        next();
+      if (auto outcome = suggestions_->scriptRetrainOutcome()) {
+        forward(*outcome);
       } else if (--scriptRemaining_ <= 0) {
-        setStatus(where + "the suggestions were not retrained within " + std::to_string(step.count) + " frames");
-        exitCode_ = 2;
-        quit_ = true;
+        fail("the suggestions were not retrained within " + std::to_string(step.count) + " frames");
         next();
       }
       break;
     case ScriptVerb::AcceptSuggestion:
     case ScriptVerb::Correct:
     case ScriptVerb::AcceptAbove:
-    case ScriptVerb::AcceptIdentity: {
-      if (step.verb != ScriptVerb::AcceptIdentity && !suggestions_.loaded()) reloadSuggestions();
-      if (step.verb == ScriptVerb::AcceptIdentity && !board_) groupIdentities();
-      Status done = okStatus();
-      if (step.verb == ScriptVerb::AcceptSuggestion) {
-        done = acceptSuggestion(std::stoll(step.args[0]));
-      } else if (step.verb == ScriptVerb::Correct) {
-        const auto label = resolveClassName(step.args[1], state_->catalog().labels);
-        done = label ? correctSuggestion(std::stoll(step.args[0]), *label)
-                     : makeError(ErrorCode::InvalidArgument, "no class '" + step.args[1] + "' (or more than one completes it)");
-      } else if (step.verb == ScriptVerb::AcceptAbove) {
-        done = acceptSuggestionsAbove(step.value);
-      } else {
-        done = acceptIdentity(static_cast<std::size_t>(step.count - 1));
-      }
-      if (!done) {
-        setStatus(where + done.error().message);
-        exitCode_ = 2;
-        quit_ = true;
-      }
-      next();
-      break;
-    }
     case ScriptVerb::TypeClass:
-      classInput_ = step.args[0];
-      focusClassInput_ = true;
-      next();
+      forward(suggestions_->runScriptCommand(step));
       break;
+    case ScriptVerb::AcceptIdentity:
     case ScriptVerb::ShowGroup:
-      if (!board_) groupIdentities();
-      if (board_ && static_cast<std::size_t>(step.count) <= board_->groups().size()) {
-        groupShowAll_[static_cast<std::size_t>(step.count - 1)] = true;
-        identityCursor_ = static_cast<std::size_t>(step.count - 1);
-        identityScrollToCursor_ = true;
-      } else {
-        setStatus(where + "no identity group " + step.args[0]);
-        exitCode_ = 2;
-        quit_ = true;
-      }
-      next();
+      forward(identities_->runScriptCommand(step));
       break;
     case ScriptVerb::Quit:
       quit_ = true;
@@ -568,7 +479,7 @@ void WorkbenchApp::scriptBeforeFrame() {
 void WorkbenchApp::scriptAfterRender() {
   if (pendingScreenshot_) {
     if (Status saved = takeScreenshot(*pendingScreenshot_); !saved) {
-      setStatus("screenshot: " + saved.error().message);
+      context_.setStatus("screenshot: " + saved.error().message);
       exitCode_ = 1;
     }
     pendingScreenshot_.reset();
@@ -598,7 +509,7 @@ Status WorkbenchApp::takeScreenshot(const fs::path& file) {
   std::error_code ec;
   if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
   if (Status written = writeFileAtomically(file, *png); !written) return written.error();
-  setStatus("screenshot " + file.string());
+  context_.setStatus("screenshot " + file.string());
   return okStatus();
 }
 
