@@ -257,15 +257,16 @@ void WorkbenchApp::drawPanels() {
         case Panel::Training: training_->draw(); break;
         case Panel::Invalid: break;
       }
-      if (auto requested = context_.takePanelRequest()) {
-        panel_ = *requested;
-        panelChangeRequested_ = true;
-      }
       ImGui::EndTabItem();
     }
   }
   panelChangeRequested_ = false;
   ImGui::EndTabBar();
+  // A panel's request is taken after the tabs were drawn, so that next frame selects its tab.
+  if (auto requested = context_.takePanelRequest()) {
+    panel_ = *requested;
+    panelChangeRequested_ = true;
+  }
 }
 
 void WorkbenchApp::drawSidebar() {

@@ -73,7 +73,7 @@ class WorkbenchContext {
   void clearStatus() { statusLine_.clear(); }
   const std::string& statusLine() const { return statusLine_; }
 
-  // A panel asks for another to be shown; the shell takes the request while drawing the tabs.
+  // A panel asks for another to be shown; the shell selects its tab from the next frame on.
   void requestPanel(Panel panel) { requestedPanel_ = panel; }
   std::optional<Panel> takePanelRequest();
 
