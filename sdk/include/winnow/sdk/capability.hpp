@@ -9,13 +9,30 @@
 //
 //   class CsvExporter : public winnow::sdk::Exporter { ... };   // begin / write / finish / abort
 //   ... winnow::sdk::exporterCapability<CsvExporter>("example.csv") ...
+//
+//   class Classifier { public:                       // any of embed / train / evaluate / loadModel / classify
+//     Classifier(const winnow::sdk::Params& params, const winnow_host_api* host);
+//     nlohmann::json train(const winnow::sdk::TrainRequest& request, const winnow::sdk::ProgressSink& progress); };
+//   ... winnow::sdk::modelCapability<Classifier>("example.classifier") ...   // the other ops stay NULL
+//
+// A capability class may also declare, read at compile time:
+//   static constexpr const char* kName = "torch_classifier";
+//       prefixes the trampolines' own refusals of bad arguments ("torch_classifier: invalid image 2");
+//   static constexpr winnow::sdk::GuardStyle kGuardStyle{"balancer_basic", nullptr};
+//       how guardCall words the class's unexpected exceptions (default: their message alone).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "winnow/sdk/params.hpp"
 #include "winnow/sdk/plugin_abi.h"
@@ -25,13 +42,44 @@ namespace winnow::sdk {
 
 namespace detail {
 
+template <class T, class = void>
+struct DeclaresName : std::false_type {};
+template <class T>
+struct DeclaresName<T, std::void_t<decltype(T::kName)>> : std::true_type {};
+
+template <class T, class = void>
+struct DeclaresGuardStyle : std::false_type {};
+template <class T>
+struct DeclaresGuardStyle<T, std::void_t<decltype(T::kGuardStyle)>> : std::true_type {};
+
+// T::kGuardStyle, or guardCall's default wording.
+template <class T>
+GuardStyle guardStyleOf() noexcept {
+  if constexpr (DeclaresGuardStyle<T>::value) {
+    return T::kGuardStyle;
+  } else {
+    return GuardStyle{};
+  }
+}
+
+// A trampoline's refusal of a bad argument (INVALID_ARGUMENT through guardCall), worded
+// "<T::kName>: <what>" when T names itself.
+template <class T>
+std::invalid_argument refusal(const std::string& what) {
+  if constexpr (DeclaresName<T>::value) {
+    return std::invalid_argument(std::string(T::kName) + ": " + what);
+  } else {
+    return std::invalid_argument(what);
+  }
+}
+
 // create/destroy for T(const Params&, const winnow_host_api*); `Holder` wraps T when the kind
-// keeps state of its own (the exporter's phase).
-template <class Holder>
+// keeps state of its own (the exporter's phase, the model's host).
+template <class T, class Holder = T>
 winnow_status create(const char* paramsJson, const winnow_host_api* host, void** out, winnow_error_sink error) {
-  if (out == nullptr) return WINNOW_STATUS_INVALID_ARGUMENT;
-  *out = nullptr;
-  return guardCall(error, [&] {
+  return guardCall(error, guardStyleOf<T>(), [&] {
+    if (out == nullptr) throw refusal<T>("out_instance is null");
+    *out = nullptr;
     const Params params(paramsJson);
     *out = new Holder(params, host);
     return WINNOW_STATUS_OK;
@@ -55,8 +103,8 @@ const winnow_augmenter_ops* augmenterOps() {
       sizeof(winnow_augmenter_ops),
       [](void* instance, const winnow_image_view* input, uint64_t seed, winnow_image_sink output,
          winnow_error_sink error) -> winnow_status {
-        return guardCall(error, [&] {
-          if (!isValidView(input)) throw std::invalid_argument("invalid input image view");
+        return guardCall(error, detail::guardStyleOf<A>(), [&] {
+          if (!isValidView(input)) throw detail::refusal<A>("invalid input image view");
           const OwnedImage result = static_cast<A*>(instance)->apply(*input, seed);
           return putImage(output, result);
         });
@@ -78,13 +126,14 @@ struct FaceBox {
 };
 
 // D: D(const Params&, const winnow_host_api*); std::vector<FaceBox> detect(const winnow_image_view&).
+// An invalid input view or a box sink without put() is refused before detect is called.
 template <class D>
 const winnow_detector_ops* detectorOps() {
   static const winnow_detector_ops ops = {
       sizeof(winnow_detector_ops),
       [](void* instance, const winnow_image_view* input, winnow_box_sink output, winnow_error_sink error) -> winnow_status {
-        return guardCall(error, [&] {
-          if (!isValidView(input)) throw std::invalid_argument("invalid input image view");
+        return guardCall(error, detail::guardStyleOf<D>(), [&] {
+          if (!isValidView(input) || output.put == nullptr) throw detail::refusal<D>("invalid input image");
           for (const FaceBox& found : static_cast<D*>(instance)->detect(*input)) {
             winnow_face_box box{};
             box.struct_size = sizeof(winnow_face_box);
@@ -95,7 +144,7 @@ const winnow_detector_ops* detectorOps() {
             box.score = found.score;
             box.landmark_count = static_cast<int32_t>(found.landmarks.size() / 2);
             box.landmarks = found.landmarks.empty() ? nullptr : found.landmarks.data();
-            if (output.put != nullptr) output.put(output.context, &box);
+            output.put(output.context, &box);
           }
           return WINNOW_STATUS_OK;
         });
@@ -191,7 +240,7 @@ class ExporterHolder {
   enum class Phase { Created, Begun, Finished, Failed, Aborted };
   template <class F>
   winnow_status step(winnow_error_sink error, F&& body) {
-    const winnow_status status = guardCall(error, [&] {
+    const winnow_status status = guardCall(error, guardStyleOf<E>(), [&] {
       body();
       return WINNOW_STATUS_OK;
     });
@@ -231,17 +280,387 @@ const winnow_exporter_ops* exporterOps() {
 template <class E>
 winnow_capability exporterCapability(const char* id) {
   using Holder = detail::ExporterHolder<E>;
-  return {sizeof(winnow_capability), WINNOW_CAPABILITY_KIND_EXPORTER, id, &detail::create<Holder>,
+  return {sizeof(winnow_capability), WINNOW_CAPABILITY_KIND_EXPORTER, id, &detail::create<E, Holder>,
           &detail::destroy<Holder>, exporterOps<E>()};
+}
+
+// ---- balancer ----------------------------------------------------------------------------------
+
+// One class as a balancer sees it (a copy of winnow_balance_class).
+struct BalanceClass {
+  std::string name;
+  std::vector<std::int64_t> sampleIds;
+  std::uint32_t featureDim = 0;  // 0 = no features
+  std::vector<float> features;   // sampleIds.size() x featureDim, row-major
+};
+
+// What a balancer decides for one class (winnow_balance_class_plan; sampleIds as
+// winnow_balance_action says).
+struct BalancePlan {
+  std::string className;
+  winnow_balance_action action = WINNOW_BALANCE_ACTION_INVALID;
+  std::uint64_t targetCount = 0;
+  std::vector<std::int64_t> sampleIds;
+  float lossWeight = 1.0F;  // class weight for a weighted loss; 1 = neutral
+};
+
+namespace detail {
+
+// The input of plan() as values; a malformed input (struct sizes, missing arrays) is refused.
+template <class B>
+std::vector<BalanceClass> balanceClassesOf(const winnow_balance_input& input) {
+  if (input.struct_size < sizeof(winnow_balance_input)) throw refusal<B>("input struct_size too small");
+  if (input.class_count > 0 && input.classes == nullptr) throw refusal<B>("input has no classes array");
+  std::vector<BalanceClass> classes;
+  classes.reserve(input.class_count);
+  for (std::uint32_t c = 0; c < input.class_count; ++c) {
+    const winnow_balance_class& in = input.classes[c];
+    if (in.struct_size < sizeof(winnow_balance_class) || in.name == nullptr ||
+        (in.sample_count > 0 && in.sample_ids == nullptr)) {
+      throw refusal<B>("input class #" + std::to_string(c) + " is malformed");
+    }
+    BalanceClass samples;
+    samples.name = in.name;
+    samples.sampleIds.assign(in.sample_ids, in.sample_ids + in.sample_count);
+    if (in.feature_dim > 0 && in.features != nullptr) {
+      samples.featureDim = in.feature_dim;
+      samples.features.assign(in.features, in.features + in.sample_count * in.feature_dim);
+    }
+    classes.push_back(std::move(samples));
+  }
+  return classes;
+}
+
+}  // namespace detail
+
+// B: B(const Params&, const winnow_host_api*);
+//    std::vector<BalancePlan> plan(const std::vector<BalanceClass>& classes, std::uint64_t seed).
+// The plans go to the host in the order plan returns them; a plan the host's sink refuses ends the
+// call with the sink's status.
+template <class B>
+const winnow_balancer_ops* balancerOps() {
+  static const winnow_balancer_ops ops = {
+      sizeof(winnow_balancer_ops),
+      [](void* instance, const winnow_balance_input* input, winnow_balance_plan_sink output,
+         winnow_error_sink error) -> winnow_status {
+        return guardCall(error, detail::guardStyleOf<B>(), [&] {
+          if (instance == nullptr || input == nullptr || output.put == nullptr) {
+            throw detail::refusal<B>("null instance, input or output sink");
+          }
+          const std::vector<BalanceClass> classes = detail::balanceClassesOf<B>(*input);
+          for (const BalancePlan& plan : static_cast<B*>(instance)->plan(classes, input->seed)) {
+            winnow_balance_class_plan out{};
+            out.struct_size = sizeof(winnow_balance_class_plan);
+            out.class_name = plan.className.c_str();
+            out.action = plan.action;
+            out.target_count = plan.targetCount;
+            out.sample_id_count = plan.sampleIds.size();
+            out.sample_ids = plan.sampleIds.empty() ? nullptr : plan.sampleIds.data();
+            out.loss_weight = plan.lossWeight;
+            const winnow_status status = output.put(output.context, &out);
+            if (status != WINNOW_STATUS_OK) return status;
+          }
+          return WINNOW_STATUS_OK;
+        });
+      }};
+  return &ops;
+}
+
+template <class B>
+winnow_capability balancerCapability(const char* id) {
+  return {sizeof(winnow_capability), WINNOW_CAPABILITY_KIND_BALANCER, id, &detail::create<B>, &detail::destroy<B>,
+          balancerOps<B>()};
+}
+
+// ---- model: embedding, training, evaluation, classification -----------------------------------
+
+// Progress and cancellation of a long model call (train, evaluate). Valid during that call only;
+// use it from the calling thread.
+class ProgressSink {
+ public:
+  ProgressSink(winnow_progress_sink sink, const winnow_host_api* host) noexcept : sink_(sink), host_(host) {}
+
+  // Work done out of total (any unit) in a short stage ("epoch 3/10").
+  void report(std::uint64_t done, std::uint64_t total, const std::string& stage) const noexcept {
+    if (sink_.report != nullptr) sink_.report(sink_.context, done, total, stage.c_str());
+  }
+  // One finished step for people, e.g. an epoch's metrics.
+  void line(const std::string& text) const noexcept {
+    if (sink_.line != nullptr) sink_.line(sink_.context, text.c_str());
+  }
+  // True once the host asked to cancel: stop, keeping what the call promises to keep (train: the
+  // last checkpoint), and throw Cancelled; the trampoline answers WINNOW_STATUS_CANCELLED.
+  bool cancelled() const noexcept { return isCancelled(host_); }
+
+ private:
+  winnow_progress_sink sink_;
+  const winnow_host_api* host_;
+};
+
+// train's request (plugin_abi.h); the instance's params are the training configuration.
+struct TrainRequest {
+  std::string dataset;  // a winnow HDF5 dataset
+  std::string runDir;   // the run's folder
+  bool resume = false;  // continue from the run folder's checkpoint
+};
+
+// evaluate's request (plugin_abi.h).
+struct EvaluateRequest {
+  std::string model;          // model file
+  std::string dataset;        // a winnow HDF5 dataset
+  std::string outputDir;      // "" when the request names none
+  std::string split = "all";  // "train", "val", "test" or "all" (also when the request names none)
+};
+
+namespace detail {
+
+// The request JSON of train and evaluate; a missing required key or text that is not JSON throws
+// nlohmann-json's exception (WINNOW_STATUS_ERROR with its message).
+inline TrainRequest trainRequestOf(const char* requestJson) {
+  const nlohmann::json request = nlohmann::json::parse(requestJson != nullptr ? requestJson : "{}");
+  TrainRequest parsed;
+  parsed.dataset = request.at("dataset").get<std::string>();
+  parsed.runDir = request.at("run_dir").get<std::string>();
+  parsed.resume = request.value("resume", false);
+  return parsed;
+}
+
+inline EvaluateRequest evaluateRequestOf(const char* requestJson) {
+  const nlohmann::json request = nlohmann::json::parse(requestJson != nullptr ? requestJson : "{}");
+  EvaluateRequest parsed;
+  parsed.model = request.at("model").get<std::string>();
+  parsed.dataset = request.at("dataset").get<std::string>();
+  parsed.outputDir = request.value("output_dir", std::string());
+  parsed.split = request.value("split", parsed.split);
+  return parsed;
+}
+
+inline void putJson(winnow_text_sink sink, const nlohmann::json& document) {
+  if (sink.put != nullptr) sink.put(sink.context, document.dump().c_str());
+}
+
+// The views of a batched call (embed, classify), each checked with isValidView.
+template <class M>
+std::vector<winnow_image_view> checkedViews(const winnow_image_view* images, std::uint32_t count) {
+  std::vector<winnow_image_view> views;
+  views.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (!isValidView(&images[i])) throw refusal<M>("invalid image " + std::to_string(i));
+    views.push_back(images[i]);
+  }
+  return views;
+}
+
+// Copies `rows` (one per image, each `width` floats) into the host's buffer, row-major; the caller
+// checked that the buffer holds rows.size() x width floats.
+inline void copyRows(const std::vector<std::vector<float>>& rows, std::size_t width, float* out) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].size() != width) {
+      throw std::logic_error("row " + std::to_string(i) + " has " + std::to_string(rows[i].size()) +
+                             " values, expected " + std::to_string(width));
+    }
+    if (width > 0) std::memcpy(out + i * width, rows[i].data(), sizeof(float) * width);
+  }
+}
+
+// Which ops a model class has: a member of that name (not overloaded).
+template <class M, class = void>
+struct HasEmbed : std::false_type {};
+template <class M>
+struct HasEmbed<M, std::void_t<decltype(&M::embed)>> : std::true_type {};
+template <class M, class = void>
+struct HasEmbeddingDim : std::false_type {};
+template <class M>
+struct HasEmbeddingDim<M, std::void_t<decltype(&M::embeddingDim)>> : std::true_type {};
+template <class M, class = void>
+struct HasTrain : std::false_type {};
+template <class M>
+struct HasTrain<M, std::void_t<decltype(&M::train)>> : std::true_type {};
+template <class M, class = void>
+struct HasEvaluate : std::false_type {};
+template <class M>
+struct HasEvaluate<M, std::void_t<decltype(&M::evaluate)>> : std::true_type {};
+template <class M, class = void>
+struct HasLoadModel : std::false_type {};
+template <class M>
+struct HasLoadModel<M, std::void_t<decltype(&M::loadModel)>> : std::true_type {};
+template <class M, class = void>
+struct HasClassify : std::false_type {};
+template <class M>
+struct HasClassify<M, std::void_t<decltype(&M::classify)>> : std::true_type {};
+
+// The model and the host it was created with (ProgressSink::cancelled asks it).
+template <class M>
+struct ModelHolder {
+  ModelHolder(const Params& params, const winnow_host_api* hostApi) : model(params, hostApi), host(hostApi) {}
+  M model;
+  const winnow_host_api* host;
+};
+
+template <class M>
+struct ModelTrampolines {
+  static M& modelOf(void* instance) { return static_cast<ModelHolder<M>*>(instance)->model; }
+
+  // 0 (does not embed) for a model without embed, or when embeddingDim throws.
+  static uint32_t embeddingDim(void* instance) noexcept {
+    if constexpr (HasEmbed<M>::value) {
+      try {
+        return modelOf(instance).embeddingDim();
+      } catch (...) {
+        return 0;
+      }
+    } else {
+      return 0;
+    }
+  }
+
+  static winnow_status embed(void* instance, const winnow_image_view* images, uint32_t count, float* out,
+                             winnow_error_sink error) noexcept {
+    return guardCall(error, guardStyleOf<M>(), [&] {
+      if (count > 0 && (images == nullptr || out == nullptr)) throw refusal<M>("no images or output");
+      M& model = modelOf(instance);
+      const std::size_t dimension = model.embeddingDim();
+      const std::vector<std::vector<float>> vectors = model.embed(checkedViews<M>(images, count));
+      if (vectors.size() != count) {
+        throw std::logic_error("embed returned " + std::to_string(vectors.size()) + " vectors for " +
+                               std::to_string(count) + " images");
+      }
+      copyRows(vectors, dimension, out);
+      return WINNOW_STATUS_OK;
+    });
+  }
+
+  static winnow_status train(void* instance, const char* requestJson, winnow_progress_sink progress,
+                             winnow_text_sink result, winnow_error_sink error) noexcept {
+    return guardCall(error, guardStyleOf<M>(), [&] {
+      const TrainRequest request = trainRequestOf(requestJson);
+      auto& holder = *static_cast<ModelHolder<M>*>(instance);
+      putJson(result, holder.model.train(request, ProgressSink(progress, holder.host)));
+      return WINNOW_STATUS_OK;
+    });
+  }
+
+  static winnow_status evaluate(void* instance, const char* requestJson, winnow_progress_sink progress,
+                                winnow_text_sink result, winnow_error_sink error) noexcept {
+    return guardCall(error, guardStyleOf<M>(), [&] {
+      const EvaluateRequest request = evaluateRequestOf(requestJson);
+      auto& holder = *static_cast<ModelHolder<M>*>(instance);
+      putJson(result, holder.model.evaluate(request, ProgressSink(progress, holder.host)));
+      return WINNOW_STATUS_OK;
+    });
+  }
+
+  static winnow_status loadModel(void* instance, const char* modelPath, winnow_text_sink description,
+                                 winnow_error_sink error) noexcept {
+    return guardCall(error, guardStyleOf<M>(), [&] {
+      putJson(description, modelOf(instance).loadModel(std::string(modelPath != nullptr ? modelPath : "")));
+      return WINNOW_STATUS_OK;
+    });
+  }
+
+  static winnow_status classify(void* instance, const winnow_image_view* images, uint32_t count, float* out,
+                                uint64_t outCount, winnow_error_sink error) noexcept {
+    return guardCall(error, guardStyleOf<M>(), [&] {
+      if (count > 0 && (images == nullptr || out == nullptr)) {
+        throw refusal<M>("no images or an output buffer too small");
+      }
+      const std::vector<std::vector<float>> rows = modelOf(instance).classify(checkedViews<M>(images, count));
+      if (rows.size() != count) {
+        throw std::logic_error("classify returned " + std::to_string(rows.size()) + " rows for " +
+                               std::to_string(count) + " images");
+      }
+      const std::size_t classCount = rows.empty() ? 0 : rows.front().size();
+      if (static_cast<uint64_t>(classCount) * count > outCount) {
+        throw refusal<M>("no images or an output buffer too small");
+      }
+      copyRows(rows, classCount, out);
+      return WINNOW_STATUS_OK;
+    });
+  }
+};
+
+// The table's entry for each op: its trampoline when M has the member, else NULL.
+template <class M>
+decltype(winnow_model_ops::embed) embedOp() {
+  if constexpr (HasEmbed<M>::value) return &ModelTrampolines<M>::embed;
+  else return nullptr;
+}
+template <class M>
+decltype(winnow_model_ops::train) trainOp() {
+  if constexpr (HasTrain<M>::value) return &ModelTrampolines<M>::train;
+  else return nullptr;
+}
+template <class M>
+decltype(winnow_model_ops::evaluate) evaluateOp() {
+  if constexpr (HasEvaluate<M>::value) return &ModelTrampolines<M>::evaluate;
+  else return nullptr;
+}
+template <class M>
+decltype(winnow_model_ops::load_model) loadModelOp() {
+  if constexpr (HasLoadModel<M>::value) return &ModelTrampolines<M>::loadModel;
+  else return nullptr;
+}
+template <class M>
+decltype(winnow_model_ops::classify) classifyOp() {
+  if constexpr (HasClassify<M>::value) return &ModelTrampolines<M>::classify;
+  else return nullptr;
+}
+
+}  // namespace detail
+
+// M: M(const Params&, const winnow_host_api*) and any of these members (found by name; an op M
+// lacks is NULL in the table, which the host reads as "not supported"):
+//   std::uint32_t embeddingDim() const;       with embed: the length of every vector
+//   std::vector<std::vector<float>> embed(const std::vector<winnow_image_view>& images);
+//                                             one vector per image, embeddingDim() floats each
+//   nlohmann::json train(const TrainRequest&, const ProgressSink&);        the run summary
+//   nlohmann::json evaluate(const EvaluateRequest&, const ProgressSink&);  the report
+//   nlohmann::json loadModel(const std::string& modelPath);                the model's description
+//   std::vector<std::vector<float>> classify(const std::vector<winnow_image_view>& images);
+//                                             class probabilities, one equally long row per image
+// The trampolines check the host's pointers and views (refused: "no images or output", "invalid
+// image <i>"), parse the request JSON, serialise the returned JSON into the host's text sink, and
+// check that embed and classify return one row per image that fits the host's buffer.
+template <class M>
+const winnow_model_ops* modelOps() {
+  static_assert(detail::HasEmbed<M>::value == detail::HasEmbeddingDim<M>::value,
+                "a model that embeds declares both embed() and embeddingDim()");
+  static_assert(detail::HasEmbed<M>::value || detail::HasTrain<M>::value || detail::HasEvaluate<M>::value ||
+                    detail::HasLoadModel<M>::value || detail::HasClassify<M>::value,
+                "a model declares at least one of embed, train, evaluate, loadModel, classify");
+  static const winnow_model_ops ops = {sizeof(winnow_model_ops),
+                                       &detail::ModelTrampolines<M>::embeddingDim,
+                                       detail::embedOp<M>(),
+                                       detail::trainOp<M>(),
+                                       detail::evaluateOp<M>(),
+                                       detail::loadModelOp<M>(),
+                                       detail::classifyOp<M>()};
+  return &ops;
+}
+
+template <class M>
+winnow_capability modelCapability(const char* id) {
+  using Holder = detail::ModelHolder<M>;
+  return {sizeof(winnow_capability), WINNOW_CAPABILITY_KIND_MODEL, id, &detail::create<M, Holder>,
+          &detail::destroy<Holder>, modelOps<M>()};
 }
 
 // ---- the plugin table --------------------------------------------------------------------------
 
 // The plugin_info a plugin returns from winnow_plugin_init_v1, for a static capability array.
+// `apiLevel` is the level the plugin needs (WINNOW_MANIFEST_API_LEVEL): hosts of that level and
+// newer load it.
+template <std::size_t N>
+winnow_plugin_info pluginInfo(const char* pluginId, const char* version, std::uint32_t apiLevel,
+                              const winnow_capability (&capabilities)[N]) {
+  return {sizeof(winnow_plugin_info), WINNOW_PLUGIN_ABI_VERSION, apiLevel, pluginId, version,
+          static_cast<uint32_t>(N), capabilities};
+}
+
+// As above, needing this SDK's level (WINNOW_PLUGIN_API_LEVEL).
 template <std::size_t N>
 winnow_plugin_info pluginInfo(const char* pluginId, const char* version, const winnow_capability (&capabilities)[N]) {
-  return {sizeof(winnow_plugin_info), WINNOW_PLUGIN_ABI_VERSION, WINNOW_PLUGIN_API_LEVEL, pluginId, version,
-          static_cast<uint32_t>(N), capabilities};
+  return pluginInfo(pluginId, version, WINNOW_PLUGIN_API_LEVEL, capabilities);
 }
 
 }  // namespace winnow::sdk
