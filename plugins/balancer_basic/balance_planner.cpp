@@ -14,15 +14,6 @@ namespace {
   throw PlanFailure("balancer_basic: params/" + message);
 }
 
-nlohmann::json parseObject(const char* paramsJson) {
-  if (paramsJson == nullptr || *paramsJson == '\0') return nlohmann::json::object();
-  auto json = nlohmann::json::parse(paramsJson, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) {
-    throw PlanFailure("balancer_basic: params must be a JSON object");
-  }
-  return json;
-}
-
 std::string text(const nlohmann::json& value, const std::string& key) {
   if (!value.is_string()) fail(key + ": must be a string");
   return value.get<std::string>();
@@ -72,8 +63,8 @@ std::vector<std::int64_t> roundRobin(std::vector<std::int64_t> ids, std::size_t 
 
 }  // namespace
 
-TargetCountParams parseTargetCountParams(const char* paramsJson) {
-  const nlohmann::json json = parseObject(paramsJson);
+TargetCountParams parseTargetCountParams(const nlohmann::json& json) {
+  if (!json.is_object()) throw PlanFailure("balancer_basic: params must be a JSON object");
   TargetCountParams params;
   for (const auto& [key, value] : json.items()) {
     if (key == "target") {
@@ -116,8 +107,8 @@ TargetCountParams parseTargetCountParams(const char* paramsJson) {
   return params;
 }
 
-void checkClassWeightsParams(const char* paramsJson) {
-  const nlohmann::json json = parseObject(paramsJson);
+void checkClassWeightsParams(const nlohmann::json& json) {
+  if (!json.is_object()) throw PlanFailure("balancer_basic: params must be a JSON object");
   if (!json.empty()) fail(json.begin().key() + ": unknown parameter");
 }
 
@@ -156,8 +147,8 @@ std::vector<std::size_t> farthestPointSample(const std::vector<float>& features,
   return chosen;
 }
 
-std::vector<ClassPlan> planTargetCount(const std::vector<ClassSamples>& classes,
-                                       const TargetCountParams& params, std::uint64_t seed) {
+std::vector<BalancePlan> planTargetCount(const std::vector<BalanceClass>& classes,
+                                         const TargetCountParams& params, std::uint64_t seed) {
   std::vector<std::uint64_t> counts;
   for (const auto& samples : classes) counts.push_back(samples.sampleIds.size());
   std::uint64_t target = 0;
@@ -169,7 +160,7 @@ std::vector<ClassPlan> planTargetCount(const std::vector<ClassSamples>& classes,
       case TargetRule::Count: target = params.targetCount; break;
       case TargetRule::Class: {
         auto found = std::find_if(classes.begin(), classes.end(),
-                                  [&](const ClassSamples& c) { return c.name == params.targetClass; });
+                                  [&](const BalanceClass& c) { return c.name == params.targetClass; });
         if (found == classes.end()) {
           throw PlanFailure("balancer_basic: params/target_class: no class named '" + params.targetClass + "'");
         }
@@ -179,12 +170,12 @@ std::vector<ClassPlan> planTargetCount(const std::vector<ClassSamples>& classes,
       case TargetRule::Invalid: throw PlanFailure("balancer_basic: params/target: invalid");
     }
   }
-  std::vector<ClassPlan> plans;
+  std::vector<BalancePlan> plans;
   std::uint64_t totalAfter = 0;
   for (const auto& samples : classes) {
     const std::uint64_t have = samples.sampleIds.size();
     const std::uint64_t classSeed = mix(seed, nameHash(samples.name));
-    ClassPlan plan;
+    BalancePlan plan;
     plan.className = samples.name;
     plan.targetCount = have;
     plan.action = WINNOW_BALANCE_ACTION_KEEP;
@@ -237,12 +228,12 @@ std::vector<ClassPlan> planTargetCount(const std::vector<ClassSamples>& classes,
   return plans;
 }
 
-std::vector<ClassPlan> planClassWeights(const std::vector<ClassSamples>& classes) {
+std::vector<BalancePlan> planClassWeights(const std::vector<BalanceClass>& classes) {
   std::uint64_t total = 0;
   for (const auto& samples : classes) total += samples.sampleIds.size();
-  std::vector<ClassPlan> plans;
+  std::vector<BalancePlan> plans;
   for (const auto& samples : classes) {
-    ClassPlan plan;
+    BalancePlan plan;
     plan.className = samples.name;
     plan.action = WINNOW_BALANCE_ACTION_KEEP;
     plan.targetCount = samples.sampleIds.size();

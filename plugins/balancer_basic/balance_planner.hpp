@@ -1,6 +1,7 @@
-// Balancing plans, independent of the C ABI (plugin_entry.cpp converts). Contract: exactly one
-// plan per input class, in input order; deterministic for (classes, params, seed) and independent
-// of the order of the classes (each class draws from its own seed, derived from its name).
+// Balancing plans on the SDK's value types (its trampolines convert from and to the C ABI).
+// Contract: exactly one plan per input class, in input order; deterministic for (classes, params,
+// seed) and independent of the order of the classes (each class draws from its own seed, derived
+// from its name).
 // Bad parameters throw PlanFailure with a one-line message naming the key.
 #pragma once
 
@@ -9,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "winnow/sdk/capability.hpp"
 #include "winnow/sdk/plugin_abi.h"
 #include "winnow/sdk/plugin_helpers.hpp"
 
@@ -20,20 +24,8 @@ class PlanFailure : public winnow::sdk::Failure {
   explicit PlanFailure(const std::string& message) : winnow::sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT, message) {}
 };
 
-struct ClassSamples {
-  std::string name;
-  std::vector<std::int64_t> sampleIds;
-  std::uint32_t featureDim = 0;   // 0 = no features
-  std::vector<float> features;    // sampleIds.size() x featureDim, row-major
-};
-
-struct ClassPlan {
-  std::string className;
-  winnow_balance_action action = WINNOW_BALANCE_ACTION_INVALID;
-  std::uint64_t targetCount = 0;
-  std::vector<std::int64_t> sampleIds;  // meaning as in winnow_balance_action
-  float lossWeight = 1.0F;
-};
+using winnow::sdk::BalanceClass;
+using winnow::sdk::BalancePlan;
 
 enum class TargetRule { Invalid = 0, Smallest, Largest, Median, Class, Count };
 enum class UndersampleMethod { Invalid = 0, Random, MostDiverse };
@@ -48,13 +40,14 @@ struct TargetCountParams {
   double maxGrowthFactor = 10.0;    // a class grows to at most this many times its size; 0 = no cap
 };
 
-TargetCountParams parseTargetCountParams(const char* paramsJson);
-void checkClassWeightsParams(const char* paramsJson);
+// `params`: the capability's parameter object.
+TargetCountParams parseTargetCountParams(const nlohmann::json& params);
+void checkClassWeightsParams(const nlohmann::json& params);
 
-std::vector<ClassPlan> planTargetCount(const std::vector<ClassSamples>& classes,
-                                       const TargetCountParams& params, std::uint64_t seed);
+std::vector<BalancePlan> planTargetCount(const std::vector<BalanceClass>& classes,
+                                         const TargetCountParams& params, std::uint64_t seed);
 // KEEP every class; lossWeight = N / (K * n_c) (sklearn's "balanced" weights).
-std::vector<ClassPlan> planClassWeights(const std::vector<ClassSamples>& classes);
+std::vector<BalancePlan> planClassWeights(const std::vector<BalanceClass>& classes);
 
 // Indices of `keep` rows chosen by farthest-point sampling (squared Euclidean distance on the
 // features), starting from a seeded random row; sorted ascending. Deterministic for the seed.
