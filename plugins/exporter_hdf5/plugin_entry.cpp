@@ -1,5 +1,10 @@
 // Entry point of winnow_exporter_hdf5: declares the capability table and turns exceptions into
 // statuses. All logic lives in Hdf5DatasetWriter.
+// Hand-written ops, not sdk::exporterCapability: the SDK's trampoline ends an export at its first
+// failed call and words phase and count errors its own way, while Hdf5DatasetWriter rejects a bad
+// sample with INVALID_ARGUMENT and goes on (tests/exporters check both). The identity comes from
+// the manifest (winnow_plugin_manifest.h).
+#include <iterator>
 #include <new>
 #include <opencv2/core.hpp>
 #include <string>
@@ -9,6 +14,7 @@
 #include "hdf5_export_params.hpp"
 #include "winnow/sdk/plugin_abi.h"
 #include "winnow/sdk/plugin_helpers.hpp"
+#include "winnow_plugin_manifest.h"
 
 namespace {
 
@@ -85,19 +91,14 @@ const winnow_exporter_ops kExporterOps = {
 };
 
 const winnow_capability kCapabilities[] = {
-    {sizeof(winnow_capability), WINNOW_CAPABILITY_KIND_EXPORTER, "hdf5", create, destroy,
+    {sizeof(winnow_capability), WINNOW_CAPABILITY_KIND_EXPORTER, WINNOW_MANIFEST_CAPABILITY_0_ID, create, destroy,
      &kExporterOps},
 };
 
-const winnow_plugin_info kPluginInfo = {
-    sizeof(winnow_plugin_info),
-    WINNOW_PLUGIN_ABI_VERSION,
-    WINNOW_PLUGIN_API_LEVEL,
-    "winnow.exporter.hdf5",
-    "0.1.0",
-    sizeof(kCapabilities) / sizeof(kCapabilities[0]),
-    kCapabilities,
-};
+// Not sdk::pluginInfo, which stamps the SDK's level: the manifest's level is the one this plugin needs.
+const winnow_plugin_info kPluginInfo = {sizeof(winnow_plugin_info), WINNOW_PLUGIN_ABI_VERSION, WINNOW_MANIFEST_API_LEVEL,
+                                        WINNOW_MANIFEST_PLUGIN_ID,  WINNOW_MANIFEST_VERSION,   std::size(kCapabilities),
+                                        kCapabilities};
 
 }  // namespace
 
