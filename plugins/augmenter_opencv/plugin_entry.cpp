@@ -77,10 +77,8 @@ winnow_capability augmenter() {
 const winnow_capability kCapabilities[] = {augmenter<0>(), augmenter<1>(), augmenter<2>(), augmenter<3>(),
                                            augmenter<4>(), augmenter<5>(), augmenter<6>(), augmenter<7>()};
 static_assert(std::size(kCapabilities) == std::size(kCapabilityIds), "one table entry per manifest capability");
-// Not sdk::pluginInfo, which stamps the SDK's level: the manifest's level is the one this plugin needs.
-const winnow_plugin_info kInfo = {sizeof(winnow_plugin_info), WINNOW_PLUGIN_ABI_VERSION, WINNOW_MANIFEST_API_LEVEL,
-                                  WINNOW_MANIFEST_PLUGIN_ID,  WINNOW_MANIFEST_VERSION,   std::size(kCapabilities),
-                                  kCapabilities};
+const winnow_plugin_info kInfo = winnow::sdk::pluginInfo(WINNOW_MANIFEST_PLUGIN_ID, WINNOW_MANIFEST_VERSION,
+                                                         WINNOW_MANIFEST_API_LEVEL, kCapabilities);
 
 }  // namespace
 

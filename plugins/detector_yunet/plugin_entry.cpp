@@ -63,10 +63,8 @@ class Yunet {
 };
 
 const winnow_capability kCapabilities[] = {winnow::sdk::detectorCapability<Yunet>(WINNOW_MANIFEST_CAPABILITY_0_ID)};
-// Not sdk::pluginInfo, which stamps the SDK's level: the manifest's level is the one this plugin needs.
-const winnow_plugin_info kInfo = {sizeof(winnow_plugin_info), WINNOW_PLUGIN_ABI_VERSION, WINNOW_MANIFEST_API_LEVEL,
-                                  WINNOW_MANIFEST_PLUGIN_ID,  WINNOW_MANIFEST_VERSION,   std::size(kCapabilities),
-                                  kCapabilities};
+const winnow_plugin_info kInfo = winnow::sdk::pluginInfo(WINNOW_MANIFEST_PLUGIN_ID, WINNOW_MANIFEST_VERSION,
+                                                         WINNOW_MANIFEST_API_LEVEL, kCapabilities);
 
 }  // namespace
 

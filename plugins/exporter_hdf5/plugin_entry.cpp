@@ -12,6 +12,7 @@
 #include "export_failure.hpp"
 #include "hdf5_dataset_writer.hpp"
 #include "hdf5_export_params.hpp"
+#include "winnow/sdk/capability.hpp"
 #include "winnow/sdk/plugin_abi.h"
 #include "winnow/sdk/plugin_helpers.hpp"
 #include "winnow_plugin_manifest.h"
@@ -95,10 +96,8 @@ const winnow_capability kCapabilities[] = {
      &kExporterOps},
 };
 
-// Not sdk::pluginInfo, which stamps the SDK's level: the manifest's level is the one this plugin needs.
-const winnow_plugin_info kPluginInfo = {sizeof(winnow_plugin_info), WINNOW_PLUGIN_ABI_VERSION, WINNOW_MANIFEST_API_LEVEL,
-                                        WINNOW_MANIFEST_PLUGIN_ID,  WINNOW_MANIFEST_VERSION,   std::size(kCapabilities),
-                                        kCapabilities};
+const winnow_plugin_info kPluginInfo = winnow::sdk::pluginInfo(WINNOW_MANIFEST_PLUGIN_ID, WINNOW_MANIFEST_VERSION,
+                                                               WINNOW_MANIFEST_API_LEVEL, kCapabilities);
 
 }  // namespace
 

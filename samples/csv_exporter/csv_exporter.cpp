@@ -68,7 +68,8 @@ class CsvExporter final : public winnow::sdk::Exporter {
 
 const winnow_capability kCapabilities[] = {
     winnow::sdk::exporterCapability<CsvExporter>(WINNOW_MANIFEST_CAPABILITY_0_ID)};
-const winnow_plugin_info kInfo = winnow::sdk::pluginInfo(WINNOW_MANIFEST_PLUGIN_ID, WINNOW_MANIFEST_VERSION, kCapabilities);
+const winnow_plugin_info kInfo = winnow::sdk::pluginInfo(WINNOW_MANIFEST_PLUGIN_ID, WINNOW_MANIFEST_VERSION,
+                                                        WINNOW_MANIFEST_API_LEVEL, kCapabilities);
 
 }  // namespace
 

@@ -303,7 +303,8 @@ typedef struct winnow_capability {
 typedef struct winnow_plugin_info {
   uint32_t struct_size;
   uint32_t abi_version; /* WINNOW_PLUGIN_ABI_VERSION the plugin was built with */
-  uint32_t api_level;   /* WINNOW_PLUGIN_API_LEVEL the plugin was built with */
+  uint32_t api_level;   /* the plugin API level it needs: its manifest's "api_level" (at most the
+                         * WINNOW_PLUGIN_API_LEVEL it was built with); a host below it refuses it */
   const char* plugin_id;
   const char* version;
   uint32_t capability_count;
