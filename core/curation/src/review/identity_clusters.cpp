@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <map>
 #include <random>
 
-#include "store/sqlite_statement.hpp"
+#include "winnow/store/review_queries.hpp"
 
 namespace winnow::review {
 
@@ -56,37 +55,20 @@ int renumber(std::vector<int>& assignment) {
 }  // namespace
 
 Result<std::vector<std::string>> listEmbeddingExtractors(store::ProjectStore& store) {
-  store::SqliteStatement select(store.handle(),
-                                "SELECT extractor FROM embeddings GROUP BY extractor ORDER BY COUNT(*) DESC, extractor");
-  if (!select.ok()) return select.error("read embeddings");
-  std::vector<std::string> extractors;
-  while (select.step() == SQLITE_ROW) extractors.push_back(select.columnText(0));
-  return extractors;
+  return store::embeddingExtractors(store);
 }
 
 Result<StoredEmbeddings> loadEmbeddings(store::ProjectStore& store, const std::string& extractor,
                                         bool unlabelledOnly) {
-  const std::string sql = std::string("SELECT e.sample_id, e.dimension, e.vector FROM embeddings e JOIN samples s "
-                                            "ON s.id = e.sample_id WHERE e.extractor = ? AND s.status != 'rejected' ") +
-                                    (unlabelledOnly ? "AND (s.label IS NULL OR s.label = '') " : "") +
-                          "ORDER BY e.sample_id";
-  store::SqliteStatement select(store.handle(), sql.c_str());
-  if (!select.ok()) return select.error("read embeddings");
-  select.bind(1, extractor);
+  auto rows = store::readReviewEmbeddings(store, extractor, unlabelledOnly);
+  if (!rows) return rows.error();
   StoredEmbeddings stored;
   stored.extractor = extractor;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
-    const auto dimension = static_cast<std::size_t>(select.columnInt64(1));
-    const std::string blob = select.columnBlob(2);
-    if (dimension == 0 || blob.size() != dimension * sizeof(float)) continue;
-    if (!stored.vectors.empty() && stored.vectors.front().size() != dimension) continue;
-    std::vector<float> vector(dimension);
-    std::memcpy(vector.data(), blob.data(), blob.size());
-    stored.sampleIds.push_back(select.columnInt64(0));
-    stored.vectors.push_back(std::move(vector));
+  for (store::EmbeddingRow& row : *rows) {
+    if (!stored.vectors.empty() && stored.vectors.front().size() != row.values.size()) continue;
+    stored.sampleIds.push_back(row.sampleId);
+    stored.vectors.push_back(std::move(row.values));
   }
-  if (rc != SQLITE_DONE) return select.error("read embeddings");
   return stored;
 }
 

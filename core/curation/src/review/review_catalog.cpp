@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "faces/face_rows.hpp"
-#include "store/sqlite_statement.hpp"
+#include "winnow/store/review_queries.hpp"
 
 namespace winnow::review {
 
@@ -41,67 +41,56 @@ std::optional<std::size_t> ReviewCatalog::itemIndex(std::int64_t sampleId) const
 }
 
 Result<ReviewCatalog> loadReviewCatalog(store::ProjectStore& store) {
-  sqlite3* db = store.handle();
   const fs::path projectDir = store.projectDir();
   ReviewCatalog catalog;
   std::unordered_map<std::int64_t, std::size_t> rowOf;
 
   {
-    store::SqliteStatement select(
-        db,
-        "SELECT s.id, s.content_hash, src.name, s.original_path, s.derived_path, s.width, s.height, "
-        "s.label, s.split, s.status FROM samples s JOIN sources src ON src.id = s.source_id "
-        "ORDER BY s.id");
-    if (!select.ok()) return select.error("read samples");
+    auto rows = store::readCatalogSamples(store);
+    if (!rows) return rows.error();
     std::set<std::string> labels;
     std::set<std::string> sources;
-    int rc = SQLITE_ROW;
-    while ((rc = select.step()) == SQLITE_ROW) {
+    catalog.items.reserve(rows->size());
+    for (store::CatalogSampleRow& row : *rows) {
       CatalogItem item;
-      item.sampleId = select.columnInt64(0);
-      item.contentHash = select.columnText(1);
-      item.source = select.columnText(2);
-      const std::string derived = select.columnText(4);
-      item.imagePath = derived.empty() ? fs::path(select.columnText(3)) : projectDir / derived;
-      item.width = select.columnInt(5);
-      item.height = select.columnInt(6);
-      item.label = select.columnOptionalText(7);
-      item.split = select.columnText(8);
-      item.status = select.columnText(9);
+      item.sampleId = row.sampleId;
+      item.contentHash = std::move(row.contentHash);
+      item.source = std::move(row.sourceName);
+      item.imagePath = row.derivedPath.empty() ? fs::path(row.originalPath) : projectDir / row.derivedPath;
+      item.width = row.width;
+      item.height = row.height;
+      item.label = std::move(row.label);
+      item.split = std::move(row.split);
+      item.status = std::move(row.status);
       if (item.label) labels.insert(*item.label);
       sources.insert(item.source);
       rowOf.emplace(item.sampleId, catalog.items.size());
       catalog.items.push_back(std::move(item));
     }
-    if (rc != SQLITE_DONE) return select.error("read samples");
     catalog.labels.assign(labels.begin(), labels.end());
     catalog.sources.assign(sources.begin(), sources.end());
   }
 
   {
     // The largest face (face_index 0) of the most recent crop run that covered the sample.
-    store::SqliteStatement select(db, "SELECT sample_id, path FROM face_crops WHERE face_index = 0 ORDER BY id");
-    if (!select.ok()) return select.error("read face crops");
-    while (select.step() == SQLITE_ROW) {
-      auto row = rowOf.find(select.columnInt64(0));
-      if (row != rowOf.end()) catalog.items[row->second].cropPath = projectDir / select.columnText(1);
+    auto rows = store::readFirstFaceCrops(store);
+    if (!rows) return rows.error();
+    for (const store::SampleCropRow& crop : *rows) {
+      auto row = rowOf.find(crop.sampleId);
+      if (row != rowOf.end()) catalog.items[row->second].cropPath = projectDir / crop.path;
     }
   }
 
   {
-    store::SqliteStatement select(db, "SELECT sample_id, flag FROM sample_flags ORDER BY flag, sample_id");
-    if (!select.ok()) return select.error("read flags");
-    std::vector<std::pair<std::int64_t, std::string>> rows;
+    auto rows = store::readSampleFlags(store);
+    if (!rows) return rows.error();
     std::set<std::string> names;
-    while (select.step() == SQLITE_ROW) {
-      rows.emplace_back(select.columnInt64(0), select.columnText(1));
-      names.insert(rows.back().second);
-    }
+    for (const store::SampleFlagNameRow& flag : *rows) names.insert(flag.flag);
     catalog.flagNames.assign(names.begin(), names.end());
-    for (const auto& [sampleId, flag] : rows) {
-      auto row = rowOf.find(sampleId);
+    for (const store::SampleFlagNameRow& flag : *rows) {
+      auto row = rowOf.find(flag.sampleId);
       if (row == rowOf.end()) continue;
-      catalog.items[row->second].flags.push_back(static_cast<int>(*catalog.flagIndex(flag)));
+      catalog.items[row->second].flags.push_back(static_cast<int>(*catalog.flagIndex(flag.flag)));
     }
   }
 
@@ -109,37 +98,33 @@ Result<ReviewCatalog> loadReviewCatalog(store::ProjectStore& store) {
   std::vector<std::tuple<std::size_t, std::string, float>> values;
   std::set<std::string> measureNames = {kDuplicateClusterSizeMeasure, kFaceScoreMeasure};
   {
-    store::SqliteStatement select(db, "SELECT sample_id, name, value FROM sample_measures");
-    if (!select.ok()) return select.error("read measures");
-    while (select.step() == SQLITE_ROW) {
-      auto row = rowOf.find(select.columnInt64(0));
+    auto rows = store::readSampleMeasures(store);
+    if (!rows) return rows.error();
+    values.reserve(rows->size());
+    for (store::SampleMeasureRow& measure : *rows) {
+      auto row = rowOf.find(measure.sampleId);
       if (row == rowOf.end()) continue;
-      std::string name = select.columnText(1);
-      measureNames.insert(name);
-      values.emplace_back(row->second, std::move(name), static_cast<float>(select.columnDouble(2)));
+      measureNames.insert(measure.name);
+      values.emplace_back(row->second, std::move(measure.name), static_cast<float>(measure.value));
     }
   }
   {
-    store::SqliteStatement select(
-        db,
-        "SELECT m.sample_id, m.cluster_id, c.size FROM duplicate_cluster_members m JOIN "
-        "(SELECT cluster_id, COUNT(*) AS size FROM duplicate_cluster_members GROUP BY cluster_id) c "
-        "ON c.cluster_id = m.cluster_id");
-    if (!select.ok()) return select.error("read duplicate clusters");
-    while (select.step() == SQLITE_ROW) {
-      auto row = rowOf.find(select.columnInt64(0));
+    auto rows = store::readClusterMemberships(store);
+    if (!rows) return rows.error();
+    for (const store::ClusterMembershipRow& member : *rows) {
+      auto row = rowOf.find(member.sampleId);
       if (row == rowOf.end()) continue;
-      catalog.items[row->second].duplicateClusterId = select.columnInt64(1);
-      values.emplace_back(row->second, kDuplicateClusterSizeMeasure, static_cast<float>(select.columnInt(2)));
+      catalog.items[row->second].duplicateClusterId = member.clusterId;
+      values.emplace_back(row->second, kDuplicateClusterSizeMeasure, static_cast<float>(member.clusterSize));
     }
   }
   {
-    store::SqliteStatement select(db, "SELECT sample_id, MAX(score) FROM faces GROUP BY sample_id");
-    if (!select.ok()) return select.error("read faces");
-    while (select.step() == SQLITE_ROW) {
-      auto row = rowOf.find(select.columnInt64(0));
+    auto rows = store::readBestFaceScores(store);
+    if (!rows) return rows.error();
+    for (const store::BestFaceScoreRow& face : *rows) {
+      auto row = rowOf.find(face.sampleId);
       if (row == rowOf.end()) continue;
-      values.emplace_back(row->second, kFaceScoreMeasure, static_cast<float>(select.columnDouble(1)));
+      values.emplace_back(row->second, kFaceScoreMeasure, static_cast<float>(face.score));
     }
   }
   catalog.measureNames.assign(measureNames.begin(), measureNames.end());
@@ -155,21 +140,17 @@ Result<ReviewCatalog> loadReviewCatalog(store::ProjectStore& store) {
 }
 
 Result<std::vector<SampleFace>> listSampleFaces(store::ProjectStore& store, std::int64_t sampleId) {
-  store::SqliteStatement select(store.handle(),
-                                "SELECT id, detector, x, y, width, height, score, landmarks_json FROM faces "
-                                "WHERE sample_id = ? ORDER BY width * height DESC, id");
-  if (!select.ok()) return select.error("read faces");
-  select.bind(1, sampleId);
+  auto rows = store::readSampleFaces(store, sampleId);
+  if (!rows) return rows.error();
   std::vector<SampleFace> faces;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
+  faces.reserve(rows->size());
+  for (store::SampleFaceRow& row : *rows) {
     SampleFace face;
-    face.faceId = select.columnInt64(0);
-    face.detector = select.columnText(1);
-    face.box = faces::faceBoxFromRow(select, 2);
+    face.faceId = row.faceId;
+    face.detector = std::move(row.detector);
+    face.box = faces::faceBoxFromRow(row.box);
     faces.push_back(std::move(face));
   }
-  if (rc != SQLITE_DONE) return select.error("read faces");
   return faces;
 }
 

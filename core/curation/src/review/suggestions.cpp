@@ -8,8 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include "store/sqlite_statement.hpp"
 #include "winnow/review/identity_clusters.hpp"
+#include "winnow/store/review_queries.hpp"
 
 namespace winnow::review {
 
@@ -138,7 +138,6 @@ Result<AcceptOutcome> acceptRows(store::ProjectStore& store, const std::vector<s
   auto begun = store.beginTransaction();
   if (!begun) return begun.error();
   store::ProjectStore::Transaction transaction = std::move(begun.value());
-  sqlite3* db = store.handle();
   std::set<std::int64_t> seen;
   std::vector<std::int64_t> accepted;
   for (std::int64_t sampleId : sampleIds) {
@@ -153,12 +152,11 @@ Result<AcceptOutcome> acceptRows(store::ProjectStore& store, const std::vector<s
                          fixed(row.margin, 3) + ", " + row.method + " on " + row.extractor;
     if (row.runId) reason += ", suggest run " + std::to_string(*row.runId);
     reason += ")";
-    const std::int64_t before = sqlite3_last_insert_rowid(db);
-    if (Status status = store.applyDecision(sampleId, "label", row.label, actor, reason); !status) return status.error();
-    const std::int64_t after = sqlite3_last_insert_rowid(db);
+    auto decision = store::applyDecisionReturningId(store, sampleId, "label", row.label, actor, reason);
+    if (!decision) return decision.error();
     accepted.push_back(sampleId);
-    if (after == before) continue;  // already that label: no decision
-    outcome.decisions.push_back({after, sampleId, "label", std::nullopt, row.label});
+    if (!*decision) continue;  // already that label: no decision
+    outcome.decisions.push_back({**decision, sampleId, "label", std::nullopt, row.label});
   }
   if (Status removed = store::deleteSuggestions(store, accepted); !removed) return removed.error();
   if (Status status = transaction.commit(); !status) return status.error();

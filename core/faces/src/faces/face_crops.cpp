@@ -9,9 +9,9 @@
 #include <functional>
 #include <set>
 
-#include "store/sqlite_statement.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/image/image_codec.hpp"
+#include "winnow/store/faces_queries.hpp"
 #include "winnow/util/atomic_file.hpp"
 #include "face_pixels.hpp"
 #include "face_rows.hpp"
@@ -179,15 +179,6 @@ Image cutCrop(const Image& source, const CropGeometry& geometry, int width, int 
 
 namespace {
 
-Result<std::set<std::int64_t>> samplesDetectedBy(store::ProjectStore& store, const std::string& detector) {
-  std::set<std::int64_t> ids;
-  store::SqliteStatement select(store.handle(), "SELECT sample_id FROM sample_measures WHERE name = ?");
-  if (!select.ok()) return select.error("sample_measures");
-  select.bind(1, "face_count:" + detector);
-  while (select.step() == SQLITE_ROW) ids.insert(select.columnInt64(0));
-  return ids;
-}
-
 // The face a single-face policy keeps, as an index into faces (largest first): "largest" the
 // first, "central" the box centre nearest the image centre (in fractions of the image's sides, so
 // portrait and landscape weigh alike), "most_confident" the highest score (ties: the larger).
@@ -215,33 +206,23 @@ std::size_t chooseFace(const std::vector<StoredFace>& faces, const std::string& 
 }  // namespace
 
 Result<std::string> defaultFaceSource(store::ProjectStore& store) {
-  store::SqliteStatement select(store.handle(),
-                                "SELECT detector, COUNT(DISTINCT sample_id) AS samples FROM faces GROUP BY detector "
-                                "ORDER BY detector IN ('faceapi_ssd', 'faceapi_whole_face') DESC, detector = 'faceapi_ssd' DESC, "
-                                "samples DESC, detector");
-  if (!select.ok()) return select.error("faces");
-  if (select.step() == SQLITE_ROW) return select.columnText(0);
-  return std::string("faceapi_ssd");
+  auto preferred = store::preferredFaceDetector(store);
+  if (!preferred) return preferred.error();
+  return preferred->value_or("faceapi_ssd");
 }
 
 Result<std::map<std::int64_t, std::vector<StoredFace>>> readFaces(store::ProjectStore& store,
                                                                   const std::string& detector,
                                                                   double minScore) {
+  auto rows = store::readDetectorFaces(store, detector, minScore);
+  if (!rows) return rows.error();
   std::map<std::int64_t, std::vector<StoredFace>> faces;
-  store::SqliteStatement select(store.handle(),
-                                "SELECT id, sample_id, x, y, width, height, score, landmarks_json "
-                                "FROM faces WHERE detector = ? AND score >= ?");
-  if (!select.ok()) return select.error("faces");
-  select.bind(1, detector);
-  select.bind(2, minScore);
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
+  for (const store::DetectorFaceRow& row : *rows) {
     StoredFace face;
-    face.faceId = select.columnInt64(0);
-    face.box = faceBoxFromRow(select, 2);
-    faces[select.columnInt64(1)].push_back(std::move(face));
+    face.faceId = row.faceId;
+    face.box = faceBoxFromRow(row.box);
+    faces[row.sampleId].push_back(std::move(face));
   }
-  if (rc != SQLITE_DONE) return select.error("faces");
   for (auto& [id, list] : faces) {
     std::stable_sort(list.begin(), list.end(), [](const StoredFace& a, const StoredFace& b) {
       return a.box.width * a.box.height > b.box.width * b.box.height;
@@ -303,7 +284,7 @@ Result<nlohmann::json> runCrops(store::ProjectStore& store, const nlohmann::json
 
   auto faces = readFaces(store, detector, params["min_score"].get<double>());
   if (!faces) return faces.error();
-  auto detected = samplesDetectedBy(store, detector);
+  auto detected = store::samplesWithMeasure(store, "face_count:" + detector);
   if (!detected) return detected.error();
   store::SampleFilter filter;
   filter.status = store::kStatusActive;
@@ -312,19 +293,14 @@ Result<nlohmann::json> runCrops(store::ProjectStore& store, const nlohmann::json
 
   // Rebuild: the detector's old crops go first (derived files; the store is the record).
   {
-    store::SqliteStatement old(store.handle(), "SELECT path FROM face_crops WHERE detector = ?");
-    old.bind(1, detector);
-    while (old.step() == SQLITE_ROW) {
+    auto oldPaths = store::faceCropPaths(store, detector);
+    if (!oldPaths) return oldPaths.error();
+    for (const std::string& path : *oldPaths) {
       std::error_code ec;
-      fs::remove(store.projectDir() / old.columnText(0), ec);
+      fs::remove(store.projectDir() / path, ec);
     }
-    store::SqliteStatement clear(store.handle(), "DELETE FROM face_crops WHERE detector = ?");
-    clear.bind(1, detector);
-    if (clear.step() != SQLITE_DONE) return clear.error("clear crops");
-    if (Status cleared = store.execute("DELETE FROM sample_flags WHERE flag IN ('no_face', 'multiple_faces')");
-        !cleared) {
-      return cleared.error();
-    }
+    if (Status cleared = store::deleteFaceCrops(store, detector); !cleared) return cleared.error();
+    if (Status cleared = store::deleteFlags(store, {"no_face", "multiple_faces"}); !cleared) return cleared.error();
   }
   const fs::path folder = fs::path("crops") / detector;
   std::error_code ec;
@@ -342,16 +318,7 @@ Result<nlohmann::json> runCrops(store::ProjectStore& store, const nlohmann::json
     auto transaction = store.beginTransaction();
     if (!transaction) return transaction.error();
     auto flag = [&](std::int64_t sampleId, const char* name, double value) -> Status {
-      store::SqliteStatement insert(store.handle(),
-                                    "INSERT OR REPLACE INTO sample_flags(sample_id, flag, value, threshold, run_id) "
-                                    "VALUES(?, ?, ?, ?, ?)");
-      insert.bind(1, sampleId);
-      insert.bind(2, std::string(name));
-      insert.bind(3, value);
-      insert.bind(4, std::string(name) == "no_face" ? 1.0 : 2.0);
-      insert.bind(5, runId);
-      if (insert.step() != SQLITE_DONE) return insert.error("flag");
-      return okStatus();
+      return store::putSampleFlag(store, {sampleId, name, value, std::string(name) == "no_face" ? 1.0 : 2.0, runId});
     };
     for (std::size_t i = begin; i < end && !job.cancelled(); ++i, job.advance()) {
       const store::SampleRecord& sample = (*samples)[i];
@@ -409,27 +376,22 @@ Result<nlohmann::json> runCrops(store::ProjectStore& store, const nlohmann::json
         if (Status written = writeFileAtomically(store.projectDir() / relative, *png); !written) {
           return written.error();
         }
-        store::SqliteStatement insert(
-            store.handle(),
-            "INSERT INTO face_crops(sample_id, face_id, detector, face_index, path, width, height, centre_x, "
-            "centre_y, side_x, side_y, angle_degrees, params_json, run_id, created_at) "
-            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        insert.bind(1, sample.id);
-        insert.bind(2, chosen[k].faceId);
-        insert.bind(3, detector);
-        insert.bind(4, static_cast<std::int64_t>(k));
-        insert.bind(5, relative.generic_string());
-        insert.bind(6, outW);
-        insert.bind(7, outH);
-        insert.bind(8, g.centreX);
-        insert.bind(9, g.centreY);
-        insert.bind(10, g.sideX);
-        insert.bind(11, g.sideY);
-        insert.bind(12, g.angleDegrees);
-        insert.bind(13, policyText);
-        insert.bind(14, runId);
-        insert.bind(15, store::nowUtcIso8601());
-        if (insert.step() != SQLITE_DONE) return insert.error("store crop");
+        store::FaceCropRow row;
+        row.sampleId = sample.id;
+        row.faceId = chosen[k].faceId;
+        row.detector = detector;
+        row.faceIndex = static_cast<std::int64_t>(k);
+        row.path = relative.generic_string();
+        row.width = outW;
+        row.height = outH;
+        row.centreX = g.centreX;
+        row.centreY = g.centreY;
+        row.sideX = g.sideX;
+        row.sideY = g.sideY;
+        row.angleDegrees = g.angleDegrees;
+        row.paramsJson = policyText;
+        row.runId = runId;
+        if (Status stored = store::insertFaceCrop(store, row); !stored) return stored.error();
         summary["crops"] = summary["crops"].get<int>() + 1;
       }
     }

@@ -7,10 +7,11 @@
 #include <thread>
 
 #include "face_pixels.hpp"
-#include "store/sqlite_statement.hpp"
+#include "face_rows.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/job/parallel_for.hpp"
+#include "winnow/store/faces_queries.hpp"
 
 namespace winnow::faces {
 
@@ -67,10 +68,9 @@ Result<nlohmann::json> runDetect(store::ProjectStore& store, plugin::PluginHost&
   // Samples that already have this detector's result (face_count measure written with it).
   std::set<std::int64_t> done;
   if (!redo) {
-    store::SqliteStatement select(store.handle(),
-                                  "SELECT DISTINCT sample_id FROM sample_measures WHERE name=?");
-    select.bind(1, "face_count:" + detectorId);
-    while (select.step() == SQLITE_ROW) done.insert(select.columnInt64(0));
+    auto detected = store::samplesWithMeasure(store, "face_count:" + detectorId);
+    if (!detected) return detected.error();
+    done = std::move(detected.value());
   }
   std::vector<SampleJob> jobs;
   for (const auto& sample : *samples) {
@@ -138,36 +138,16 @@ Result<nlohmann::json> runDetect(store::ProjectStore& store, plugin::PluginHost&
         job.warn(result.error);
         continue;
       }
-      store::SqliteStatement remove(store.handle(), "DELETE FROM faces WHERE sample_id=? AND detector=?");
-      remove.bind(1, jobs[i].sampleId);
-      remove.bind(2, detectorId);
-      if (remove.step() != SQLITE_DONE) return remove.error("clear faces");
-      for (const auto& box : result.boxes) {
-        store::SqliteStatement insert(
-            store.handle(),
-            "INSERT INTO faces(sample_id, detector, params_json, x, y, width, height, score, "
-            "landmarks_json, created_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
-        insert.bind(1, jobs[i].sampleId);
-        insert.bind(2, detectorId);
-        insert.bind(3, paramsText);
-        insert.bind(4, static_cast<double>(box.x));
-        insert.bind(5, static_cast<double>(box.y));
-        insert.bind(6, static_cast<double>(box.width));
-        insert.bind(7, static_cast<double>(box.height));
-        insert.bind(8, static_cast<double>(box.score));
-        insert.bind(9, nlohmann::json(box.landmarks).dump());
-        insert.bind(10, store::nowUtcIso8601());
-        if (insert.step() != SQLITE_DONE) return insert.error("store face");
+      std::vector<store::FaceBoxRow> rows;
+      rows.reserve(result.boxes.size());
+      for (const auto& box : result.boxes) rows.push_back(faceRowFromBox(box));
+      if (Status stored = store::replaceSampleFaces(store, jobs[i].sampleId, detectorId, paramsText, rows); !stored) {
+        return stored.error();
       }
       const auto count = static_cast<double>(result.boxes.size());
-      for (const std::string& name : {std::string("face_count"), "face_count:" + detectorId}) {
-        store::SqliteStatement measure(store.handle(),
-                                       "INSERT OR REPLACE INTO sample_measures(sample_id, name, value) "
-                                       "VALUES(?,?,?)");
-        measure.bind(1, jobs[i].sampleId);
-        measure.bind(2, name);
-        measure.bind(3, count);
-        if (measure.step() != SQLITE_DONE) return measure.error("store face count");
+      if (Status counted = store.putMeasures(jobs[i].sampleId, {{"face_count", count}, {"face_count:" + detectorId, count}});
+          !counted) {
+        return counted.error();
       }
       const char* bucket = result.boxes.empty() ? "no_face"
                            : result.boxes.size() == 1 ? "one_face" : "several_faces";

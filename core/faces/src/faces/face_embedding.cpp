@@ -6,10 +6,10 @@
 #include <set>
 
 #include "face_pixels.hpp"
-#include "store/sqlite_statement.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/faces/face_crops.hpp"
 #include "winnow/image/image_codec.hpp"
+#include "winnow/store/faces_queries.hpp"
 
 namespace winnow::faces {
 
@@ -69,17 +69,12 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
     // The face `winnow crops` chose in a photo with several (its recorded central or
     // most_confident policy; the first crop of the sample) is the one described, so identity
     // groups and suggestions follow the subject the reviewer saw; the largest face otherwise.
-    std::map<std::int64_t, std::int64_t> croppedFace;
-    store::SqliteStatement cropped(store.handle(),
-                                   "SELECT sample_id, face_id FROM face_crops WHERE detector = ? AND face_id IS NOT NULL "
-                                   "ORDER BY sample_id, face_index");
-    if (!cropped.ok()) return cropped.error("face crops");
-    cropped.bind(1, detector);
-    while (cropped.step() == SQLITE_ROW) croppedFace.emplace(cropped.columnInt64(0), cropped.columnInt64(1));
+    auto croppedFace = store::firstCropFaceIds(store, detector);
+    if (!croppedFace) return croppedFace.error();
     for (const auto& [sampleId, list] : *found) {
       if (list.empty()) continue;
       std::size_t pick = 0;  // the largest
-      if (const auto chosen = croppedFace.find(sampleId); chosen != croppedFace.end()) {
+      if (const auto chosen = croppedFace->find(sampleId); chosen != croppedFace->end()) {
         for (std::size_t i = 0; i < list.size(); ++i) {
           if (list[i].faceId == chosen->second) pick = i;
         }
@@ -90,9 +85,9 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
   }
   std::set<std::int64_t> done;
   if (!params["redo"].get<bool>()) {
-    store::SqliteStatement select(store.handle(), "SELECT sample_id FROM embeddings WHERE extractor = ?");
-    select.bind(1, modelId);
-    while (select.step() == SQLITE_ROW) done.insert(select.columnInt64(0));
+    auto embedded = store::samplesWithEmbedding(store, modelId);
+    if (!embedded) return embedded.error();
+    done = std::move(embedded.value());
   }
   store::SampleFilter filter;
   filter.status = store::kStatusActive;
@@ -188,16 +183,7 @@ Result<nlohmann::json> runEmbed(store::ProjectStore& store, plugin::PluginHost& 
     }
     auto transaction = store.beginTransaction();
     if (!transaction) return transaction.error();
-    for (std::size_t k = 0; k < ids.size(); ++k) {
-      store::SqliteStatement insert(store.handle(),
-                                    "INSERT OR REPLACE INTO embeddings(sample_id, extractor, dimension, vector) "
-                                    "VALUES(?, ?, ?, ?)");
-      insert.bind(1, ids[k]);
-      insert.bind(2, modelId);
-      insert.bind(3, static_cast<std::int64_t>((*vectors)[k].size()));
-      insert.bindBlob(4, (*vectors)[k].data(), (*vectors)[k].size() * sizeof(float));
-      if (insert.step() != SQLITE_DONE) return insert.error("store embedding");
-    }
+    if (Status stored = store::putEmbeddings(store, modelId, ids, *vectors); !stored) return stored.error();
     if (Status committed = transaction->commit(); !committed) return committed.error();
     summary["embedded"] = summary["embedded"].get<int>() + static_cast<int>(ids.size());
     job.advance(static_cast<std::int64_t>(ids.size()));

@@ -1,30 +1,42 @@
-// Reading stored face rows (table faces) back into FaceBox: one decoding for every reader
-// (crops, the review catalog), columns x, y, width, height, score, landmarks_json in that order.
+// Face boxes as stored face rows (table faces) and back: one encoding for the writer (detection)
+// and one decoding for every reader (crops, the review catalog).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include "store/sqlite_statement.hpp"
 #include "winnow/plugin/detector.hpp"
+#include "winnow/store/faces_queries.hpp"
 
 namespace winnow::faces {
 
-// The box at columns first..first+5 of the current row; landmarks that are not a JSON array of
-// numbers are dropped (the rest of the box is still usable).
-inline plugin::FaceBox faceBoxFromRow(const store::SqliteStatement& row, int first) {
+// The box of a stored face; landmarks that are not a JSON array of numbers are dropped (the rest
+// of the box is still usable).
+inline plugin::FaceBox faceBoxFromRow(const store::FaceBoxRow& row) {
   plugin::FaceBox box;
-  box.x = static_cast<float>(row.columnDouble(first));
-  box.y = static_cast<float>(row.columnDouble(first + 1));
-  box.width = static_cast<float>(row.columnDouble(first + 2));
-  box.height = static_cast<float>(row.columnDouble(first + 3));
-  box.score = static_cast<float>(row.columnDouble(first + 4));
-  const auto landmarks = nlohmann::json::parse(row.columnText(first + 5), nullptr, false);
+  box.x = static_cast<float>(row.x);
+  box.y = static_cast<float>(row.y);
+  box.width = static_cast<float>(row.width);
+  box.height = static_cast<float>(row.height);
+  box.score = static_cast<float>(row.score);
+  const auto landmarks = nlohmann::json::parse(row.landmarksJson, nullptr, false);
   if (landmarks.is_array()) {
     for (const auto& value : landmarks) {
       if (value.is_number()) box.landmarks.push_back(value.get<float>());
     }
   }
   return box;
+}
+
+// A box as a stored face row: landmarks as a JSON array [x0, y0, x1, y1, ...].
+inline store::FaceBoxRow faceRowFromBox(const plugin::FaceBox& box) {
+  store::FaceBoxRow row;
+  row.x = static_cast<double>(box.x);
+  row.y = static_cast<double>(box.y);
+  row.width = static_cast<double>(box.width);
+  row.height = static_cast<double>(box.height);
+  row.score = static_cast<double>(box.score);
+  row.landmarksJson = nlohmann::json(box.landmarks).dump();
+  return row;
 }
 
 }  // namespace winnow::faces

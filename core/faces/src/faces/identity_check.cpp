@@ -1,13 +1,12 @@
 // runIdentityCheck: how well stored embeddings separate the labelled people.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <map>
 
-#include "store/sqlite_statement.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/faces/face_crops.hpp"
 #include "winnow/plot/charts.hpp"
+#include "winnow/store/faces_queries.hpp"
 #include "winnow/util/atomic_file.hpp"
 
 namespace winnow::faces {
@@ -58,27 +57,15 @@ Result<nlohmann::json> runIdentityCheck(store::ProjectStore& store, const nlohma
   if (!resolved) return resolved.error();
   const nlohmann::json& params = *resolved;
   const std::string extractor = params["extractor"].get<std::string>();
-  store::SqliteStatement select(store.handle(),
-                                "SELECT e.sample_id, s.label, e.dimension, e.vector FROM embeddings e "
-                                "JOIN samples s ON s.id = e.sample_id WHERE e.extractor = ? AND "
-                                "s.status = 'active' AND s.label IS NOT NULL ORDER BY e.sample_id LIMIT ?");
-  if (!select.ok()) return select.error("embeddings");
-  select.bind(1, extractor);
-  select.bind(2, params["max_samples"].get<std::int64_t>());
+  auto rows = store::readLabelledEmbeddings(store, extractor, params["max_samples"].get<std::int64_t>());
+  if (!rows) return rows.error();
   std::vector<std::string> labels;
   std::vector<std::vector<float>> vectors;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
-    const std::string blob = select.columnBlob(3);
-    const auto dimension = static_cast<std::size_t>(select.columnInt64(2));
-    if (dimension == 0 || blob.size() != dimension * sizeof(float)) continue;
-    if (!vectors.empty() && vectors.front().size() != dimension) continue;
-    std::vector<float> v(dimension);
-    std::memcpy(v.data(), blob.data(), blob.size());
-    vectors.push_back(std::move(v));
-    labels.push_back(select.columnText(1));
+  for (store::LabelledEmbeddingRow& row : *rows) {
+    if (!vectors.empty() && vectors.front().size() != row.values.size()) continue;
+    vectors.push_back(std::move(row.values));
+    labels.push_back(std::move(row.label));
   }
-  if (rc != SQLITE_DONE) return select.error("embeddings");
   const std::size_t n = vectors.size();
   if (n < 2) {
     return makeError(ErrorCode::InvalidArgument,
