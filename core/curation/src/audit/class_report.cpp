@@ -8,13 +8,11 @@
 #include "quality/curation_support.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/audit/one_feature_classifier.hpp"
-#include "store/sqlite_statement.hpp"
+#include "winnow/store/audit_queries.hpp"
 
 namespace winnow::audit {
 
 namespace {
-
-using store::SqliteStatement;
 
 std::string percent(double share) {
   char text[16];
@@ -23,46 +21,30 @@ std::string percent(double share) {
 }
 
 Result<nlohmann::json> exactDuplicates(const store::ProjectStore& store) {
-  SqliteStatement statement(store.handle(),
-                            "SELECT ds.name, os.name, COUNT(*) FROM duplicates d "
-                            "JOIN samples s ON s.id = d.sample_id "
-                            "JOIN sources ds ON ds.id = d.source_id "
-                            "JOIN sources os ON os.id = s.source_id "
-                            "GROUP BY ds.name, os.name ORDER BY ds.name, os.name");
-  if (!statement.ok()) return statement.error("duplicates");
+  auto rows = store::countDuplicatesBySourcePair(store);
+  if (!rows) return rows.error();
   std::int64_t total = 0;
   std::int64_t crossSource = 0;
   nlohmann::json pairs = nlohmann::json::array();
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
-    const std::string duplicateSource = statement.columnText(0);
-    const std::string originalSource = statement.columnText(1);
-    const std::int64_t count = statement.columnInt64(2);
-    total += count;
-    if (duplicateSource != originalSource) crossSource += count;
-    pairs.push_back({{"duplicate_source", duplicateSource},
-                     {"original_source", originalSource},
-                     {"count", count}});
+  for (const store::DuplicateSourcePairRow& row : *rows) {
+    total += row.count;
+    if (row.duplicateSource != row.originalSource) crossSource += row.count;
+    pairs.push_back({{"duplicate_source", row.duplicateSource},
+                     {"original_source", row.originalSource},
+                     {"count", row.count}});
   }
-  if (rc != SQLITE_DONE) return statement.error("duplicates");
   return nlohmann::json{{"total", total}, {"cross_source", crossSource}, {"pairs", pairs}};
 }
 
 Result<nlohmann::json> nearDuplicateClusters(const store::ProjectStore& store) {
-  SqliteStatement statement(
-      store.handle(),
-      "SELECT c.method, COUNT(DISTINCT s.source_id) FROM duplicate_clusters c "
-      "JOIN (SELECT cluster_id, sample_id FROM duplicate_cluster_members "
-      "      UNION SELECT id, keeper_sample_id FROM duplicate_clusters) m ON m.cluster_id = c.id "
-      "JOIN samples s ON s.id = m.sample_id GROUP BY c.id");
-  if (!statement.ok()) return statement.error("duplicate_clusters");
+  auto rows = store::readClusterSources(store);
+  if (!rows) return rows.error();
   std::int64_t total = 0;
   std::int64_t crossSource = 0;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> byMethod;
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
-    const bool spans = statement.columnInt64(1) > 1;
-    auto& method = byMethod[statement.columnText(0)];
+  for (const store::ClusterSourcesRow& row : *rows) {
+    const bool spans = row.sources > 1;
+    auto& method = byMethod[row.method];
     ++total;
     ++method.first;
     if (spans) {
@@ -70,7 +52,6 @@ Result<nlohmann::json> nearDuplicateClusters(const store::ProjectStore& store) {
       ++method.second;
     }
   }
-  if (rc != SQLITE_DONE) return statement.error("duplicate_clusters");
   nlohmann::json methods = nlohmann::json::object();
   for (const auto& [name, counts] : byMethod) {
     methods[name] = {{"clusters", counts.first}, {"cross_source", counts.second}};

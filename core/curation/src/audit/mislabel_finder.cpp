@@ -12,9 +12,9 @@
 #include "image/cv_image.hpp"
 #include "quality/curation_support.hpp"
 #include "winnow/config/schema_files.hpp"
-#include "store/sqlite_statement.hpp"
 #include "winnow/audit/one_feature_classifier.hpp"
 #include "winnow/image/image_codec.hpp"
+#include "winnow/store/audit_queries.hpp"
 
 namespace winnow::audit {
 
@@ -89,37 +89,24 @@ struct EmbeddingSet {
 Result<EmbeddingSet> readEmbeddings(const store::ProjectStore& store, std::string extractor) {
   EmbeddingSet set;
   if (extractor.empty()) {
-    store::SqliteStatement pick(store.handle(),
-                                "SELECT extractor FROM embeddings GROUP BY extractor "
-                                "ORDER BY COUNT(*) DESC, extractor LIMIT 1");
-    if (!pick.ok()) return pick.error("embeddings");
-    if (pick.step() != SQLITE_ROW) return set;
-    extractor = pick.columnText(0);
+    auto extractors = store::embeddingExtractors(store);
+    if (!extractors) return extractors.error();
+    if (extractors->empty()) return set;
+    extractor = extractors->front();
   }
   set.extractor = extractor;
-  store::SqliteStatement statement(
-      store.handle(), "SELECT sample_id, dimension, vector FROM embeddings WHERE extractor = ?");
-  if (!statement.ok()) return statement.error("embeddings");
-  statement.bind(1, extractor);
-  int rc = SQLITE_ROW;
-  std::int64_t dimension = -1;
-  while ((rc = statement.step()) == SQLITE_ROW) {
-    const std::int64_t rowDimension = statement.columnInt64(1);
-    const std::string blob = statement.columnText(2);
-    if (rowDimension <= 0 || blob.size() != static_cast<std::size_t>(rowDimension) * sizeof(float)) {
-      continue;
-    }
-    if (dimension < 0) dimension = rowDimension;
-    if (rowDimension != dimension) continue;
-    std::vector<float> vector(static_cast<std::size_t>(rowDimension));
-    std::memcpy(vector.data(), blob.data(), blob.size());
+  auto rows = store::readExtractorEmbeddings(store, extractor);
+  if (!rows) return rows.error();
+  std::size_t dimension = 0;
+  for (store::EmbeddingRow& row : *rows) {
+    if (dimension == 0) dimension = row.values.size();
+    if (row.values.size() != dimension) continue;
     bool finite = true;
-    for (float v : vector) finite = finite && std::isfinite(v);
+    for (float v : row.values) finite = finite && std::isfinite(v);
     if (!finite) continue;
-    normalise(vector);
-    set.vectors[statement.columnInt64(0)] = std::move(vector);
+    normalise(row.values);
+    set.vectors[row.sampleId] = std::move(row.values);
   }
-  if (rc != SQLITE_DONE) return statement.error("embeddings");
   return set;
 }
 
@@ -351,10 +338,7 @@ Result<nlohmann::json> runMislabels(store::ProjectStore& store, const nlohmann::
 
   auto transaction = store.beginTransaction();
   if (!transaction) return transaction.error();
-  if (Status status = store.execute("DELETE FROM sample_measures WHERE name = 'mislabel_score'");
-      !status) {
-    return status.error();
-  }
+  if (Status status = store::deleteMeasure(store, "mislabel_score"); !status) return status.error();
   for (std::size_t i = 0; i < used.size(); ++i) {
     if (Status status = quality::detail::writeMeasures(store, used[i]->id,
                                                        {{"mislabel_score", verdicts[i].score}});

@@ -10,9 +10,9 @@
 
 #include "quality/curation_support.hpp"
 #include "winnow/config/schema_files.hpp"
-#include "store/sqlite_statement.hpp"
 #include "winnow/audit/one_feature_classifier.hpp"
 #include "winnow/quality/quality_runner.hpp"
+#include "winnow/store/audit_queries.hpp"
 
 namespace winnow::audit {
 
@@ -48,20 +48,13 @@ double median(std::vector<double> values) {
 // Largest face box area / image area per sample (samples with at least one face).
 Result<std::map<std::int64_t, double>> cropTightness(const store::ProjectStore& store,
                                                      const std::string& detector) {
-  const std::string sql =
-      std::string("SELECT s.id, MAX(f.width * f.height), s.width, s.height FROM faces f "
-                  "JOIN samples s ON s.id = f.sample_id") +
-      (detector.empty() ? "" : " WHERE f.detector = ?") + " GROUP BY s.id";
-  store::SqliteStatement statement(store.handle(), sql.c_str());
-  if (!statement.ok()) return statement.error("faces");
-  if (!detector.empty()) statement.bind(1, detector);
+  auto rows = store::readLargestFaces(store, detector);
+  if (!rows) return rows.error();
   std::map<std::int64_t, double> values;
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
-    const double area = std::max(1.0, statement.columnDouble(2) * statement.columnDouble(3));
-    values[statement.columnInt64(0)] = statement.columnDouble(1) / area;
+  for (const store::LargestFaceRow& row : *rows) {
+    const double area = std::max(1.0, row.sampleWidth * row.sampleHeight);
+    values[row.sampleId] = row.faceArea / area;
   }
-  if (rc != SQLITE_DONE) return statement.error("faces");
   return values;
 }
 
