@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "winnow/image/image_codec.hpp"
-#include "store/sqlite_statement.hpp"
+#include "winnow/store/exporting_queries.hpp"
 
 namespace winnow::exporting {
 
@@ -137,12 +137,11 @@ Result<ExportSummary> exportDataset(store::ProjectStore& store, plugin::PluginHo
   std::map<std::int64_t, std::string> cropPaths;  // sample id -> project-relative crop path
   nlohmann::json cropRecipe;
   if (options.faceCropsDetector) {
-    store::SqliteStatement crops(store.handle(),
-                                 "SELECT sample_id, path, params_json FROM face_crops WHERE detector = ? AND face_index = 0");
-    crops.bind(1, *options.faceCropsDetector);
-    while (crops.step() == SQLITE_ROW) {
-      cropPaths[crops.columnInt64(0)] = crops.columnText(1);
-      if (cropRecipe.is_null()) cropRecipe = nlohmann::json::parse(crops.columnText(2), nullptr, false);
+    auto crops = store::readExportCrops(store, *options.faceCropsDetector);
+    if (!crops) return crops.error();
+    for (store::ExportCropRow& crop : *crops) {
+      cropPaths[crop.sampleId] = std::move(crop.path);
+      if (cropRecipe.is_null()) cropRecipe = nlohmann::json::parse(crop.paramsJson, nullptr, false);
     }
     if (cropPaths.empty()) {
       return makeError(ErrorCode::InvalidArgument, store.projectDir().string() + ": no face crops of detector '" +
