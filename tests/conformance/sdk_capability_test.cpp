@@ -1,4 +1,4 @@
-// The SDK's typed trampolines (winnow/sdk/capability.hpp) for balancers and models, called through
+// The SDK's typed trampolines (winnow/sdk/capability.hpp) for balancers, models and exporters, called through
 // the C tables they make, as a host would: which ops a class gets, the argument checks and their
 // wording, request parsing, progress and cancellation, and the exception-to-status mapping.
 #include <gtest/gtest.h>
@@ -378,6 +378,177 @@ TEST(SdkCapability, CreateAndDetectRefuseMissingOutputsNamingTheClass) {
   const winnow_box_sink counting{&boxes, [](void* context, const winnow_face_box*) { ++*static_cast<int*>(context); }};
   EXPECT_EQ(ops.detect(detector.raw(), &view, counting, error.sink()), WINNOW_STATUS_OK);
   EXPECT_EQ(boxes, 1);
+}
+
+
+// ---- exporters ------------------------------------------------------------------------------
+
+// What the trampolines let through to an exporter, in order. write refuses a sample with label_index
+// -2 (INVALID_ARGUMENT) and fails on label_index 99 (an I/O failure, ERROR).
+struct ExportCalls {
+  std::vector<std::string> calls;
+};
+
+class FakeExporter final : public sdk::Exporter {
+ public:
+  static constexpr const char* kName = "fake_exporter";
+  FakeExporter(const sdk::Params& /*params*/, const winnow_host_api* host)
+      : log_(static_cast<ExportCalls*>(host->context)) {}
+  void begin(const sdk::ExportBegin& info) override {
+    log_->calls.push_back("begin " + info.outputPath + " " + std::to_string(info.sampleCount));
+  }
+  void write(const winnow_export_sample& sample) override {
+    if (sample.label_index == -2) throw std::invalid_argument("fake_exporter: label_index -2");
+    if (sample.label_index == 99) throw std::runtime_error("disk full");
+    log_->calls.push_back("write " + std::to_string(sample.sample_id));
+  }
+  void finish() override { log_->calls.push_back("finish"); }
+  void abort() noexcept override { log_->calls.push_back("abort"); }
+
+ private:
+  ExportCalls* log_;
+};
+
+// Parses its own parameters (E(const char*, host)), so even malformed JSON is refused in its words.
+class RawParamsExporter final : public sdk::Exporter {
+ public:
+  RawParamsExporter(const char* paramsJson, const winnow_host_api* /*host*/) {
+    if (std::string(paramsJson) != "{}") throw std::invalid_argument("raw: params.*: not valid JSON");
+  }
+  void begin(const sdk::ExportBegin& /*info*/) override {}
+  void write(const winnow_export_sample& /*sample*/) override {}
+  void finish() override {}
+  void abort() noexcept override {}
+};
+
+struct ExportFixture {
+  ExportCalls log;
+  winnow_host_api host{sizeof(winnow_host_api), WINNOW_PLUGIN_API_LEVEL, &log, nullptr, nullptr};
+  winnow_capability capability = sdk::exporterCapability<FakeExporter>("fake.exporter");
+  const winnow_exporter_ops& ops = *static_cast<const winnow_exporter_ops*>(capability.ops);
+  const char* classNames[1] = {"cat"};
+
+  winnow_export_begin_info beginInfo(std::uint64_t count) const {
+    winnow_export_begin_info info{};
+    info.struct_size = sizeof(info);
+    info.output_path = "out.csv";
+    info.sample_count = count;
+    info.class_count = 1;
+    info.class_names = classNames;
+    return info;
+  }
+  static winnow_export_sample sample(std::int64_t id, std::int32_t labelIndex = 0) {
+    winnow_export_sample out{};
+    out.struct_size = sizeof(out);
+    out.sample_id = id;
+    out.label_index = labelIndex;
+    out.parent_sample_id = -1;
+    return out;
+  }
+};
+
+TEST(SdkCapability, ExporterRefusedSampleDoesNotCountNorEndTheExport) {
+  ExportFixture fixture;
+  Instance instance(fixture.capability, "{}", &fixture.host);
+  ASSERT_EQ(instance.status(), WINNOW_STATUS_OK) << instance.message();
+  Captured error;
+  const winnow_export_begin_info info = fixture.beginInfo(2);
+  ASSERT_EQ(fixture.ops.begin(instance.raw(), &info, error.sink()), WINNOW_STATUS_OK);
+  winnow_export_sample first = ExportFixture::sample(1);
+  ASSERT_EQ(fixture.ops.write_sample(instance.raw(), &first, error.sink()), WINNOW_STATUS_OK);
+  winnow_export_sample refused = ExportFixture::sample(2, -2);
+  EXPECT_EQ(fixture.ops.write_sample(instance.raw(), &refused, error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(error.message, "fake_exporter: label_index -2");
+  EXPECT_EQ(fixture.ops.finish(instance.raw(), error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(error.message, "fake_exporter: finish after 1 samples but begin announced 2");
+  EXPECT_EQ(fixture.log.calls, (std::vector<std::string>{"begin out.csv 2", "write 1", "abort"}))
+      << "a failed finish ends the export: abort at once";
+}
+
+TEST(SdkCapability, ExporterGoesOnAfterARefusalAndFinishes) {
+  ExportFixture fixture;
+  Instance instance(fixture.capability, "{}", &fixture.host);
+  Captured error;
+  const winnow_export_begin_info info = fixture.beginInfo(1);
+  ASSERT_EQ(fixture.ops.begin(instance.raw(), &info, error.sink()), WINNOW_STATUS_OK);
+  winnow_export_sample refused = ExportFixture::sample(2, -2);
+  EXPECT_EQ(fixture.ops.write_sample(instance.raw(), &refused, error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+  winnow_export_sample good = ExportFixture::sample(3);
+  ASSERT_EQ(fixture.ops.write_sample(instance.raw(), &good, error.sink()), WINNOW_STATUS_OK) << error.message;
+  EXPECT_EQ(fixture.ops.write_sample(instance.raw(), &good, error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(error.message, "fake_exporter: more samples than the 1 announced in begin");
+  ASSERT_EQ(fixture.ops.finish(instance.raw(), error.sink()), WINNOW_STATUS_OK) << error.message;
+  fixture.ops.abort(instance.raw());
+  EXPECT_EQ(fixture.log.calls, (std::vector<std::string>{"begin out.csv 1", "write 3", "finish"}))
+      << "no abort after a successful finish";
+}
+
+TEST(SdkCapability, ExporterFailureEndsTheExportAndAbortsOnce) {
+  ExportFixture fixture;
+  {
+    Instance instance(fixture.capability, "{}", &fixture.host);
+    Captured error;
+    const winnow_export_begin_info info = fixture.beginInfo(2);
+    ASSERT_EQ(fixture.ops.begin(instance.raw(), &info, error.sink()), WINNOW_STATUS_OK);
+    winnow_export_sample failing = ExportFixture::sample(1, 99);
+    EXPECT_EQ(fixture.ops.write_sample(instance.raw(), &failing, error.sink()), WINNOW_STATUS_ERROR);
+    EXPECT_EQ(error.message, "disk full");
+    winnow_export_sample good = ExportFixture::sample(2);
+    EXPECT_EQ(fixture.ops.write_sample(instance.raw(), &good, error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+    EXPECT_EQ(error.message, "fake_exporter: write_sample outside begin/finish");
+    EXPECT_EQ(fixture.ops.finish(instance.raw(), error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+    EXPECT_EQ(error.message, "fake_exporter: finish without a successful begin");
+    fixture.ops.abort(instance.raw());
+  }
+  EXPECT_EQ(fixture.log.calls, (std::vector<std::string>{"begin out.csv 2", "abort"}));
+  {
+    // Destroyed without finish: abort from destroy.
+    Instance instance(fixture.capability, "{}", &fixture.host);
+    Captured error;
+    const winnow_export_begin_info info = fixture.beginInfo(1);
+    ASSERT_EQ(fixture.ops.begin(instance.raw(), &info, error.sink()), WINNOW_STATUS_OK);
+    EXPECT_EQ(fixture.ops.begin(instance.raw(), &info, error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+    EXPECT_EQ(error.message, "fake_exporter: begin called twice");
+  }
+  EXPECT_EQ(fixture.log.calls,
+            (std::vector<std::string>{"begin out.csv 2", "abort", "begin out.csv 1", "abort"}));
+}
+
+TEST(SdkCapability, ExporterChecksArgumentsBeforeThePhase) {
+  ExportFixture fixture;
+  Instance instance(fixture.capability, "{}", &fixture.host);
+  Captured error;
+  EXPECT_EQ(fixture.ops.write_sample(instance.raw(), nullptr, error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(error.message, "fake_exporter: sample is null");
+  winnow_export_sample shortSample = ExportFixture::sample(1);
+  shortSample.struct_size = 8;
+  EXPECT_EQ(fixture.ops.write_sample(instance.raw(), &shortSample, error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(error.message, "fake_exporter: sample struct_size too small");
+  winnow_export_sample good = ExportFixture::sample(1);
+  EXPECT_EQ(fixture.ops.write_sample(instance.raw(), &good, error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(error.message, "fake_exporter: write_sample outside begin/finish");
+  EXPECT_EQ(fixture.ops.finish(instance.raw(), error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(error.message, "fake_exporter: finish without a successful begin");
+  EXPECT_TRUE(fixture.log.calls.empty());
+
+  Instance other(fixture.capability, "{}", &fixture.host);
+  winnow_export_begin_info info = fixture.beginInfo(1);
+  const char* nullName[1] = {nullptr};
+  info.class_names = nullName;
+  EXPECT_EQ(fixture.ops.begin(other.raw(), &info, error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(error.message, "fake_exporter: class_names[0] is null");
+  EXPECT_EQ(fixture.ops.begin(other.raw(), nullptr, error.sink()), WINNOW_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(error.message, "fake_exporter: begin info is null");
+  EXPECT_TRUE(fixture.log.calls.empty()) << "a refused begin reaches nothing, not even abort";
+}
+
+TEST(SdkCapability, ExporterParsingItsOwnParamsWordsMalformedJson) {
+  const winnow_capability capability = sdk::exporterCapability<RawParamsExporter>("raw.exporter");
+  Instance malformed(capability, "{", nullptr);
+  EXPECT_EQ(malformed.status(), WINNOW_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(malformed.message(), "raw: params.*: not valid JSON");
+  Instance wellFormed(capability, "{}", nullptr);
+  EXPECT_EQ(wellFormed.status(), WINNOW_STATUS_OK) << wellFormed.message();
 }
 
 }  // namespace

@@ -20,6 +20,8 @@
 //       prefixes the trampolines' own refusals of bad arguments ("torch_classifier: invalid image 2");
 //   static constexpr winnow::sdk::GuardStyle kGuardStyle{"balancer_basic", nullptr};
 //       how guardCall words the class's unexpected exceptions (default: their message alone).
+// and may take the params JSON as create() received it, T(const char* paramsJson, const
+// winnow_host_api*), instead of Params, to word every refusal of its parameters itself.
 #pragma once
 
 #include <cstddef>
@@ -73,15 +75,25 @@ std::invalid_argument refusal(const std::string& what) {
   }
 }
 
-// create/destroy for T(const Params&, const winnow_host_api*); `Holder` wraps T when the kind
-// keeps state of its own (the exporter's phase, the model's host).
+// A capability class reads its parameters through Params: T(const Params&, const winnow_host_api*);
+// or, to word every refusal of its parameters itself (malformed JSON included), it parses the
+// params JSON as create() received it: T(const char* paramsJson, const winnow_host_api*).
+template <class T>
+constexpr bool kParsesOwnParams = std::is_constructible_v<T, const char*, const winnow_host_api*>;
+
+// create/destroy for T; `Holder` wraps T when the kind keeps state of its own (the exporter's
+// phase, the model's host) and is constructed with the same arguments.
 template <class T, class Holder = T>
 winnow_status create(const char* paramsJson, const winnow_host_api* host, void** out, winnow_error_sink error) {
   return guardCall(error, guardStyleOf<T>(), [&] {
     if (out == nullptr) throw refusal<T>("out_instance is null");
     *out = nullptr;
-    const Params params(paramsJson);
-    *out = new Holder(params, host);
+    if constexpr (kParsesOwnParams<T>) {
+      *out = new Holder(paramsJson, host);
+    } else {
+      const Params params(paramsJson);
+      *out = new Holder(params, host);
+    }
     return WINNOW_STATUS_OK;
   });
 }
@@ -168,9 +180,19 @@ struct ExportBegin {
   std::string projectInfoJson;
 };
 
-// An exporter. The trampolines enforce the contract of plugin_abi.h before calling it: begin once,
-// then exactly sampleCount writes, then finish; after a failed call or an abort nothing else is
-// called but abort (which must leave nothing behind, and is called at most once).
+// An exporter, driven by the trampolines below, which hold the contract of plugin_abi.h (the one
+// the host's ExporterSession follows) so that the class sees only calls that keep it:
+// - begin once, then write exactly sampleCount accepted samples, then finish; abort instead of
+//   finish at any point after begin. Calls out of that order are refused (INVALID_ARGUMENT).
+// - write may refuse one sample by throwing std::invalid_argument (or Failure with
+//   INVALID_ARGUMENT): the sample does not count and the export goes on. Any other exception in
+//   write, and any exception in begin or finish, ends the export: the trampoline calls abort at
+//   once and refuses every later call but abort.
+// - abort is called at most once, only after begin was called and finish did not succeed (also
+//   from the instance's destroy when the host never finished); it must leave nothing behind.
+// The host's arguments are checked before the class sees them: begin info (struct_size, output
+// path, class names) and sample (non-null, struct_size up to `augmented`); the sample's image and
+// fields are the class's to check.
 class Exporter {
  public:
   virtual ~Exporter() = default;
@@ -183,76 +205,102 @@ class Exporter {
 
 namespace detail {
 
+// begin's info as values, or a refusal of a malformed one.
+template <class E>
+ExportBegin exportBeginOf(const winnow_export_begin_info* info) {
+  if (info == nullptr) throw refusal<E>("begin info is null");
+  if (info->struct_size < sizeof(winnow_export_begin_info)) throw refusal<E>("begin info struct_size too small");
+  if (info->output_path == nullptr || *info->output_path == '\0') throw refusal<E>("output_path is empty");
+  if (info->class_count > 0 && info->class_names == nullptr) throw refusal<E>("class_names is null");
+  ExportBegin begin;
+  begin.outputPath = info->output_path;
+  begin.sampleCount = info->sample_count;
+  for (std::uint32_t c = 0; c < info->class_count; ++c) {
+    if (info->class_names[c] == nullptr) throw refusal<E>("class_names[" + std::to_string(c) + "] is null");
+    begin.classNames.emplace_back(info->class_names[c]);
+  }
+  begin.pipelineConfigJson = info->pipeline_config_json != nullptr ? info->pipeline_config_json : "{}";
+  begin.projectInfoJson = info->project_info_json != nullptr ? info->project_info_json : "{}";
+  return begin;
+}
+
+// The exporter and its phase. Refusals are worded like the host's own (ExporterSession), prefixed
+// with E::kName when E names itself.
 template <class E>
 class ExporterHolder {
  public:
-  ExporterHolder(const Params& params, const winnow_host_api* host) : exporter_(new E(params, host)) {}
-  ~ExporterHolder() {
-    if (phase_ == Phase::Begun || phase_ == Phase::Failed) abortOnce();
-  }
+  template <class ParamsSource>
+  ExporterHolder(const ParamsSource& params, const winnow_host_api* host) : exporter_(params, host) {}
+  ~ExporterHolder() { abort(); }
+  ExporterHolder(const ExporterHolder&) = delete;
+  ExporterHolder& operator=(const ExporterHolder&) = delete;
+
   winnow_status begin(const winnow_export_begin_info* info, winnow_error_sink error) {
-    return step(error, [&] {
-      if (phase_ != Phase::Created) throw std::logic_error("begin called twice");
-      if (info == nullptr || info->struct_size < sizeof(winnow_export_begin_info) || info->output_path == nullptr) {
-        throw std::invalid_argument("begin: invalid begin info");
-      }
-      ExportBegin begin;
-      begin.outputPath = info->output_path;
-      begin.sampleCount = info->sample_count;
-      for (uint32_t c = 0; c < info->class_count; ++c) {
-        begin.classNames.emplace_back(info->class_names != nullptr && info->class_names[c] != nullptr ? info->class_names[c] : "");
-      }
-      begin.pipelineConfigJson = info->pipeline_config_json != nullptr ? info->pipeline_config_json : "{}";
-      begin.projectInfoJson = info->project_info_json != nullptr ? info->project_info_json : "{}";
+    return endingOnFailure(error, [&] {
+      const ExportBegin begin = exportBeginOf<E>(info);
+      if (phase_ == Phase::Writing) throw refusal<E>("begin called twice");
+      if (phase_ != Phase::Created) throw refusal<E>("begin after the export ended");
       expected_ = begin.sampleCount;
-      phase_ = Phase::Begun;
-      exporter_->begin(begin);
+      written_ = 0;
+      phase_ = Phase::Writing;
+      exporter_.begin(begin);
     });
   }
+
   winnow_status write(const winnow_export_sample* sample, winnow_error_sink error) {
-    return step(error, [&] {
-      if (phase_ != Phase::Begun) throw std::logic_error("write_sample outside begin/finish");
+    const winnow_status status = guardCall(error, guardStyleOf<E>(), [&] {
+      if (sample == nullptr) throw refusal<E>("sample is null");
+      if (sample->struct_size < offsetof(winnow_export_sample, augmented)) {
+        throw refusal<E>("sample struct_size too small");
+      }
+      if (phase_ != Phase::Writing) throw refusal<E>("write_sample outside begin/finish");
       if (written_ >= expected_) {
-        throw std::logic_error("write_sample beyond the " + std::to_string(expected_) + " samples begin announced");
+        throw refusal<E>("more samples than the " + std::to_string(expected_) + " announced in begin");
       }
-      if (sample == nullptr || sample->struct_size < offsetof(winnow_export_sample, augmented)) {
-        throw std::invalid_argument("write_sample: invalid sample");
-      }
-      exporter_->write(*sample);
+      exporter_.write(*sample);
       ++written_;
+      return WINNOW_STATUS_OK;
     });
+    if (status != WINNOW_STATUS_OK && status != WINNOW_STATUS_INVALID_ARGUMENT) end();
+    return status;
   }
+
   winnow_status finish(winnow_error_sink error) {
-    return step(error, [&] {
-      if (phase_ != Phase::Begun) throw std::logic_error("finish without a successful begin");
+    return endingOnFailure(error, [&] {
+      if (phase_ != Phase::Writing) throw refusal<E>("finish without a successful begin");
       if (written_ != expected_) {
-        throw std::logic_error("finish after " + std::to_string(written_) + " of " + std::to_string(expected_) + " samples");
+        throw refusal<E>("finish after " + std::to_string(written_) + " samples but begin announced " +
+                         std::to_string(expected_));
       }
-      exporter_->finish();
+      exporter_.finish();
       phase_ = Phase::Finished;
     });
   }
-  void abort() noexcept {
-    if (phase_ != Phase::Finished) abortOnce();
-  }
+
+  // Ends the export; the exporter's abort runs when it had begun and not finished.
+  void abort() noexcept { end(); }
 
  private:
-  enum class Phase { Created, Begun, Finished, Failed, Aborted };
+  enum class Phase { Created, Writing, Finished, Ended };
+
   template <class F>
-  winnow_status step(winnow_error_sink error, F&& body) {
+  winnow_status endingOnFailure(winnow_error_sink error, F&& body) {
     const winnow_status status = guardCall(error, guardStyleOf<E>(), [&] {
       body();
       return WINNOW_STATUS_OK;
     });
-    if (status != WINNOW_STATUS_OK && phase_ != Phase::Created) phase_ = Phase::Failed;
+    if (status != WINNOW_STATUS_OK) end();
     return status;
   }
-  void abortOnce() noexcept {
-    if (phase_ == Phase::Aborted) return;
-    phase_ = Phase::Aborted;
-    exporter_->abort();
+
+  void end() noexcept {
+    if (phase_ == Phase::Finished || phase_ == Phase::Ended) return;
+    const bool begun = phase_ == Phase::Writing;
+    phase_ = Phase::Ended;
+    if (begun) exporter_.abort();
   }
-  std::unique_ptr<E> exporter_;
+
+  E exporter_;
   Phase phase_ = Phase::Created;
   std::uint64_t expected_ = 0;
   std::uint64_t written_ = 0;
@@ -260,7 +308,8 @@ class ExporterHolder {
 
 }  // namespace detail
 
-// E derives from Exporter: E(const Params&, const winnow_host_api*).
+// E derives from Exporter: E(const Params&, const winnow_host_api*) or E(const char* paramsJson,
+// const winnow_host_api*).
 template <class E>
 const winnow_exporter_ops* exporterOps() {
   using Holder = detail::ExporterHolder<E>;
@@ -492,7 +541,8 @@ struct HasClassify<M, std::void_t<decltype(&M::classify)>> : std::true_type {};
 // The model and the host it was created with (ProgressSink::cancelled asks it).
 template <class M>
 struct ModelHolder {
-  ModelHolder(const Params& params, const winnow_host_api* hostApi) : model(params, hostApi), host(hostApi) {}
+  template <class ParamsSource>
+  ModelHolder(const ParamsSource& params, const winnow_host_api* hostApi) : model(params, hostApi), host(hostApi) {}
   M model;
   const winnow_host_api* host;
 };

@@ -128,8 +128,19 @@ typedef struct winnow_export_sample {
   int64_t parent_sample_id;  /* the augmented child's parent sample id; -1 when none */
 } winnow_export_sample;
 
-/* Exporter contract: begin, then exactly sample_count write_sample calls in a stable order, then
- * finish (which must make the output appear atomically) or abort (which must leave nothing). */
+/* Exporter contract (the host's ExporterSession keeps it; winnow::sdk::exporterCapability holds a
+ * plugin to it): begin once, then write_sample until sample_count samples were accepted, in a
+ * stable order, then finish, which must make the output appear atomically; or abort at any point
+ * after begin, which must leave nothing behind.
+ * - write_sample returning WINNOW_STATUS_INVALID_ARGUMENT refused that one sample (bad arguments:
+ *   null, struct_size, image view, label index, split): it does not count and the export goes on.
+ * - Any other failure of write_sample, and any failure of begin or finish, ends the export: the
+ *   host then calls only abort (the plugin may already have removed its partial output).
+ * - Calls out of this order or beyond the announced count are refused with
+ *   WINNOW_STATUS_INVALID_ARGUMENT ("write_sample outside begin/finish", "more samples than the N
+ *   announced in begin", "finish after M samples but begin announced N"); null and struct_size
+ *   checks of the arguments come first.
+ * - abort is called at most once, and never after a successful finish. */
 typedef struct winnow_exporter_ops {
   uint32_t struct_size;
   winnow_status (*begin)(void* instance, const winnow_export_begin_info* info,
