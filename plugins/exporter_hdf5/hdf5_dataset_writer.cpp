@@ -71,78 +71,53 @@ void syncFolderBestEffort(const std::string& folder) {
 
 }  // namespace
 
-Hdf5DatasetWriter::Hdf5DatasetWriter(const Hdf5ExportParams& params) : params_(params) {
-  imageBytes_ = static_cast<size_t>(params_.imageSize) * params_.imageSize * params_.channels;
+std::string describeExportError(const std::exception& error) {
+  if (const auto* opencv = dynamic_cast<const cv::Exception*>(&error)) return "OpenCV: " + opencv->err;
+  return error.what();
 }
 
-Hdf5DatasetWriter::~Hdf5DatasetWriter() {
-  if (state_ == State::Writing) abort();
+Hdf5DatasetWriter::Hdf5DatasetWriter(const char* paramsJson, const winnow_host_api* /*host*/)
+    : params_(parseHdf5ExportParams(paramsJson)) {
+  imageBytes_ = static_cast<size_t>(params_.imageSize) * params_.imageSize * params_.channels;
 }
 
 std::string Hdf5DatasetWriter::context() const { return "hdf5 exporter: " + outputPath_; }
 
-void Hdf5DatasetWriter::begin(const winnow_export_begin_info& info) {
-  if (state_ != State::Created) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, "hdf5 exporter: begin called twice");
-  }
-  if (info.struct_size < sizeof(winnow_export_begin_info)) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        "hdf5 exporter: begin info struct_size too small");
-  }
-  if (info.output_path == nullptr || *info.output_path == '\0') {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, "hdf5 exporter: output_path is empty");
-  }
-  outputPath_ = info.output_path;
-  if (info.class_count > 0 && info.class_names == nullptr) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, context() + ": class_names is null");
-  }
-  for (uint32_t i = 0; i < info.class_count; ++i) {
-    if (info.class_names[i] == nullptr) {
-      throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                          context() + ": class_names[" + std::to_string(i) + "] is null");
-    }
-    classNames_.emplace_back(info.class_names[i]);
-  }
+void Hdf5DatasetWriter::begin(const sdk::ExportBegin& info) {
+  outputPath_ = info.outputPath;
+  classNames_ = info.classNames;
   std::error_code error;
   if (fs::is_directory(outputPath_, error)) {
     throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
                         context() + ": output path is a folder, expected a file path");
   }
-  expectedCount_ = info.sample_count;
-  pipelineConfigJson_ = info.pipeline_config_json ? info.pipeline_config_json : "{}";
-  projectInfoJson_ = info.project_info_json ? info.project_info_json : "{}";
-  tempPath_ = outputPath_ + ".tmp-" + std::to_string(::getpid());
-
-  try {
-    const fs::path parent = fs::path(outputPath_).parent_path();
-    if (!parent.empty()) {
-      fs::create_directories(parent, error);
-      if (error) {
-        throw ExportFailure(WINNOW_STATUS_ERROR, context() + ": cannot create folder " +
-                                                     parent.string() + ": " + error.message());
-      }
+  expectedCount_ = info.sampleCount;
+  pipelineConfigJson_ = info.pipelineConfigJson;
+  projectInfoJson_ = info.projectInfoJson;
+  const fs::path parent = fs::path(outputPath_).parent_path();
+  if (!parent.empty()) {
+    fs::create_directories(parent, error);
+    if (error) {
+      throw ExportFailure(WINNOW_STATUS_ERROR, context() + ": cannot create folder " + parent.string() + ": " +
+                                                   error.message());
     }
-    silenceHdf5Errors();
-    // SEMI: closing the file fails (instead of silently deferring) if any object is still open,
-    // so a successful close means the data really reached the file before fsync and rename.
-    Hdf5Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
-    checkHdf5(H5Pset_fclose_degree(access.get(), H5F_CLOSE_SEMI), "file close degree");
-    file_ = Hdf5Handle(H5Fcreate(tempPath_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()),
-                       H5Fclose, "create " + tempPath_);
-    createImagesDataset();
-    const size_t reserve = static_cast<size_t>(std::min<uint64_t>(expectedCount_, 1u << 20));
-    labels_.reserve(reserve);
-    splits_.reserve(reserve);
-    sampleIds_.reserve(reserve);
-    augmented_.reserve(reserve);
-    parentSampleIds_.reserve(reserve);
-    originalSizes_.reserve(reserve * 2);
-  } catch (...) {
-    discardTemp();
-    state_ = State::Failed;
-    throw;
   }
-  state_ = State::Writing;
+  tempPath_ = outputPath_ + ".tmp-" + std::to_string(::getpid());
+  silenceHdf5Errors();
+  // SEMI: closing the file fails (instead of silently deferring) if any object is still open,
+  // so a successful close means the data really reached the file before fsync and rename.
+  Hdf5Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
+  checkHdf5(H5Pset_fclose_degree(access.get(), H5F_CLOSE_SEMI), "file close degree");
+  file_ = Hdf5Handle(H5Fcreate(tempPath_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose,
+                     "create " + tempPath_);
+  createImagesDataset();
+  const size_t reserve = static_cast<size_t>(std::min<uint64_t>(expectedCount_, 1u << 20));
+  labels_.reserve(reserve);
+  splits_.reserve(reserve);
+  sampleIds_.reserve(reserve);
+  augmented_.reserve(reserve);
+  parentSampleIds_.reserve(reserve);
+  originalSizes_.reserve(reserve * 2);
 }
 
 void Hdf5DatasetWriter::createImagesDataset() {
@@ -177,23 +152,10 @@ void Hdf5DatasetWriter::createImagesDataset() {
   chunkBuffer_.assign(imageBytes_ * static_cast<size_t>(chunkImages_), 0);
 }
 
-void Hdf5DatasetWriter::writeSample(const winnow_export_sample& sample) {
-  if (state_ != State::Writing) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        "hdf5 exporter: write_sample called outside begin..finish");
-  }
-  if (sample.struct_size < offsetof(winnow_export_sample, augmented)) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        context() + ": sample struct_size too small");
-  }
+void Hdf5DatasetWriter::write(const winnow_export_sample& sample) {
   // augmented / parent_sample_id were appended to the struct; an older host does not send them.
   const bool hasLineage = sample.struct_size >= offsetof(winnow_export_sample, parent_sample_id) + sizeof(int64_t);
   const std::string where = context() + ": sample " + std::to_string(sample.sample_id);
-  if (writtenCount_ >= expectedCount_) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        where + ": more samples than the " + std::to_string(expectedCount_) +
-                            " announced in begin");
-  }
   if (sample.label_index < -1 || sample.label_index >= static_cast<int64_t>(classNames_.size())) {
     throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
                         where + ": label_index " + std::to_string(sample.label_index) +
@@ -207,30 +169,24 @@ void Hdf5DatasetWriter::writeSample(const winnow_export_sample& sample) {
   }
   validateImageView(sample.image, where);
 
-  try {
-    silenceHdf5Errors();
-    cv::Mat slot(params_.imageSize, params_.imageSize, CV_8UC(params_.channels),
-                 chunkBuffer_.data() + imageBytes_ * static_cast<size_t>(bufferedImages_));
-    fitImage(sample.image, params_.fit, slot);
-    labels_.push_back(sample.label_index);
-    splits_.push_back(split);
-    originalSizes_.push_back(sample.image.height);
-    originalSizes_.push_back(sample.image.width);
-    sampleIds_.push_back(sample.sample_id);
-    sources_.push_back(text(sample.source));
-    originalPaths_.push_back(text(sample.original_path));
-    contentHashes_.push_back(text(sample.content_hash));
-    originalLabels_.push_back(text(sample.original_label));
-    augmented_.push_back(hasLineage && sample.augmented != 0 ? 1 : 0);
-    parentSampleIds_.push_back(hasLineage ? sample.parent_sample_id : -1);
-    ++bufferedImages_;
-    ++writtenCount_;
-    if (bufferedImages_ == chunkImages_) flushChunk();
-  } catch (...) {
-    discardTemp();
-    state_ = State::Failed;
-    throw;
-  }
+  silenceHdf5Errors();
+  cv::Mat slot(params_.imageSize, params_.imageSize, CV_8UC(params_.channels),
+               chunkBuffer_.data() + imageBytes_ * static_cast<size_t>(bufferedImages_));
+  fitImage(sample.image, params_.fit, slot);
+  labels_.push_back(sample.label_index);
+  splits_.push_back(split);
+  originalSizes_.push_back(sample.image.height);
+  originalSizes_.push_back(sample.image.width);
+  sampleIds_.push_back(sample.sample_id);
+  sources_.push_back(text(sample.source));
+  originalPaths_.push_back(text(sample.original_path));
+  contentHashes_.push_back(text(sample.content_hash));
+  originalLabels_.push_back(text(sample.original_label));
+  augmented_.push_back(hasLineage && sample.augmented != 0 ? 1 : 0);
+  parentSampleIds_.push_back(hasLineage ? sample.parent_sample_id : -1);
+  ++bufferedImages_;
+  ++writtenCount_;
+  if (bufferedImages_ == chunkImages_) flushChunk();
 }
 
 void Hdf5DatasetWriter::flushChunk() {
@@ -297,46 +253,23 @@ void Hdf5DatasetWriter::writeMetadata() {
 }
 
 void Hdf5DatasetWriter::finish() {
-  if (state_ != State::Writing) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        "hdf5 exporter: finish called without a successful begin");
+  silenceHdf5Errors();
+  flushChunk();
+  writeMetadata();
+  images_.close("close /images");
+  file_.close("close " + tempPath_);
+  fsyncFile(tempPath_, context());
+  std::error_code error;
+  fs::rename(tempPath_, outputPath_, error);
+  if (error) {
+    throw ExportFailure(WINNOW_STATUS_ERROR,
+                        context() + ": cannot rename " + tempPath_ + " onto it: " + error.message());
   }
-  try {
-    if (writtenCount_ != expectedCount_) {
-      throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                          context() + ": received " + std::to_string(writtenCount_) +
-                              " samples but begin announced " + std::to_string(expectedCount_));
-    }
-    silenceHdf5Errors();
-    flushChunk();
-    writeMetadata();
-    images_.close("close /images");
-    file_.close("close " + tempPath_);
-    fsyncFile(tempPath_, context());
-    std::error_code error;
-    fs::rename(tempPath_, outputPath_, error);
-    if (error) {
-      throw ExportFailure(WINNOW_STATUS_ERROR, context() + ": cannot rename " + tempPath_ +
-                                                   " onto it: " + error.message());
-    }
-    syncFolderBestEffort(fs::absolute(outputPath_, error).parent_path().string());
-  } catch (...) {
-    discardTemp();
-    state_ = State::Failed;
-    throw;
-  }
+  syncFolderBestEffort(fs::absolute(outputPath_, error).parent_path().string());
   chunkBuffer_ = {};
-  state_ = State::Finished;
 }
 
 void Hdf5DatasetWriter::abort() noexcept {
-  if (state_ == State::Writing || state_ == State::Created) {
-    discardTemp();
-    state_ = State::Aborted;
-  }
-}
-
-void Hdf5DatasetWriter::discardTemp() noexcept {
   images_.reset();
   file_.reset();
   if (!tempPath_.empty()) {

@@ -1,9 +1,11 @@
-// Hdf5DatasetWriter: writes one winnow dataset file (layout: docs/hdf5-layout.md) from the
-// exporter call sequence begin -> writeSample x N -> finish | abort.
+// Hdf5DatasetWriter: the "hdf5" exporter capability. Writes one winnow dataset file (layout:
+// docs/hdf5-layout.md) from the exporter call sequence begin -> write x N -> finish | abort, which
+// the SDK's exporter trampolines enforce (winnow/sdk/capability.hpp).
 //
 // Atomicity: everything goes to "<output>.tmp-<pid>"; finish() closes, fsyncs and renames it onto
-// the output path (replacing an existing file), abort() and every failure remove it, so the output
-// path only ever holds a complete file (or whatever it held before).
+// the output path (replacing an existing file), abort() removes it (the trampolines call abort
+// after every failure that ends the export), so the output path only ever holds a complete file
+// (or whatever it held before).
 // Memory: pixels are buffered one chunk at a time (chunk images x H x W x C bytes) and written as
 // whole chunks; the per-sample metadata (labels, provenance strings) is kept until finish().
 // Thread safety: one instance is used by one thread at a time; distinct instances are independent
@@ -11,45 +13,49 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
 #include "hdf5_export_params.hpp"
 #include "hdf5_handle.hpp"
+#include "winnow/sdk/capability.hpp"
 #include "winnow/sdk/plugin_abi.h"
 
 namespace winnow::exporter_hdf5 {
 
-class Hdf5DatasetWriter {
+// OpenCV's exceptions as their short text ("OpenCV: <err>"; cv::Exception::what() spans several
+// lines), any other exception as its message.
+std::string describeExportError(const std::exception& error);
+
+class Hdf5DatasetWriter final : public sdk::Exporter {
  public:
-  explicit Hdf5DatasetWriter(const Hdf5ExportParams& params);
-  // Removes the temp file if finish() did not complete.
-  ~Hdf5DatasetWriter();
+  static constexpr const char* kName = "hdf5 exporter";
+  static constexpr sdk::GuardStyle kGuardStyle{kName, &describeExportError};
+
+  // Parses the params JSON itself (parseHdf5ExportParams words its refusals "params.<key>").
+  Hdf5DatasetWriter(const char* paramsJson, const winnow_host_api* host);
 
   Hdf5DatasetWriter(const Hdf5DatasetWriter&) = delete;
   Hdf5DatasetWriter& operator=(const Hdf5DatasetWriter&) = delete;
 
-  // All three throw ExportFailure. A rejected sample (bad arguments) leaves the writer usable; an
-  // I/O failure, a failed begin or a failed finish leaves it Failed with the temp file removed.
-  void begin(const winnow_export_begin_info& info);
-  void writeSample(const winnow_export_sample& sample);
-  void finish();
-  void abort() noexcept;
+  // Throw ExportFailure. write refuses a bad sample (label index, split, image view) with
+  // INVALID_ARGUMENT before it changes anything; every other failure ends the export.
+  void begin(const sdk::ExportBegin& info) override;
+  void write(const winnow_export_sample& sample) override;
+  void finish() override;
+  void abort() noexcept override;
 
   // Images per stored chunk actually used (chunk_images capped by the dataset and memory sizes).
   int effectiveChunkImages() const { return chunkImages_; }
 
  private:
-  enum class State { Invalid = 0, Created, Writing, Finished, Aborted, Failed };
-
   void createImagesDataset();
   void flushChunk();
   void writeMetadata();
-  void discardTemp() noexcept;
   std::string context() const;
 
   Hdf5ExportParams params_;
-  State state_ = State::Created;
   std::string outputPath_;
   std::string tempPath_;
   uint64_t expectedCount_ = 0;

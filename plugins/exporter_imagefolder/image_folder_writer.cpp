@@ -120,38 +120,20 @@ std::vector<uint8_t> encodePng(const winnow_image_view& view, const std::string&
 
 }  // namespace
 
-ImageFolderWriter::ImageFolderWriter(ImageFolderParams params) : params_(std::move(params)) {}
-
-ImageFolderWriter::~ImageFolderWriter() {
-  if (state_ == State::Writing) abort();
+std::string describeExportError(const std::exception& error) {
+  if (const auto* opencv = dynamic_cast<const cv::Exception*>(&error)) return "OpenCV: " + opencv->err;
+  return error.what();
 }
+
+ImageFolderWriter::ImageFolderWriter(const char* paramsJson, const winnow_host_api* /*host*/)
+    : params_(parseImageFolderParams(paramsJson)) {}
 
 std::string ImageFolderWriter::context() const { return "imagefolder exporter: " + outputPath_; }
 
-void ImageFolderWriter::begin(const winnow_export_begin_info& info) {
-  if (state_ != State::Created) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, "imagefolder exporter: begin called twice");
-  }
-  if (info.struct_size < sizeof(winnow_export_begin_info)) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        "imagefolder exporter: begin info struct_size too small");
-  }
-  if (info.output_path == nullptr || *info.output_path == '\0') {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        "imagefolder exporter: output_path is empty");
-  }
-  outputPath_ = info.output_path;
+void ImageFolderWriter::begin(const sdk::ExportBegin& info) {
+  outputPath_ = info.outputPath;
   while (outputPath_.size() > 1 && outputPath_.back() == '/') outputPath_.pop_back();
-  if (info.class_count > 0 && info.class_names == nullptr) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, context() + ": class_names is null");
-  }
-  for (uint32_t i = 0; i < info.class_count; ++i) {
-    if (info.class_names[i] == nullptr) {
-      throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                          context() + ": class_names[" + std::to_string(i) + "] is null");
-    }
-    classNames_.emplace_back(info.class_names[i]);
-  }
+  classNames_ = info.classNames;
   std::error_code error;
   const fs::file_status status = fs::symlink_status(outputPath_, error);
   if (fs::exists(status)) {
@@ -165,24 +147,16 @@ void ImageFolderWriter::begin(const winnow_export_begin_info& info) {
                                       "path or empty it first");
     }
   }
-  expectedCount_ = info.sample_count;
-  pipelineConfigJson_ = info.pipeline_config_json ? info.pipeline_config_json : "{}";
-  projectInfoJson_ = info.project_info_json ? info.project_info_json : "{}";
+  pipelineConfigJson_ = info.pipelineConfigJson;
+  projectInfoJson_ = info.projectInfoJson;
   tempPath_ = outputPath_ + ".tmp-" + std::to_string(::getpid());
-  try {
-    fs::remove_all(tempPath_, error);
-    fs::create_directories(tempPath_, error);
-    if (error) {
-      throw ExportFailure(WINNOW_STATUS_ERROR, context() + ": cannot create " + tempPath_ + ": " +
-                                                   error.message());
-    }
-    assignClassFolders();
-  } catch (...) {
-    discardTemp();
-    state_ = State::Failed;
-    throw;
+  fs::remove_all(tempPath_, error);
+  fs::create_directories(tempPath_, error);
+  if (error) {
+    throw ExportFailure(WINNOW_STATUS_ERROR,
+                        context() + ": cannot create " + tempPath_ + ": " + error.message());
   }
-  state_ = State::Writing;
+  assignClassFolders();
 }
 
 void ImageFolderWriter::assignClassFolders() {
@@ -225,21 +199,8 @@ std::string ImageFolderWriter::uniqueFileName(const std::string& folder,
   return name;
 }
 
-void ImageFolderWriter::writeSample(const winnow_export_sample& sample) {
-  if (state_ != State::Writing) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        "imagefolder exporter: write_sample called outside begin..finish");
-  }
-  if (sample.struct_size < sizeof(winnow_export_sample)) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        context() + ": sample struct_size too small");
-  }
+void ImageFolderWriter::write(const winnow_export_sample& sample) {
   const std::string where = context() + ": sample " + std::to_string(sample.sample_id);
-  if (writtenCount_ >= expectedCount_) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        where + ": more samples than the " + std::to_string(expectedCount_) +
-                            " announced in begin");
-  }
   if (sample.label_index < -1 || sample.label_index >= static_cast<int64_t>(classNames_.size())) {
     throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
                         where + ": label_index " + std::to_string(sample.label_index) +
@@ -259,30 +220,24 @@ void ImageFolderWriter::writeSample(const winnow_export_sample& sample) {
   const std::string folder =
       (split.empty() ? unassignedFolder_ : split) + "/" +
       (sample.label_index < 0 ? unlabelledFolder_ : classFolders_[sample.label_index]);
-  try {
-    const fs::path directory = fs::path(tempPath_) / folder;
-    if (createdFolders_.count(folder) == 0) {
-      std::error_code error;
-      fs::create_directories(directory, error);
-      if (error) {
-        throw ExportFailure(WINNOW_STATUS_ERROR, where + ": cannot create " + directory.string() +
-                                                     ": " + error.message());
-      }
-      createdFolders_.insert(folder);
+  const fs::path directory = fs::path(tempPath_) / folder;
+  if (createdFolders_.count(folder) == 0) {
+    std::error_code error;
+    fs::create_directories(directory, error);
+    if (error) {
+      throw ExportFailure(WINNOW_STATUS_ERROR,
+                          where + ": cannot create " + directory.string() + ": " + error.message());
     }
-    const fs::path target = directory / uniqueFileName(folder, sample, asPng);
-    if (asPng) {
-      writeFileBytes(target, png.data(), png.size(), where);
-    } else {
-      writeFileBytes(target, sample.encoded_bytes, static_cast<size_t>(sample.encoded_size), where);
-    }
-    ++countsByFolder_[folder];
-    ++writtenCount_;
-  } catch (...) {
-    discardTemp();
-    state_ = State::Failed;
-    throw;
+    createdFolders_.insert(folder);
   }
+  const fs::path target = directory / uniqueFileName(folder, sample, asPng);
+  if (asPng) {
+    writeFileBytes(target, png.data(), png.size(), where);
+  } else {
+    writeFileBytes(target, sample.encoded_bytes, static_cast<size_t>(sample.encoded_size), where);
+  }
+  ++countsByFolder_[folder];
+  ++writtenCount_;
 }
 
 void ImageFolderWriter::writeManifest() {
@@ -312,39 +267,16 @@ void ImageFolderWriter::writeManifest() {
 }
 
 void ImageFolderWriter::finish() {
-  if (state_ != State::Writing) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        "imagefolder exporter: finish called without a successful begin");
+  writeManifest();
+  std::error_code error;
+  fs::rename(tempPath_, outputPath_, error);
+  if (error) {
+    throw ExportFailure(WINNOW_STATUS_ERROR,
+                        context() + ": cannot rename " + tempPath_ + " onto it: " + error.message());
   }
-  try {
-    if (writtenCount_ != expectedCount_) {
-      throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                          context() + ": received " + std::to_string(writtenCount_) +
-                              " samples but begin announced " + std::to_string(expectedCount_));
-    }
-    writeManifest();
-    std::error_code error;
-    fs::rename(tempPath_, outputPath_, error);
-    if (error) {
-      throw ExportFailure(WINNOW_STATUS_ERROR, context() + ": cannot rename " + tempPath_ +
-                                                   " onto it: " + error.message());
-    }
-  } catch (...) {
-    discardTemp();
-    state_ = State::Failed;
-    throw;
-  }
-  state_ = State::Finished;
 }
 
 void ImageFolderWriter::abort() noexcept {
-  if (state_ == State::Writing || state_ == State::Created) {
-    discardTemp();
-    state_ = State::Aborted;
-  }
-}
-
-void ImageFolderWriter::discardTemp() noexcept {
   if (!tempPath_.empty()) {
     std::error_code ignored;
     fs::remove_all(tempPath_, ignored);
