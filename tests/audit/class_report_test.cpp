@@ -2,6 +2,7 @@
 // exact duplicate across sources, and a near-duplicate cluster spanning sources.
 #include <gtest/gtest.h>
 
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test writes fixture rows itself
 #include "quality/curation_fixtures.hpp"
 #include "winnow/audit/class_report.hpp"
 
@@ -43,9 +44,9 @@ TEST(ClassReport, WarnsWhenAClassComesFromOneSourceAndCountsCrossSourceDuplicate
   std::int64_t ganId = 0;
   for (const auto& sample : *samples) (sample.sourceName == "web" ? webId : ganId) = sample.id;
   const std::string now = store::nowUtcIso8601();
-  ASSERT_TRUE(store->execute("INSERT INTO duplicate_clusters(id, method, keeper_sample_id, keeper_reason, created_at) "
+  ASSERT_TRUE(winnow::store::SqlAccess::execute(*store, "INSERT INTO duplicate_clusters(id, method, keeper_sample_id, keeper_reason, created_at) "
                              "VALUES(1, 'phash', " + std::to_string(webId) + ", 'test', '" + now + "')"));
-  ASSERT_TRUE(store->execute("INSERT INTO duplicate_cluster_members(cluster_id, sample_id) VALUES(1, " +
+  ASSERT_TRUE(winnow::store::SqlAccess::execute(*store, "INSERT INTO duplicate_cluster_members(cluster_id, sample_id) VALUES(1, " +
                              std::to_string(ganId) + ")"));
 
   job::JobContext job(job::ProgressStyle::Silent);

@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test writes fixture rows itself
 #include "quality/curation_fixtures.hpp"
 #include "winnow/audit/mislabel_finder.hpp"
 #include "winnow/quality/quality_runner.hpp"
@@ -93,7 +94,7 @@ TEST(MislabelFinder, UsesStoredEmbeddingsWhenPresent) {
       std::snprintf(two, sizeof two, "%02X", c);
       hex += two;
     }
-    ASSERT_TRUE(store->execute("INSERT INTO embeddings VALUES(" + std::to_string(sample.id) +
+    ASSERT_TRUE(winnow::store::SqlAccess::execute(*store, "INSERT INTO embeddings VALUES(" + std::to_string(sample.id) +
                                ", 'toy', 4, X'" + hex + "')"));
   }
   job::JobContext job(job::ProgressStyle::Silent);

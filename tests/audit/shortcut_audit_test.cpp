@@ -13,6 +13,7 @@
 #include <iostream>
 #include <random>
 
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test writes fixture rows itself
 #include "quality/curation_fixtures.hpp"
 #include "support/temp_dir.hpp"
 #include "winnow/audit/shortcut_audit.hpp"
@@ -93,7 +94,7 @@ std::unique_ptr<store::ProjectStore> buildCropSet(const test::TempDir& dir, Rati
                   "INSERT INTO faces(sample_id, detector, params_json, x, y, width, height, score, "
                   "created_at) VALUES(%lld, 'constructed', '{}', %f, %f, %f, %f, 1, '%s')",
                   static_cast<long long>(sample.id), box.x, box.y, box.width, box.height, now.c_str());
-    EXPECT_TRUE(store->execute(sql));
+    EXPECT_TRUE(winnow::store::SqlAccess::execute(*store, sql));
   }
   return store;
 }

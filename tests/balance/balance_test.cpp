@@ -97,7 +97,7 @@ class BalanceTest : public ::testing::Test {
   }
 
   std::int64_t scalar(const std::string& sql) {
-    store::SqliteStatement statement(store_->handle(), sql.c_str());
+    store::SqliteStatement statement(winnow::store::SqlAccess::handle(*store_), sql.c_str());
     EXPECT_EQ(statement.step(), SQLITE_ROW) << sql;
     return statement.columnInt64(0);
   }
@@ -148,7 +148,7 @@ TEST_F(BalanceTest, MostDiverseUsesPerceptualHashesWhenPresent) {
   {
     auto transaction = store_->beginTransaction();
     ASSERT_TRUE(transaction.ok());
-    store::SqliteStatement insert(store_->handle(),
+    store::SqliteStatement insert(winnow::store::SqlAccess::handle(*store_),
                                   "INSERT OR REPLACE INTO sample_hashes(sample_id, phash, dhash, computed_at) "
                                   "SELECT id, (id * 2654435761) % 9223372036854775807, id, 'now' FROM samples");
     ASSERT_EQ(insert.step(), SQLITE_DONE);
@@ -167,7 +167,7 @@ TEST_F(BalanceTest, MostDiverseUsesPerceptualHashesWhenPresent) {
 TEST_F(BalanceTest, AugmentToTheLargestWithLineageUndoAndNoStacking) {
   // Give the parents a split and an identity: children must inherit both.
   const std::int64_t masks = activeByLabel().at("with_mask");
-  ASSERT_TRUE(store_->execute("UPDATE samples SET split='train', identity='person-' || (id % 50)").ok());
+  ASSERT_TRUE(winnow::store::SqlAccess::execute(*store_, "UPDATE samples SET split='train', identity='person-' || (id % 50)").ok());
   const nlohmann::json params = {{"params", {{"target", "largest"}}}, {"seed", 5}};
   auto summary = balance(params);
   ASSERT_TRUE(summary.ok()) << summary.error().message;
@@ -184,7 +184,7 @@ TEST_F(BalanceTest, AugmentToTheLargestWithLineageUndoAndNoStacking) {
                    "AND l.augmentation='chain' AND p.format<>'augmented'"),
             added);
   // Every child decodes, matches its stored hash and has its parent's size.
-  store::SqliteStatement children(store_->handle(),
+  store::SqliteStatement children(winnow::store::SqlAccess::handle(*store_),
                                   "SELECT c.derived_path, c.content_hash, p.width, p.height FROM lineage l "
                                   "JOIN samples c ON c.id=l.child_sample_id JOIN samples p ON p.id=l.parent_sample_id");
   int checked = 0;

@@ -9,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test reads the database itself
 #include "support/temp_dir.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/ingest/folder_ingester.hpp"
@@ -209,7 +210,7 @@ TEST_F(DupesStoreTest, EmbeddingsPairSamplesAndBadParamsAreRefused) {
     std::vector<float> vector(16);
     for (std::size_t k = 0; k < vector.size(); ++k) vector[k] = std::sin(float(k) + offset) + offset;
     sqlite3_stmt* raw = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(store_->handle(),
+    ASSERT_EQ(sqlite3_prepare_v2(winnow::store::SqlAccess::handle(*store_),
                                  "INSERT INTO embeddings(sample_id, extractor, dimension, vector) VALUES(?,?,?,?)",
                                  -1, &raw, nullptr), SQLITE_OK);
     sqlite3_bind_int64(raw, 1, idOf_[name]);

@@ -1,4 +1,5 @@
 // Crops, face descriptors and the identity check, on real photos with the faceapi plugin.
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test reads the database itself
 #include "winnow/faces/face_crops.hpp"
 
 #include <gtest/gtest.h>
@@ -32,7 +33,7 @@ plugin::PluginHost makeHost() { return test::makeBuiltPluginHost(); }
 
 double queryDouble(store::ProjectStore& store, const std::string& sql) {
   sqlite3_stmt* statement = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(store.handle(), sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sql;
+  EXPECT_EQ(sqlite3_prepare_v2(winnow::store::SqlAccess::handle(store), sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sql;
   double value = -1;
   if (sqlite3_step(statement) == SQLITE_ROW) value = sqlite3_column_double(statement, 0);
   sqlite3_finalize(statement);
@@ -151,7 +152,7 @@ TEST(FaceCrops, DetectCropEmbedOnRealPhotosWithAwkwardInputs) {
   const fs::path firstCrop = (*store)->projectDir() /
       [&] {
         sqlite3_stmt* s = nullptr;
-        sqlite3_prepare_v2((*store)->handle(), "SELECT path FROM face_crops LIMIT 1", -1, &s, nullptr);
+        sqlite3_prepare_v2(winnow::store::SqlAccess::handle(*(*store)), "SELECT path FROM face_crops LIMIT 1", -1, &s, nullptr);
         sqlite3_step(s);
         std::string path = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
         sqlite3_finalize(s);

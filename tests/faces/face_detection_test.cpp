@@ -1,3 +1,4 @@
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test reads the database itself
 #include "winnow/faces/face_detection.hpp"
 
 #include <gtest/gtest.h>
@@ -86,7 +87,7 @@ TEST(FaceDetection, ProjectRunStoresFacesAndFlagsImagesWithoutOne) {
   EXPECT_GE((*summary)["no_face"].get<int>(), 2);    // noise and the 2x3 image at least
 
   // Stored: face_count for every sample; boxes inside the image.
-  sqlite3* db = (*store)->handle();
+  sqlite3* db = winnow::store::SqlAccess::handle(*(*store));
   sqlite3_stmt* statement = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db,
                                "SELECT s.original_path, m.value FROM samples s JOIN sample_measures m "

@@ -13,6 +13,7 @@
 #include <map>
 #include <string>
 
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test reads the database itself
 #include "support/plugin_test_support.hpp"
 #include "support/temp_dir.hpp"
 #include "winnow/faces/face_crops.hpp"
@@ -37,7 +38,7 @@ double iou(const nlohmann::json& a, double x, double y, double w, double h) {
 
 std::string queryText(store::ProjectStore& store, const std::string& sql) {
   sqlite3_stmt* statement = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(store.handle(), sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sql;
+  EXPECT_EQ(sqlite3_prepare_v2(winnow::store::SqlAccess::handle(store), sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sql;
   std::string value;
   if (sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_text(statement, 0) != nullptr) {
     value = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));

@@ -1,3 +1,4 @@
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test reads the database itself
 #include "winnow/ingest/folder_ingester.hpp"
 
 #include <gtest/gtest.h>
@@ -282,7 +283,7 @@ TEST(FolderIngester, CancelKeepsCommittedWorkAndResumes) {
 std::map<std::string, double> tableRows(ProjectStore& store, const char* sql) {
   std::map<std::string, double> rows;
   sqlite3_stmt* statement = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(store.handle(), sql, -1, &statement, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_prepare_v2(winnow::store::SqlAccess::handle(store), sql, -1, &statement, nullptr), SQLITE_OK);
   while (sqlite3_step(statement) == SQLITE_ROW) {
     const std::string key = std::to_string(sqlite3_column_int64(statement, 0)) + "/" +
                             reinterpret_cast<const char*>(sqlite3_column_text(statement, 1));
@@ -354,7 +355,7 @@ TEST(FolderIngester, OneDecodeFeedsDupesQualityAndTheWorkbench) {
   const auto ingestMeasures = tableRows(*store, "SELECT sample_id, name, value FROM sample_measures");
   ASSERT_EQ(ingestHashes.size(), 2 * shared.size() + 4);
   ASSERT_GE(ingestMeasures.size(), (shared.size() + 2) * 17);
-  ASSERT_EQ(sqlite3_exec(store->handle(), "DELETE FROM sample_hashes; DELETE FROM sample_measures", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(winnow::store::SqlAccess::handle(*store), "DELETE FROM sample_hashes; DELETE FROM sample_measures", nullptr, nullptr, nullptr), SQLITE_OK);
   ASSERT_TRUE(dedupe::computeMissingHashes(*store, 2, job));
   auto remeasured = quality::measureMissingSamples(*store, 2, job);
   ASSERT_TRUE(remeasured);

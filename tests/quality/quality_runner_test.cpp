@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test writes fixture rows itself
 #include "quality/curation_fixtures.hpp"
 #include "winnow/quality/quality_runner.hpp"
 
@@ -47,7 +48,7 @@ class QualityRunner : public ::testing::Test {
     test::ingestClassFolders(*store_, dir_ / "photos", "rf");
     // Ingest measures what it decodes; these tests exercise the quality step's own measuring
     // (projects ingested before ingest did), so its measures go.
-    ASSERT_TRUE(store_->execute("DELETE FROM sample_measures"));
+    ASSERT_TRUE(winnow::store::SqlAccess::execute(*store_, "DELETE FROM sample_measures"));
     fs::remove(folder / "vanishing.jpg");
     auto samples = store_->listSamples();
     ASSERT_TRUE(samples);
@@ -126,7 +127,7 @@ TEST_F(QualityRunner, FaceFlagsComeFromTheDetectorsCounts) {
   const std::int64_t none = idByName["dark"];
   const std::int64_t two = idByName[fs::path(store_->listSamples()->front().originalPath).stem().string()];
   ASSERT_NE(none, two);
-  auto sql = [&](const std::string& text) { ASSERT_TRUE(store_->execute(text)); };
+  auto sql = [&](const std::string& text) { ASSERT_TRUE(winnow::store::SqlAccess::execute(*store_, text)); };
   const std::string now = "'" + store::nowUtcIso8601() + "'";
   for (int i = 0; i < 2; ++i) {
     sql("INSERT INTO faces(sample_id, detector, params_json, x, y, width, height, score, created_at) "

@@ -1,5 +1,6 @@
 // Identity groups (average linkage, Chinese whispers, leader), label suggestions and their
 // acceptance: synthetic descriptors for the contracts, real celeb24 descriptors for the quality.
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test writes fixture rows itself
 #include "winnow/review/suggestions.hpp"
 
 #include <gtest/gtest.h>
@@ -81,7 +82,7 @@ std::string hexBlob(const std::vector<float>& vector) {
 
 void storeVectors(store::ProjectStore& store, const std::vector<std::vector<float>>& vectors) {
   for (std::size_t i = 0; i < vectors.size(); ++i) {
-    ASSERT_TRUE(store.execute("INSERT INTO embeddings(sample_id, extractor, dimension, vector) VALUES(" +
+    ASSERT_TRUE(winnow::store::SqlAccess::execute(store, "INSERT INTO embeddings(sample_id, extractor, dimension, vector) VALUES(" +
                               std::to_string(i + 1) + ", 'test_descriptor', 128, x'" + hexBlob(vectors[i]) + "')"));
   }
 }

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test writes fixture rows itself
 #include "support/cli_runner.hpp"
 #include "support/temp_dir.hpp"
 #include "winnow/store/project_store.hpp"
@@ -259,11 +260,11 @@ TEST(SplitCli, FaceCropExportNamesOmissionsPerClassAndSplit) {
     for (const auto& sample : *all) {
       const bool skip = *sample.label == "fake" && (sample.split == "test" || (sample.split == "train" && fakeTrainSkipped++ < 2));
       // What `winnow detect` and `winnow crops` record: a face count per detector, no_face flags.
-      ASSERT_TRUE(store.execute("INSERT INTO sample_measures(sample_id, name, value) VALUES(" + std::to_string(sample.id) +
+      ASSERT_TRUE(winnow::store::SqlAccess::execute(store, "INSERT INTO sample_measures(sample_id, name, value) VALUES(" + std::to_string(sample.id) +
                                 ", 'face_count:planted', " + (skip ? "0" : "1") + ")")
                       .ok());
       if (skip) {
-        ASSERT_TRUE(store.execute("INSERT INTO sample_flags(sample_id, flag, value, threshold) VALUES(" +
+        ASSERT_TRUE(winnow::store::SqlAccess::execute(store, "INSERT INTO sample_flags(sample_id, flag, value, threshold) VALUES(" +
                                   std::to_string(sample.id) + ", 'no_face', 0, 1)")
                         .ok());
         ++leftOut[sample.split];
@@ -271,7 +272,7 @@ TEST(SplitCli, FaceCropExportNamesOmissionsPerClassAndSplit) {
       }
       const std::string relative = "crops/planted/" + std::to_string(sample.id) + ".jpg";
       fs::copy_file(sample.originalPath, fs::path(project) / relative);
-      ASSERT_TRUE(store.execute("INSERT INTO face_crops(sample_id, detector, face_index, path, width, height, "
+      ASSERT_TRUE(winnow::store::SqlAccess::execute(store, "INSERT INTO face_crops(sample_id, detector, face_index, path, width, height, "
                                 "centre_x, centre_y, side_x, side_y, angle_degrees, params_json, created_at) VALUES(" +
                                 std::to_string(sample.id) + ", 'planted', 0, '" + relative +
                                 "', 300, 300, 150, 150, 300, 300, 0, '{}', 'now')")

@@ -84,7 +84,7 @@ class SplitTest : public ::testing::Test {
   std::vector<std::int64_t> ids(const std::string& where) {
     std::vector<std::int64_t> result;
     const std::string sql = "SELECT id FROM samples WHERE " + where + " ORDER BY id";
-    store::SqliteStatement select(store_->handle(), sql.c_str());
+    store::SqliteStatement select(winnow::store::SqlAccess::handle(*store_), sql.c_str());
     while (select.step() == SQLITE_ROW) result.push_back(select.columnInt64(0));
     return result;
   }
@@ -106,15 +106,15 @@ class SplitTest : public ::testing::Test {
     for (int c = 0; c < 40; ++c) {
       std::set<std::int64_t> members;
       while (members.size() < 3) members.insert(pick());
-      store::SqliteStatement cluster(store_->handle(),
+      store::SqliteStatement cluster(winnow::store::SqlAccess::handle(*store_),
                                      "INSERT INTO duplicate_clusters(method, keeper_sample_id, keeper_reason, created_at) "
                                      "VALUES('phash', ?, 'test', 'now')");
       cluster.bind(1, *members.begin());
       ASSERT_EQ(cluster.step(), SQLITE_DONE);
-      const std::int64_t clusterId = sqlite3_last_insert_rowid(store_->handle());
+      const std::int64_t clusterId = sqlite3_last_insert_rowid(winnow::store::SqlAccess::handle(*store_));
       std::vector<std::int64_t> group(members.begin(), members.end());
       for (std::int64_t id : group) {
-        store::SqliteStatement member(store_->handle(),
+        store::SqliteStatement member(winnow::store::SqlAccess::handle(*store_),
                                       "INSERT INTO duplicate_cluster_members(cluster_id, sample_id) VALUES(?,?)");
         member.bind(1, clusterId);
         member.bind(2, id);
@@ -127,7 +127,7 @@ class SplitTest : public ::testing::Test {
       for (int k = 0; k < 4; ++k) {
         const std::int64_t id = pickUnused();
         group.push_back(id);
-        store::SqliteStatement identity(store_->handle(), "UPDATE samples SET identity=? WHERE id=?");
+        store::SqliteStatement identity(winnow::store::SqlAccess::handle(*store_), "UPDATE samples SET identity=? WHERE id=?");
         identity.bind(1, "person-" + std::to_string(person));
         identity.bind(2, id);
         ASSERT_EQ(identity.step(), SQLITE_DONE);
@@ -141,7 +141,7 @@ class SplitTest : public ::testing::Test {
         group.push_back(id);
         char time[32];
         std::snprintf(time, sizeof(time), "2024-05-%02dT10:00:%02d", burst + 1, k * 2);
-        store::SqliteStatement capture(store_->handle(), "UPDATE samples SET capture_time=? WHERE id=?");
+        store::SqliteStatement capture(winnow::store::SqlAccess::handle(*store_), "UPDATE samples SET capture_time=? WHERE id=?");
         capture.bind(1, std::string(time));
         capture.bind(2, id);
         ASSERT_EQ(capture.step(), SQLITE_DONE);
@@ -150,7 +150,7 @@ class SplitTest : public ::testing::Test {
     }
     ASSERT_TRUE(transaction->commit().ok());
     planted_["video"].push_back(ids("format='video-frame'"));
-    store::SqliteStatement lineage(store_->handle(), "SELECT child_sample_id, parent_sample_id FROM lineage");
+    store::SqliteStatement lineage(winnow::store::SqlAccess::handle(*store_), "SELECT child_sample_id, parent_sample_id FROM lineage");
     while (lineage.step() == SQLITE_ROW) {
       planted_["lineage"].push_back({lineage.columnInt64(0), lineage.columnInt64(1)});
     }
@@ -455,11 +455,11 @@ TEST_F(ShippedSplitTest, GroupStraddlingShippedSplitsIsWarnedAndMovedWhole) {
   }
   ASSERT_GT(shippedTrain, 0);
   ASSERT_GT(shippedTest, 0);
-  ASSERT_TRUE(store_->execute("INSERT INTO duplicate_clusters(method, keeper_sample_id, keeper_reason, created_at) "
+  ASSERT_TRUE(winnow::store::SqlAccess::execute(*store_, "INSERT INTO duplicate_clusters(method, keeper_sample_id, keeper_reason, created_at) "
                               "VALUES('phash', " + std::to_string(shippedTest) + ", 'test', 'now')").ok());
-  const std::int64_t cluster = sqlite3_last_insert_rowid(store_->handle());
+  const std::int64_t cluster = sqlite3_last_insert_rowid(winnow::store::SqlAccess::handle(*store_));
   for (std::int64_t id : {shippedTrain, shippedTest}) {
-    ASSERT_TRUE(store_->execute("INSERT INTO duplicate_cluster_members(cluster_id, sample_id) VALUES(" +
+    ASSERT_TRUE(winnow::store::SqlAccess::execute(*store_, "INSERT INTO duplicate_cluster_members(cluster_id, sample_id) VALUES(" +
                                 std::to_string(cluster) + ", " + std::to_string(id) + ")").ok());
   }
   auto summary = split(nlohmann::json::object());
@@ -500,7 +500,7 @@ TEST_F(ShippedSplitTest, FaceCropsSplitsOnlySamplesWithACrop) {
       ++withoutCrop;
       continue;
     }
-    ASSERT_TRUE(store_->execute("INSERT INTO face_crops(sample_id, detector, face_index, path, width, height, centre_x, "
+    ASSERT_TRUE(winnow::store::SqlAccess::execute(*store_, "INSERT INTO face_crops(sample_id, detector, face_index, path, width, height, centre_x, "
                                 "centre_y, side_x, side_y, angle_degrees, params_json, created_at) VALUES(" +
                                 std::to_string(sample.id) + ", 'planted', 0, 'x.png', 8, 8, 0, 0, 8, 8, 0, '{}', 'now')")
                     .ok());

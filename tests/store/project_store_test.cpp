@@ -1,3 +1,4 @@
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test writes fixture rows itself
 #include "winnow/store/project_store.hpp"
 
 #include <gtest/gtest.h>
@@ -114,7 +115,7 @@ TEST(ProjectStore, UndoRefusesASampleChangedAfterTheDecisionForEveryCaller) {
   ASSERT_EQ(applied->size(), 2U);
   EXPECT_EQ((*applied)[0].oldValue.value_or(""), "cat");
   // A change that wrote no decision (another tool, an older winnow) after the batch.
-  ASSERT_TRUE(store.execute("UPDATE samples SET label='fox' WHERE id=" + std::to_string(*b)));
+  ASSERT_TRUE(winnow::store::SqlAccess::execute(store, "UPDATE samples SET label='fox' WHERE id=" + std::to_string(*b)));
   auto cli = store.undoLast(2, "user:cli");
   ASSERT_FALSE(cli);
   EXPECT_NE(cli.error().message.find("sample " + std::to_string(*b) + " label was changed after decision"), std::string::npos)

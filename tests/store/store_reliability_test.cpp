@@ -1,6 +1,7 @@
 // Reliability of the store (issue 16.6): runs left "running" by a process that died are marked
 // interrupted when the store is next opened, and a store with damaged pages is refused at open
 // with one clear line instead of answering queries from broken pages.
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test writes fixture rows itself
 #include "winnow/store/project_store.hpp"
 
 #include <gtest/gtest.h>
@@ -88,9 +89,9 @@ TEST(StoreReliability, RunsOfOtherHostsAndOldRowsAreLeftAlone) {
   auto other = (*store)->beginRun("ingest", "[]");
   auto old = (*store)->beginRun("ingest", "[]");
   ASSERT_TRUE(other && old);
-  ASSERT_TRUE((*store)->execute("UPDATE runs SET summary_json='{\"pid\":999999999,\"host\":\"elsewhere\"}' WHERE id=" +
+  ASSERT_TRUE(winnow::store::SqlAccess::execute(*(*store), "UPDATE runs SET summary_json='{\"pid\":999999999,\"host\":\"elsewhere\"}' WHERE id=" +
                                 std::to_string(*other)));
-  ASSERT_TRUE((*store)->execute("UPDATE runs SET summary_json=NULL WHERE id=" + std::to_string(*old)));
+  ASSERT_TRUE(winnow::store::SqlAccess::execute(*(*store), "UPDATE runs SET summary_json=NULL WHERE id=" + std::to_string(*old)));
   auto marked = (*store)->markInterruptedRuns();
   ASSERT_TRUE(marked);
   EXPECT_EQ(*marked, 0);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test writes fixture rows itself
 #include "support/temp_dir.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/review/decision_batch.hpp"
@@ -524,7 +525,7 @@ TEST(IdentityClusters, ReadsStoredEmbeddingsAndNamingLabelsAGroupInOneAction) {
                               }
                               return hex;
                             }() + "')";
-    ASSERT_TRUE(project.store->execute(sql));
+    ASSERT_TRUE(winnow::store::SqlAccess::execute(*project.store, sql));
   }
   auto extractors = review::listEmbeddingExtractors(*project.store);
   ASSERT_TRUE(extractors);
@@ -584,7 +585,7 @@ void storeVector(store::ProjectStore& store, std::int64_t sampleId, float x, flo
     std::snprintf(pair, sizeof pair, "%02X", bytes[b]);
     hex += pair;
   }
-  ASSERT_TRUE(store.execute("INSERT INTO embeddings(sample_id, extractor, dimension, vector) VALUES(" +
+  ASSERT_TRUE(winnow::store::SqlAccess::execute(store, "INSERT INTO embeddings(sample_id, extractor, dimension, vector) VALUES(" +
                             std::to_string(sampleId) + ", 'x', 2, X'" + hex + "')"));
 }
 

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/sqlite_statement.hpp"  // SqlAccess: the test reads the database itself
 #include "support/temp_dir.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/dedupe/label_conflicts.hpp"
@@ -202,7 +203,7 @@ TEST(WorkbenchApp, ScriptedReviewUnderXvfbReachesTheStore) {
     const std::string insert = "INSERT INTO faces(sample_id, detector, params_json, x, y, width, height, score, landmarks_json, created_at) "
                                "VALUES (" + std::to_string(reviewed) +
                                ", 'test_detector', '{}', 20, 24, 72, 70, 0.97, '[40,50,72,50]', '2026-01-01T00:00:00Z')";
-    ASSERT_EQ(sqlite3_exec((*store)->handle(), insert.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(winnow::store::SqlAccess::handle(*(*store)), insert.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   }
 
   const fs::path shots = dir / "shots";

@@ -5,7 +5,7 @@
 namespace winnow::store {
 
 Result<std::vector<EmbeddingRow>> readExtractorEmbeddings(const ProjectStore& store, const std::string& extractor) {
-  SqliteStatement select(store.handle(), "SELECT sample_id, dimension, vector FROM embeddings WHERE extractor = ?");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, dimension, vector FROM embeddings WHERE extractor = ?");
   if (!select.ok()) return select.error("embeddings");
   select.bind(1, extractor);
   std::vector<EmbeddingRow> rows;
@@ -23,7 +23,7 @@ Result<std::vector<LargestFaceRow>> readLargestFaces(const ProjectStore& store, 
   const std::string sql = std::string("SELECT s.id, MAX(f.width * f.height), s.width, s.height FROM faces f "
                                       "JOIN samples s ON s.id = f.sample_id") +
                           (detector.empty() ? "" : " WHERE f.detector = ?") + " GROUP BY s.id";
-  SqliteStatement select(store.handle(), sql.c_str());
+  SqliteStatement select(SqlAccess::handle(store), sql.c_str());
   if (!select.ok()) return select.error("faces");
   if (!detector.empty()) select.bind(1, detector);
   std::vector<LargestFaceRow> rows;
@@ -36,7 +36,7 @@ Result<std::vector<LargestFaceRow>> readLargestFaces(const ProjectStore& store, 
 }
 
 Result<std::vector<DuplicateSourcePairRow>> countDuplicatesBySourcePair(const ProjectStore& store) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT ds.name, os.name, COUNT(*) FROM duplicates d "
                          "JOIN samples s ON s.id = d.sample_id "
                          "JOIN sources ds ON ds.id = d.source_id "
@@ -53,7 +53,7 @@ Result<std::vector<DuplicateSourcePairRow>> countDuplicatesBySourcePair(const Pr
 }
 
 Result<std::vector<ClusterSourcesRow>> readClusterSources(const ProjectStore& store) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT c.method, COUNT(DISTINCT s.source_id) FROM duplicate_clusters c "
                          "JOIN (SELECT cluster_id, sample_id FROM duplicate_cluster_members "
                          "      UNION SELECT id, keeper_sample_id FROM duplicate_clusters) m ON m.cluster_id = c.id "
@@ -67,7 +67,7 @@ Result<std::vector<ClusterSourcesRow>> readClusterSources(const ProjectStore& st
 }
 
 Status deleteMeasure(ProjectStore& store, const std::string& name) {
-  SqliteStatement remove(store.handle(), "DELETE FROM sample_measures WHERE name = ?");
+  SqliteStatement remove(SqlAccess::handle(store), "DELETE FROM sample_measures WHERE name = ?");
   if (!remove.ok()) return remove.error("delete measure " + name);
   remove.bind(1, name);
   if (remove.step() != SQLITE_DONE) return remove.error("delete measure " + name);

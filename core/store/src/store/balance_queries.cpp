@@ -5,7 +5,7 @@
 namespace winnow::store {
 
 Result<std::map<std::int64_t, std::uint64_t>> perceptualHashesBySample(ProjectStore& store) {
-  SqliteStatement select(store.handle(), "SELECT sample_id, phash FROM sample_hashes");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, phash FROM sample_hashes");
   if (!select.ok()) return select.error("read sample_hashes");
   std::map<std::int64_t, std::uint64_t> hashes;
   int rc = 0;
@@ -18,7 +18,7 @@ Result<std::map<std::int64_t, std::uint64_t>> perceptualHashesBySample(ProjectSt
 
 Status setRepeatCounts(ProjectStore& store, const std::string& measureName, const std::vector<std::int64_t>& sampleIds,
                        const std::map<std::int64_t, std::int64_t>& repeats) {
-  sqlite3* db = store.handle();
+  sqlite3* db = SqlAccess::handle(store);
   SqliteStatement remove(db, "DELETE FROM sample_measures WHERE sample_id=? AND name=?");
   SqliteStatement upsert(db,
                          "INSERT INTO sample_measures(sample_id, name, value) VALUES(?,?,?) "
@@ -45,7 +45,7 @@ Status setRepeatCounts(ProjectStore& store, const std::string& measureName, cons
 
 Result<std::optional<std::int64_t>> lineageChildOf(ProjectStore& store, std::int64_t childSampleId,
                                                    std::int64_t parentSampleId) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT child_sample_id FROM lineage WHERE child_sample_id=? AND parent_sample_id=?");
   select.bind(1, childSampleId);
   select.bind(2, parentSampleId);
@@ -56,7 +56,7 @@ Result<std::optional<std::int64_t>> lineageChildOf(ProjectStore& store, std::int
 }
 
 Status copySampleIdentity(ProjectStore& store, std::int64_t fromSampleId, std::int64_t toSampleId) {
-  SqliteStatement identity(store.handle(),
+  SqliteStatement identity(SqlAccess::handle(store),
                            "UPDATE samples SET identity=(SELECT identity FROM samples WHERE id=?) WHERE id=?");
   identity.bind(1, fromSampleId);
   identity.bind(2, toSampleId);
@@ -65,7 +65,7 @@ Status copySampleIdentity(ProjectStore& store, std::int64_t fromSampleId, std::i
 }
 
 Status insertLineage(ProjectStore& store, const LineageRecord& lineage) {
-  SqliteStatement insert(store.handle(),
+  SqliteStatement insert(SqlAccess::handle(store),
                          "INSERT INTO lineage(child_sample_id, parent_sample_id, augmentation, "
                          "params_json, seed, run_id, created_at) VALUES(?,?,?,?,?,?,?)");
   insert.bind(1, lineage.childSampleId);

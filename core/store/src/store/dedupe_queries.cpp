@@ -16,14 +16,14 @@ Error clusterNotFound(std::int64_t clusterId) {
 }  // namespace
 
 Result<std::int64_t> countSampleHashes(ProjectStore& store) {
-  SqliteStatement count(store.handle(), "SELECT COUNT(*) FROM sample_hashes");
+  SqliteStatement count(SqlAccess::handle(store), "SELECT COUNT(*) FROM sample_hashes");
   if (!count.ok() || count.step() != SQLITE_ROW) return count.error("count hashes");
   return count.columnInt64(0);
 }
 
 Result<std::vector<SamplePixelFile>> samplesWithoutHashes(ProjectStore& store) {
   SqliteStatement select(
-      store.handle(),
+      SqlAccess::handle(store),
       "SELECT s.id, s.original_path, s.derived_path FROM samples s "
       "LEFT JOIN sample_hashes h ON h.sample_id = s.id WHERE h.sample_id IS NULL ORDER BY s.id");
   if (!select.ok()) return select.error("list samples to hash");
@@ -49,7 +49,7 @@ Result<std::vector<HashedSampleRow>> listHashedSamples(ProjectStore& store, cons
       "), (SELECT value FROM sample_measures WHERE sample_id=s.id AND name=" + sqlQuoted(brightnessMeasure) +
       "), nullif(s.label,'') FROM samples s JOIN sample_hashes h ON h.sample_id = s.id "
       "WHERE s.status != 'rejected' ORDER BY s.id";
-  SqliteStatement select(store.handle(), sql.c_str());
+  SqliteStatement select(SqlAccess::handle(store), sql.c_str());
   if (!select.ok()) return select.error("load hashes");
   std::vector<HashedSampleRow> rows;
   int rc = SQLITE_ROW;
@@ -75,7 +75,7 @@ Result<std::vector<HashedSampleRow>> listHashedSamples(ProjectStore& store, cons
 }
 
 Result<std::set<std::pair<std::int64_t, std::int64_t>>> notDuplicatePairs(ProjectStore& store) {
-  SqliteStatement select(store.handle(), "SELECT sample_a, sample_b FROM not_duplicate_pairs");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_a, sample_b FROM not_duplicate_pairs");
   if (!select.ok()) return select.error("load not-duplicate pairs");
   std::set<std::pair<std::int64_t, std::int64_t>> pairs;
   while (select.step() == SQLITE_ROW) pairs.emplace(select.columnInt64(0), select.columnInt64(1));
@@ -83,7 +83,7 @@ Result<std::set<std::pair<std::int64_t, std::int64_t>>> notDuplicatePairs(Projec
 }
 
 Result<std::map<std::int64_t, std::string>> userChosenKeepers(ProjectStore& store) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT keeper_sample_id, keeper_reason FROM duplicate_clusters "
                          "WHERE keeper_reason LIKE 'chosen by %'");
   if (!select.ok()) return select.error("load keepers");
@@ -93,7 +93,7 @@ Result<std::map<std::int64_t, std::string>> userChosenKeepers(ProjectStore& stor
 }
 
 Result<std::vector<std::string>> embeddingExtractorNames(ProjectStore& store) {
-  SqliteStatement select(store.handle(), "SELECT DISTINCT extractor FROM embeddings ORDER BY extractor");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT DISTINCT extractor FROM embeddings ORDER BY extractor");
   if (!select.ok()) return select.error("list embeddings");
   std::vector<std::string> extractors;
   while (select.step() == SQLITE_ROW) extractors.push_back(select.columnText(0));
@@ -102,7 +102,7 @@ Result<std::vector<std::string>> embeddingExtractorNames(ProjectStore& store) {
 
 Result<EmbeddingVectors> readEmbeddingVectors(ProjectStore& store, const std::string& extractor,
                                               const std::function<bool(std::int64_t sampleId)>& wanted) {
-  sqlite3* db = store.handle();
+  sqlite3* db = SqlAccess::handle(store);
   // The blob is read in place (sqlite3_column_blob), not copied into a string first.
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db,
@@ -137,7 +137,7 @@ Result<EmbeddingVectors> readEmbeddingVectors(ProjectStore& store, const std::st
 }
 
 Result<std::optional<std::string>> latestStatusActor(ProjectStore& store, std::int64_t sampleId) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT actor FROM decisions WHERE sample_id=? AND field='status' "
                          "AND undone_at IS NULL ORDER BY id DESC LIMIT 1");
   if (!select.ok()) return select.error("read decisions");
@@ -149,7 +149,7 @@ Result<std::optional<std::string>> latestStatusActor(ProjectStore& store, std::i
 }
 
 Result<std::map<std::string, std::int64_t>> activeSamplesPerLabel(ProjectStore& store) {
-  SqliteStatement select(store.handle(), "SELECT coalesce(nullif(label,''),'(unlabelled)'), count(*) FROM samples "
+  SqliteStatement select(SqlAccess::handle(store), "SELECT coalesce(nullif(label,''),'(unlabelled)'), count(*) FROM samples "
                                          "WHERE status='active' GROUP BY 1");
   if (!select.ok()) return select.error("count active samples");
   std::map<std::string, std::int64_t> counts;
@@ -158,7 +158,7 @@ Result<std::map<std::string, std::int64_t>> activeSamplesPerLabel(ProjectStore& 
 }
 
 Result<std::vector<std::int64_t>> duplicateStatusSampleIds(ProjectStore& store) {
-  SqliteStatement select(store.handle(), "SELECT id FROM samples WHERE status='duplicate'");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT id FROM samples WHERE status='duplicate'");
   if (!select.ok()) return select.error("list duplicates");
   std::vector<std::int64_t> ids;
   while (select.step() == SQLITE_ROW) ids.push_back(select.columnInt64(0));
@@ -169,8 +169,8 @@ Result<std::vector<std::int64_t>> replaceDuplicateClusters(ProjectStore& store,
                                                            const std::vector<NewDuplicateCluster>& clusters,
                                                            std::optional<std::int64_t> runId,
                                                            const std::string& createdAt) {
-  sqlite3* db = store.handle();
-  if (Status s = store.execute("DELETE FROM duplicate_cluster_members; DELETE FROM duplicate_clusters;");
+  sqlite3* db = SqlAccess::handle(store);
+  if (Status s = SqlAccess::execute(store, "DELETE FROM duplicate_cluster_members; DELETE FROM duplicate_clusters;");
       !s) {
     return s.error();
   }
@@ -222,7 +222,7 @@ Result<std::vector<StoredDuplicateCluster>> listDuplicateClusters(ProjectStore& 
       "FROM duplicate_clusters c JOIN duplicate_cluster_members m ON m.cluster_id=c.id "
       "JOIN samples s ON s.id=m.sample_id "
       "ORDER BY c.id, (m.sample_id != c.keeper_sample_id), (m.kept = 0), m.distance, m.sample_id";
-  SqliteStatement select(store.handle(), sql.c_str());
+  SqliteStatement select(SqlAccess::handle(store), sql.c_str());
   if (!select.ok()) return select.error("list clusters");
   std::vector<StoredDuplicateCluster> clusters;
   int rc = SQLITE_ROW;
@@ -261,7 +261,7 @@ Result<std::vector<StoredDuplicateCluster>> listDuplicateClusters(ProjectStore& 
 }
 
 Result<std::int64_t> duplicateClusterKeeper(ProjectStore& store, std::int64_t clusterId) {
-  SqliteStatement select(store.handle(), "SELECT keeper_sample_id FROM duplicate_clusters WHERE id=?");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT keeper_sample_id FROM duplicate_clusters WHERE id=?");
   if (!select.ok()) return select.error("read cluster");
   select.bind(1, clusterId);
   if (select.step() != SQLITE_ROW) return clusterNotFound(clusterId);
@@ -269,7 +269,7 @@ Result<std::int64_t> duplicateClusterKeeper(ProjectStore& store, std::int64_t cl
 }
 
 Result<std::vector<std::int64_t>> duplicateClusterMemberIds(ProjectStore& store, std::int64_t clusterId) {
-  SqliteStatement select(store.handle(), "SELECT sample_id FROM duplicate_cluster_members WHERE cluster_id=?");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id FROM duplicate_cluster_members WHERE cluster_id=?");
   if (!select.ok()) return select.error("read cluster");
   select.bind(1, clusterId);
   std::vector<std::int64_t> members;
@@ -278,7 +278,7 @@ Result<std::vector<std::int64_t>> duplicateClusterMemberIds(ProjectStore& store,
 }
 
 Status requireDuplicateCluster(ProjectStore& store, std::int64_t clusterId) {
-  SqliteStatement select(store.handle(), "SELECT 1 FROM duplicate_cluster_members WHERE cluster_id=? LIMIT 1");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT 1 FROM duplicate_cluster_members WHERE cluster_id=? LIMIT 1");
   if (!select.ok()) return select.error("read cluster");
   select.bind(1, clusterId);
   if (select.step() != SQLITE_ROW) return clusterNotFound(clusterId);
@@ -287,7 +287,7 @@ Status requireDuplicateCluster(ProjectStore& store, std::int64_t clusterId) {
 
 Status setDuplicateClusterKeeper(ProjectStore& store, std::int64_t clusterId, std::int64_t keeperSampleId,
                                  const std::string& keeperReason) {
-  SqliteStatement update(store.handle(),
+  SqliteStatement update(SqlAccess::handle(store),
                          "UPDATE duplicate_clusters SET keeper_sample_id=?, keeper_reason=? WHERE id=?");
   if (!update.ok()) return update.error("set keeper");
   update.bind(1, keeperSampleId);
@@ -300,7 +300,7 @@ Status setDuplicateClusterKeeper(ProjectStore& store, std::int64_t clusterId, st
 Result<std::vector<ClusterMemberFormat>> keptMembersOfSameLabel(ProjectStore& store, std::int64_t clusterId,
                                                                 std::int64_t sampleId) {
   SqliteStatement rivals(
-      store.handle(),
+      SqlAccess::handle(store),
       "SELECT m.sample_id, s.format FROM duplicate_cluster_members m JOIN samples s ON s.id=m.sample_id "
       "WHERE m.cluster_id=?1 AND m.kept=1 AND m.sample_id!=?2 "
       "AND coalesce(nullif(s.label,''),'') = "
@@ -314,7 +314,7 @@ Result<std::vector<ClusterMemberFormat>> keptMembersOfSameLabel(ProjectStore& st
 }
 
 Status markClusterMemberKept(ProjectStore& store, std::int64_t clusterId, std::int64_t sampleId) {
-  SqliteStatement keep(store.handle(), "UPDATE duplicate_cluster_members SET kept=1, duplicate_of=NULL "
+  SqliteStatement keep(SqlAccess::handle(store), "UPDATE duplicate_cluster_members SET kept=1, duplicate_of=NULL "
                                        "WHERE cluster_id=? AND sample_id=?");
   if (!keep.ok()) return keep.error("set keeper");
   keep.bind(1, clusterId);
@@ -325,7 +325,7 @@ Status markClusterMemberKept(ProjectStore& store, std::int64_t clusterId, std::i
 
 Status demoteClusterMember(ProjectStore& store, std::int64_t clusterId, std::int64_t keeperSampleId,
                            std::int64_t demoted) {
-  SqliteStatement repoint(store.handle(), "UPDATE duplicate_cluster_members SET kept=0, duplicate_of=?1 "
+  SqliteStatement repoint(SqlAccess::handle(store), "UPDATE duplicate_cluster_members SET kept=0, duplicate_of=?1 "
                                           "WHERE cluster_id=?2 AND (sample_id=?3 OR duplicate_of=?3)");
   if (!repoint.ok()) return repoint.error("set keeper");
   repoint.bind(1, keeperSampleId);
@@ -338,7 +338,7 @@ Status demoteClusterMember(ProjectStore& store, std::int64_t clusterId, std::int
 Status recordNotDuplicatePair(ProjectStore& store, std::int64_t sampleA, std::int64_t sampleB,
                               const std::string& actor, const std::string& createdAt) {
   SqliteStatement insert(
-      store.handle(),
+      SqlAccess::handle(store),
       "INSERT OR IGNORE INTO not_duplicate_pairs(sample_a, sample_b, actor, created_at) VALUES(?,?,?,?)");
   if (!insert.ok()) return insert.error("mark not duplicate");
   insert.bind(1, sampleA);
@@ -352,7 +352,7 @@ Status recordNotDuplicatePair(ProjectStore& store, std::int64_t sampleA, std::in
 Result<std::optional<ClusterOfPair>> clusterHoldingBoth(ProjectStore& store, std::int64_t sampleA,
                                                         std::int64_t sampleB) {
   SqliteStatement shared(
-      store.handle(),
+      SqlAccess::handle(store),
       "SELECT c.id, c.keeper_sample_id, a.kept, b.kept FROM duplicate_clusters c "
       "JOIN duplicate_cluster_members a ON a.cluster_id=c.id AND a.sample_id=? "
       "JOIN duplicate_cluster_members b ON b.cluster_id=c.id AND b.sample_id=?");
@@ -370,7 +370,7 @@ Result<std::optional<ClusterOfPair>> clusterHoldingBoth(ProjectStore& store, std
 
 Status removeClusterMember(ProjectStore& store, std::int64_t clusterId, std::int64_t leaving,
                            std::int64_t replacement) {
-  sqlite3* db = store.handle();
+  sqlite3* db = SqlAccess::handle(store);
   SqliteStatement repoint(db, "UPDATE duplicate_cluster_members SET duplicate_of=?1 "
                               "WHERE cluster_id=?2 AND duplicate_of=?3");
   repoint.bind(1, replacement);
@@ -385,7 +385,7 @@ Status removeClusterMember(ProjectStore& store, std::int64_t clusterId, std::int
 }
 
 Status dropDuplicateCluster(ProjectStore& store, std::int64_t clusterId) {
-  sqlite3* db = store.handle();
+  sqlite3* db = SqlAccess::handle(store);
   SqliteStatement drop(db, "DELETE FROM duplicate_cluster_members WHERE cluster_id=?");
   drop.bind(1, clusterId);
   if (drop.step() != SQLITE_DONE) return drop.error("drop cluster");
@@ -396,7 +396,7 @@ Status dropDuplicateCluster(ProjectStore& store, std::int64_t clusterId) {
 }
 
 Result<std::vector<LabelConflictCluster>> labelConflictClusters(ProjectStore& store) {
-  SqliteStatement select(store.handle(), kLabelConflictClustersSql);
+  SqliteStatement select(SqlAccess::handle(store), kLabelConflictClustersSql);
   if (!select.ok()) return select.error("list label conflicts");
   std::vector<LabelConflictCluster> clusters;
   while (select.step() == SQLITE_ROW) {
@@ -413,7 +413,7 @@ Result<std::vector<LabelConflictCluster>> labelConflictClusters(ProjectStore& st
 Result<std::vector<std::vector<LabelConflictMemberRow>>> labelConflictMembers(
     ProjectStore& store, const std::vector<std::int64_t>& clusterIds) {
   SqliteStatement members(
-      store.handle(),
+      SqlAccess::handle(store),
       "SELECT c.method, c.keeper_sample_id, m.sample_id, nullif(s.label,''), s.status, src.name, "
       "s.original_path, m.kept, r.actor FROM duplicate_clusters c "
       "JOIN duplicate_cluster_members m ON m.cluster_id=c.id JOIN samples s ON s.id=m.sample_id "
@@ -448,7 +448,7 @@ Result<std::vector<std::vector<LabelConflictMemberRow>>> labelConflictMembers(
 }
 
 Result<std::int64_t> distinctLabelsInCluster(ProjectStore& store, std::int64_t clusterId) {
-  SqliteStatement labels(store.handle(),
+  SqliteStatement labels(SqlAccess::handle(store),
                          "SELECT count(DISTINCT nullif(s.label,'')) FROM duplicate_cluster_members m "
                          "JOIN samples s ON s.id=m.sample_id WHERE m.cluster_id=? AND s.status!='rejected'");
   if (!labels.ok()) return labels.error("read cluster");
@@ -459,7 +459,7 @@ Result<std::int64_t> distinctLabelsInCluster(ProjectStore& store, std::int64_t c
 
 Status recordLabelConflictReview(ProjectStore& store, std::int64_t clusterId, const std::string& actor,
                                  const std::string& reason, const std::string& createdAt) {
-  SqliteStatement insert(store.handle(),
+  SqliteStatement insert(SqlAccess::handle(store),
                          "INSERT OR REPLACE INTO label_conflict_reviews(sample_id, actor, reason, created_at) "
                          "SELECT sample_id, ?, ?, ? FROM duplicate_cluster_members WHERE cluster_id=?");
   if (!insert.ok()) return insert.error("record review");
@@ -472,7 +472,7 @@ Status recordLabelConflictReview(ProjectStore& store, std::int64_t clusterId, co
 }
 
 Status clearLabelConflictReviews(ProjectStore& store, std::int64_t clusterId) {
-  SqliteStatement remove(store.handle(), "DELETE FROM label_conflict_reviews WHERE sample_id IN "
+  SqliteStatement remove(SqlAccess::handle(store), "DELETE FROM label_conflict_reviews WHERE sample_id IN "
                                          "(SELECT sample_id FROM duplicate_cluster_members WHERE cluster_id=?)");
   if (!remove.ok()) return remove.error("reopen conflict");
   remove.bind(1, clusterId);

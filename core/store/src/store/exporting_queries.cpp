@@ -5,7 +5,7 @@
 namespace winnow::store {
 
 Result<std::vector<ExportCropRow>> readExportCrops(const ProjectStore& store, const std::string& detector) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT sample_id, path, params_json FROM face_crops WHERE detector = ? AND face_index = 0");
   if (!select.ok()) return select.error("face crops");
   select.bind(1, detector);

@@ -31,7 +31,7 @@ std::vector<float> embeddingFromBlob(std::int64_t dimension, const std::string& 
 
 Result<std::vector<DetectorFaceRow>> readDetectorFaces(const ProjectStore& store, const std::string& detector,
                                                        double minScore) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT id, sample_id, x, y, width, height, score, landmarks_json "
                          "FROM faces WHERE detector = ? AND score >= ?");
   if (!select.ok()) return select.error("faces");
@@ -51,7 +51,7 @@ Result<std::vector<DetectorFaceRow>> readDetectorFaces(const ProjectStore& store
 }
 
 Result<std::optional<std::string>> preferredFaceDetector(const ProjectStore& store) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT detector, COUNT(DISTINCT sample_id) AS samples FROM faces GROUP BY detector "
                          "ORDER BY detector IN ('faceapi_ssd', 'faceapi_whole_face') DESC, detector = 'faceapi_ssd' DESC, "
                          "samples DESC, detector");
@@ -64,12 +64,12 @@ Result<std::optional<std::string>> preferredFaceDetector(const ProjectStore& sto
 
 Status replaceSampleFaces(ProjectStore& store, std::int64_t sampleId, const std::string& detector,
                           const std::string& paramsJson, const std::vector<FaceBoxRow>& boxes) {
-  SqliteStatement remove(store.handle(), "DELETE FROM faces WHERE sample_id=? AND detector=?");
+  SqliteStatement remove(SqlAccess::handle(store), "DELETE FROM faces WHERE sample_id=? AND detector=?");
   remove.bind(1, sampleId);
   remove.bind(2, detector);
   if (remove.step() != SQLITE_DONE) return remove.error("clear faces");
   if (boxes.empty()) return okStatus();
-  SqliteStatement insert(store.handle(),
+  SqliteStatement insert(SqlAccess::handle(store),
                          "INSERT INTO faces(sample_id, detector, params_json, x, y, width, height, score, "
                          "landmarks_json, created_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
   for (const FaceBoxRow& box : boxes) {
@@ -90,7 +90,7 @@ Status replaceSampleFaces(ProjectStore& store, std::int64_t sampleId, const std:
 }
 
 Result<std::set<std::int64_t>> samplesWithMeasure(const ProjectStore& store, const std::string& name) {
-  SqliteStatement select(store.handle(), "SELECT sample_id FROM sample_measures WHERE name = ?");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id FROM sample_measures WHERE name = ?");
   if (!select.ok()) return select.error("sample_measures");
   select.bind(1, name);
   std::set<std::int64_t> ids;
@@ -101,7 +101,7 @@ Result<std::set<std::int64_t>> samplesWithMeasure(const ProjectStore& store, con
 }
 
 Result<std::vector<std::string>> faceCropPaths(const ProjectStore& store, const std::string& detector) {
-  SqliteStatement select(store.handle(), "SELECT path FROM face_crops WHERE detector = ?");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT path FROM face_crops WHERE detector = ?");
   if (!select.ok()) return select.error("face crops");
   select.bind(1, detector);
   std::vector<std::string> paths;
@@ -112,14 +112,14 @@ Result<std::vector<std::string>> faceCropPaths(const ProjectStore& store, const 
 }
 
 Status deleteFaceCrops(ProjectStore& store, const std::string& detector) {
-  SqliteStatement clear(store.handle(), "DELETE FROM face_crops WHERE detector = ?");
+  SqliteStatement clear(SqlAccess::handle(store), "DELETE FROM face_crops WHERE detector = ?");
   clear.bind(1, detector);
   if (clear.step() != SQLITE_DONE) return clear.error("clear crops");
   return okStatus();
 }
 
 Status insertFaceCrop(ProjectStore& store, const FaceCropRow& crop) {
-  SqliteStatement insert(store.handle(),
+  SqliteStatement insert(SqlAccess::handle(store),
                          "INSERT INTO face_crops(sample_id, face_id, detector, face_index, path, width, height, centre_x, "
                          "centre_y, side_x, side_y, angle_degrees, params_json, run_id, created_at) "
                          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -143,7 +143,7 @@ Status insertFaceCrop(ProjectStore& store, const FaceCropRow& crop) {
 }
 
 Result<std::map<std::int64_t, std::int64_t>> firstCropFaceIds(const ProjectStore& store, const std::string& detector) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT sample_id, face_id FROM face_crops WHERE detector = ? AND face_id IS NOT NULL "
                          "ORDER BY sample_id, face_index");
   if (!select.ok()) return select.error("face crops");
@@ -160,14 +160,14 @@ Status deleteFlags(ProjectStore& store, const std::vector<std::string>& flags) {
   std::string sql = "DELETE FROM sample_flags WHERE flag IN (";
   for (std::size_t i = 0; i < flags.size(); ++i) sql += i == 0 ? "?" : ", ?";
   sql += ")";
-  SqliteStatement remove(store.handle(), sql.c_str());
+  SqliteStatement remove(SqlAccess::handle(store), sql.c_str());
   for (std::size_t i = 0; i < flags.size(); ++i) remove.bind(static_cast<int>(i + 1), flags[i]);
   if (remove.step() != SQLITE_DONE) return remove.error("clear flags");
   return okStatus();
 }
 
 Status putSampleFlag(ProjectStore& store, const SampleFlagRow& flag) {
-  SqliteStatement insert(store.handle(),
+  SqliteStatement insert(SqlAccess::handle(store),
                          "INSERT OR REPLACE INTO sample_flags(sample_id, flag, value, threshold, run_id) "
                          "VALUES(?, ?, ?, ?, ?)");
   insert.bind(1, flag.sampleId);
@@ -180,7 +180,7 @@ Status putSampleFlag(ProjectStore& store, const SampleFlagRow& flag) {
 }
 
 Result<std::vector<std::string>> embeddingExtractors(const ProjectStore& store) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT extractor FROM embeddings GROUP BY extractor ORDER BY COUNT(*) DESC, extractor");
   if (!select.ok()) return select.error("read embeddings");
   std::vector<std::string> extractors;
@@ -191,7 +191,7 @@ Result<std::vector<std::string>> embeddingExtractors(const ProjectStore& store) 
 }
 
 Result<std::set<std::int64_t>> samplesWithEmbedding(const ProjectStore& store, const std::string& extractor) {
-  SqliteStatement select(store.handle(), "SELECT sample_id FROM embeddings WHERE extractor = ?");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id FROM embeddings WHERE extractor = ?");
   if (!select.ok()) return select.error("read embeddings");
   select.bind(1, extractor);
   std::set<std::int64_t> ids;
@@ -203,7 +203,7 @@ Result<std::set<std::int64_t>> samplesWithEmbedding(const ProjectStore& store, c
 
 Status putEmbeddings(ProjectStore& store, const std::string& extractor, const std::vector<std::int64_t>& sampleIds,
                      const std::vector<std::vector<float>>& vectors) {
-  SqliteStatement insert(store.handle(),
+  SqliteStatement insert(SqlAccess::handle(store),
                          "INSERT OR REPLACE INTO embeddings(sample_id, extractor, dimension, vector) "
                          "VALUES(?, ?, ?, ?)");
   for (std::size_t k = 0; k < sampleIds.size(); ++k) {
@@ -219,7 +219,7 @@ Status putEmbeddings(ProjectStore& store, const std::string& extractor, const st
 
 Result<std::vector<LabelledEmbeddingRow>> readLabelledEmbeddings(const ProjectStore& store, const std::string& extractor,
                                                                  std::int64_t maxSamples) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT e.sample_id, s.label, e.dimension, e.vector FROM embeddings e "
                          "JOIN samples s ON s.id = e.sample_id WHERE e.extractor = ? AND "
                          "s.status = 'active' AND s.label IS NOT NULL ORDER BY e.sample_id LIMIT ?");

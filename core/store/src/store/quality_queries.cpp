@@ -10,7 +10,7 @@ namespace {
 // ?1 = the flag or measure name, ?2 = the limit (-1 = all).
 Result<std::vector<RankedSampleRow>> rankedSamples(const ProjectStore& store, const std::string& sql,
                                                    const std::string& name, int limit) {
-  SqliteStatement statement(store.handle(), sql.c_str());
+  SqliteStatement statement(SqlAccess::handle(store), sql.c_str());
   if (!statement.ok()) return statement.error("ranked samples");
   statement.bind(1, name);
   statement.bind(2, static_cast<std::int64_t>(limit > 0 ? limit : -1));
@@ -35,7 +35,7 @@ Result<std::vector<RankedSampleRow>> rankedSamples(const ProjectStore& store, co
 }  // namespace
 
 Result<std::map<std::int64_t, double>> measureValues(const ProjectStore& store, const std::string& name) {
-  SqliteStatement statement(store.handle(), "SELECT sample_id, value FROM sample_measures WHERE name = ?");
+  SqliteStatement statement(SqlAccess::handle(store), "SELECT sample_id, value FROM sample_measures WHERE name = ?");
   if (!statement.ok()) return statement.error("sample_measures");
   statement.bind(1, name);
   std::map<std::int64_t, double> values;
@@ -48,7 +48,7 @@ Result<std::map<std::int64_t, double>> measureValues(const ProjectStore& store, 
 }
 
 Result<std::map<std::int64_t, std::map<std::string, double>>> allMeasureValues(const ProjectStore& store) {
-  SqliteStatement statement(store.handle(), "SELECT sample_id, name, value FROM sample_measures");
+  SqliteStatement statement(SqlAccess::handle(store), "SELECT sample_id, name, value FROM sample_measures");
   if (!statement.ok()) return statement.error("sample_measures");
   std::map<std::int64_t, std::map<std::string, double>> all;
   int rc = SQLITE_ROW;
@@ -60,7 +60,7 @@ Result<std::map<std::int64_t, std::map<std::string, double>>> allMeasureValues(c
 }
 
 Status deleteMeasureOfAllSamples(ProjectStore& store, const std::string& name) {
-  return store.execute("DELETE FROM sample_measures WHERE name = " + sqlQuoted(name));
+  return SqlAccess::execute(store, "DELETE FROM sample_measures WHERE name = " + sqlQuoted(name));
 }
 
 Result<std::vector<SampleFaceBoxes>> faceBoxesPerSample(ProjectStore& store, const std::string& detector) {
@@ -68,7 +68,7 @@ Result<std::vector<SampleFaceBoxes>> faceBoxesPerSample(ProjectStore& store, con
       std::string("SELECT s.id, s.width, s.height, COUNT(f.id), MAX(f.width * f.height) "
                   "FROM faces f JOIN samples s ON s.id = f.sample_id") +
       (detector.empty() ? "" : " WHERE f.detector = ?") + " GROUP BY s.id";
-  SqliteStatement statement(store.handle(), sql.c_str());
+  SqliteStatement statement(SqlAccess::handle(store), sql.c_str());
   if (!statement.ok()) return statement.error("faces");
   if (!detector.empty()) statement.bind(1, detector);
   std::vector<SampleFaceBoxes> rows;
@@ -90,10 +90,10 @@ Status replaceSampleFlags(ProjectStore& store, const std::vector<std::string>& f
                           const std::vector<SampleFlagRow>& rows, std::optional<std::int64_t> runId) {
   std::string names;
   for (const auto& name : flagNames) names += (names.empty() ? "" : ", ") + sqlQuoted(name);
-  if (Status status = store.execute("DELETE FROM sample_flags WHERE flag IN (" + names + ")"); !status) {
+  if (Status status = SqlAccess::execute(store, "DELETE FROM sample_flags WHERE flag IN (" + names + ")"); !status) {
     return status;
   }
-  SqliteStatement insert(store.handle(),
+  SqliteStatement insert(SqlAccess::handle(store),
                          "INSERT INTO sample_flags(sample_id, flag, value, threshold, run_id) "
                          "VALUES(?, ?, ?, ?, ?)");
   if (!insert.ok()) return insert.error("sample_flags");

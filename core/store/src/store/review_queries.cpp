@@ -5,7 +5,7 @@
 namespace winnow::store {
 
 Result<std::vector<CatalogSampleRow>> readCatalogSamples(const ProjectStore& store) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT s.id, s.content_hash, src.name, s.original_path, s.derived_path, s.width, s.height, "
                          "s.label, s.split, s.status FROM samples s JOIN sources src ON src.id = s.source_id "
                          "ORDER BY s.id");
@@ -31,7 +31,7 @@ Result<std::vector<CatalogSampleRow>> readCatalogSamples(const ProjectStore& sto
 }
 
 Result<std::vector<SampleCropRow>> readFirstFaceCrops(const ProjectStore& store) {
-  SqliteStatement select(store.handle(), "SELECT sample_id, path FROM face_crops WHERE face_index = 0 ORDER BY id");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, path FROM face_crops WHERE face_index = 0 ORDER BY id");
   if (!select.ok()) return select.error("read face crops");
   std::vector<SampleCropRow> rows;
   int rc = SQLITE_ROW;
@@ -41,7 +41,7 @@ Result<std::vector<SampleCropRow>> readFirstFaceCrops(const ProjectStore& store)
 }
 
 Result<std::vector<SampleFlagNameRow>> readSampleFlags(const ProjectStore& store) {
-  SqliteStatement select(store.handle(), "SELECT sample_id, flag FROM sample_flags ORDER BY flag, sample_id");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, flag FROM sample_flags ORDER BY flag, sample_id");
   if (!select.ok()) return select.error("read flags");
   std::vector<SampleFlagNameRow> rows;
   int rc = SQLITE_ROW;
@@ -51,7 +51,7 @@ Result<std::vector<SampleFlagNameRow>> readSampleFlags(const ProjectStore& store
 }
 
 Result<std::vector<SampleMeasureRow>> readSampleMeasures(const ProjectStore& store) {
-  SqliteStatement select(store.handle(), "SELECT sample_id, name, value FROM sample_measures");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, name, value FROM sample_measures");
   if (!select.ok()) return select.error("read measures");
   std::vector<SampleMeasureRow> rows;
   int rc = SQLITE_ROW;
@@ -63,7 +63,7 @@ Result<std::vector<SampleMeasureRow>> readSampleMeasures(const ProjectStore& sto
 }
 
 Result<std::vector<ClusterMembershipRow>> readClusterMemberships(const ProjectStore& store) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT m.sample_id, m.cluster_id, c.size FROM duplicate_cluster_members m JOIN "
                          "(SELECT cluster_id, COUNT(*) AS size FROM duplicate_cluster_members GROUP BY cluster_id) c "
                          "ON c.cluster_id = m.cluster_id");
@@ -78,7 +78,7 @@ Result<std::vector<ClusterMembershipRow>> readClusterMemberships(const ProjectSt
 }
 
 Result<std::vector<BestFaceScoreRow>> readBestFaceScores(const ProjectStore& store) {
-  SqliteStatement select(store.handle(), "SELECT sample_id, MAX(score) FROM faces GROUP BY sample_id");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, MAX(score) FROM faces GROUP BY sample_id");
   if (!select.ok()) return select.error("read faces");
   std::vector<BestFaceScoreRow> rows;
   int rc = SQLITE_ROW;
@@ -88,7 +88,7 @@ Result<std::vector<BestFaceScoreRow>> readBestFaceScores(const ProjectStore& sto
 }
 
 Result<std::vector<SampleFaceRow>> readSampleFaces(const ProjectStore& store, std::int64_t sampleId) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT id, detector, x, y, width, height, score, landmarks_json FROM faces "
                          "WHERE sample_id = ? ORDER BY width * height DESC, id");
   if (!select.ok()) return select.error("read faces");
@@ -116,7 +116,7 @@ Result<std::vector<EmbeddingRow>> readReviewEmbeddings(const ProjectStore& store
   const std::string sql = std::string("SELECT e.sample_id, e.dimension, e.vector FROM embeddings e JOIN samples s "
                                       "ON s.id = e.sample_id WHERE e.extractor = ? AND s.status != 'rejected' ") +
                           (unlabelledOnly ? "AND (s.label IS NULL OR s.label = '') " : "") + "ORDER BY e.sample_id";
-  SqliteStatement select(store.handle(), sql.c_str());
+  SqliteStatement select(SqlAccess::handle(store), sql.c_str());
   if (!select.ok()) return select.error("read embeddings");
   select.bind(1, extractor);
   std::vector<EmbeddingRow> rows;
@@ -136,11 +136,11 @@ Result<std::optional<std::int64_t>> applyDecisionReturningId(ProjectStore& store
                                                              const std::string& actor, const std::string& reason,
                                                              std::optional<std::int64_t> runId) {
   // applyDecision's last insert is its decision row; no row inserted = no decision.
-  const std::int64_t before = sqlite3_last_insert_rowid(store.handle());
+  const std::int64_t before = sqlite3_last_insert_rowid(SqlAccess::handle(store));
   if (Status status = store.applyDecision(sampleId, field, newValue, actor, reason, runId); !status) {
     return status.error();
   }
-  const std::int64_t after = sqlite3_last_insert_rowid(store.handle());
+  const std::int64_t after = sqlite3_last_insert_rowid(SqlAccess::handle(store));
   if (after == before) return std::optional<std::int64_t>();
   return std::optional<std::int64_t>(after);
 }

@@ -5,7 +5,7 @@
 namespace winnow::store {
 
 Result<std::vector<SampleGroupingFacts>> sampleGroupingFacts(ProjectStore& store) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT id, source_id, original_path, format, capture_time, identity "
                          "FROM samples ORDER BY id");
   if (!select.ok()) return select.error("read samples");
@@ -26,7 +26,7 @@ Result<std::vector<SampleGroupingFacts>> sampleGroupingFacts(ProjectStore& store
 }
 
 Result<std::vector<std::pair<std::int64_t, std::int64_t>>> duplicateClusterMemberships(ProjectStore& store) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT cluster_id, sample_id FROM duplicate_cluster_members ORDER BY cluster_id, sample_id");
   if (!select.ok()) return select.error("read duplicate clusters");
   std::vector<std::pair<std::int64_t, std::int64_t>> memberships;
@@ -37,7 +37,7 @@ Result<std::vector<std::pair<std::int64_t, std::int64_t>>> duplicateClusterMembe
 }
 
 Result<std::set<std::int64_t>> samplesWithFirstFaceCrop(ProjectStore& store, const std::string& detector) {
-  SqliteStatement select(store.handle(), "SELECT sample_id FROM face_crops WHERE detector = ? AND face_index = 0");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id FROM face_crops WHERE detector = ? AND face_index = 0");
   if (!select.ok()) return select.error("read face crops");
   select.bind(1, detector);
   std::set<std::int64_t> ids;
@@ -48,7 +48,7 @@ Result<std::set<std::int64_t>> samplesWithFirstFaceCrop(ProjectStore& store, con
 }
 
 Result<std::set<std::int64_t>> samplesWithFlag(ProjectStore& store, const std::string& flag) {
-  SqliteStatement select(store.handle(), "SELECT sample_id FROM sample_flags WHERE flag = ?");
+  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id FROM sample_flags WHERE flag = ?");
   if (!select.ok()) return select.error("read flags");
   select.bind(1, flag);
   std::set<std::int64_t> ids;

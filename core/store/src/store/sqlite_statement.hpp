@@ -7,9 +7,18 @@
 #include <optional>
 #include <string>
 
+#include "winnow/store/project_store.hpp"
 #include "winnow/util/result.hpp"
 
 namespace winnow::store {
+
+// The project database's handle, for the store module's own sources (and tests granted
+// winnow_store_internal). Owned by the store.
+class SqlAccess {
+ public:
+  static sqlite3* handle(const ProjectStore& store) { return store.handle(); }
+  static Status execute(ProjectStore& store, const std::string& sql) { return store.execute(sql); }
+};
 
 inline Error sqliteError(sqlite3* db, const std::string& what) {
   return makeError(ErrorCode::Database, what + ": " + sqlite3_errmsg(db));

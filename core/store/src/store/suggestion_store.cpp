@@ -8,8 +8,8 @@ Status replaceSuggestions(ProjectStore& store, const std::vector<SuggestionRecor
   auto begun = store.beginTransaction();
   if (!begun) return begun.error();
   ProjectStore::Transaction transaction = std::move(begun.value());
-  if (Status cleared = store.execute("DELETE FROM suggestions"); !cleared) return cleared.error();
-  SqliteStatement insert(store.handle(),
+  if (Status cleared = SqlAccess::execute(store, "DELETE FROM suggestions"); !cleared) return cleared.error();
+  SqliteStatement insert(SqlAccess::handle(store),
                          "INSERT INTO suggestions(sample_id, label, confidence, margin, runner_up, distance, "
                          "review_rank, extractor, method, run_id, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert.ok()) return insert.error("store suggestions");
@@ -32,7 +32,7 @@ Status replaceSuggestions(ProjectStore& store, const std::vector<SuggestionRecor
 }
 
 Result<std::vector<SuggestionRecord>> currentSuggestions(ProjectStore& store) {
-  SqliteStatement select(store.handle(),
+  SqliteStatement select(SqlAccess::handle(store),
                          "SELECT g.sample_id, g.label, g.confidence, g.margin, g.runner_up, g.distance, g.review_rank, "
                          "g.extractor, g.method, g.run_id, g.created_at FROM suggestions g JOIN samples s "
                          "ON s.id = g.sample_id WHERE (s.label IS NULL OR s.label = '') AND s.status != 'rejected' "
@@ -60,7 +60,7 @@ Result<std::vector<SuggestionRecord>> currentSuggestions(ProjectStore& store) {
 }
 
 Status deleteSuggestions(ProjectStore& store, const std::vector<std::int64_t>& sampleIds) {
-  SqliteStatement remove(store.handle(), "DELETE FROM suggestions WHERE sample_id = ?");
+  SqliteStatement remove(SqlAccess::handle(store), "DELETE FROM suggestions WHERE sample_id = ?");
   if (!remove.ok()) return remove.error("delete suggestions");
   for (std::int64_t id : sampleIds) {
     remove.reset();

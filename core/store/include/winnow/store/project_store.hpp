@@ -261,13 +261,14 @@ class ProjectStore {
   // Augmentation lineage: child sample id -> parent sample id, for every lineage row.
   Result<std::map<std::int64_t, std::int64_t>> lineageParents();
 
-  // Raw handle for modules that add their own tables through migrations in this file's
-  // migration list. Owned by the store.
+ private:
+  // SQL is the store module's own: its query files (winnow/store/*_queries.hpp) reach the handle
+  // through SqlAccess (store/sqlite_statement.hpp, private to the module; tests that inspect the
+  // database are granted it), so no other module can write SQL against the project.
+  friend class SqlAccess;
   sqlite3* handle() const { return db_; }
-
   Status execute(const std::string& sql);
 
- private:
   ProjectStore(std::filesystem::path projectDir, sqlite3* db);
   static Result<std::unique_ptr<ProjectStore>> openDatabase(const std::filesystem::path& projectDir,
                                                             bool create, OpenMode mode = OpenMode::Normal);
