@@ -91,6 +91,8 @@ TEST(FaceBadInput, NoFaceHugeGreyAndRgbaPhotosGiveAResultOrAReason) {
   }
   const auto crops = runWinnow({"crops", project, "--json"}, dir);
   expectCleanExit(crops, "crops");
+  // Descriptors and suggestions need the faceapi plugin (not in a build without LibTorch).
+  WINNOW_REQUIRE_TORCH_PLUGINS();
   const auto embedded = runWinnow({"embed", project, "--json"}, dir);
   expectCleanExit(embedded, "embed");
 

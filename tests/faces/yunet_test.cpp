@@ -287,13 +287,15 @@ TEST(FaceCrops, CentralAndMostConfidentPoliciesPickTheirFace) {
     // Findable for review under every policy.
     EXPECT_EQ(queryText(**store, "SELECT value FROM sample_flags WHERE flag='multiple_faces' AND sample_id=" + two), "2.0");
     // The descriptor follows the crop's choice (the face the reviewer sees), not the largest face.
+    // (Descriptors come from the faceapi plugin: not in a build without LibTorch.)
+    if (!WINNOW_WITH_TORCH) continue;
     auto embedded = runEmbed(**store, host, {{"detector", "yunet"}, {"redo", true}}, job);
     ASSERT_TRUE(embedded) << embedded.error().message;
     EXPECT_EQ((*embedded)["embedded"], 2);
     EXPECT_EQ((*embedded)["faces_chosen_by_crops"], expected == largestFace ? 0 : 1);
     descriptorOf[policy] = queryText(**store, "SELECT hex(vector) FROM embeddings WHERE sample_id=" + two);
   }
-  EXPECT_NE(descriptorOf["central"], descriptorOf["largest"]);
+  if (WINNOW_WITH_TORCH) EXPECT_NE(descriptorOf["central"], descriptorOf["largest"]);
 
   // Haar stores no landmarks: its crops are cut along the box, and the summary says so.
   auto haar = runDetect(**store, host, {{"detector", "haar"}, {"threads", 1}}, job);
