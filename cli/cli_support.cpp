@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "winnow/log/log.hpp"
 #include "winnow/review/review_catalog.hpp"
 #include "winnow/util/display_text.hpp"
 #include "winnow/util/name_suggestion.hpp"
@@ -112,7 +113,10 @@ bool parseCommandLine(const std::string& command, const std::string& usage,
     return false;
   }
   out.json = out.values.count("json") > 0;
-  pluginInfoShown() = out.values.count("verbose") > 0;
+  log::ConsoleSettings console;
+  console.format = out.json ? log::ConsoleFormat::JsonLines : log::ConsoleFormat::Text;
+  console.verbose = out.values.count("verbose") > 0;
+  log::configureConsole(console);
   protectTerminalOutput(out.json);
   // A plugin folder that does not exist is a typo, not an empty folder: refuse it.
   if (out.values.count("plugin-path")) {
@@ -305,38 +309,17 @@ nlohmann::json displayJson(const nlohmann::json& document) {
   return document;
 }
 
-job::ProgressStyle progressStyle(bool json) {
-  return json ? job::ProgressStyle::JsonLines : job::ProgressStyle::Terminal;
-}
-
-bool& pluginInfoShown() {
-  static bool shown = false;
-  return shown;
-}
-
 namespace {
 
-// Plugin messages reach the user: warnings and errors always, information with --verbose; under
-// --json as JSON lines on stderr beside the progress events ({"event": "plugin_log", ...}).
-plugin::HostServices commandServices(bool json) {
+// Plugin messages reach the user through the one logger: warnings and errors always, information
+// with --verbose; under --json as {"event": "plugin_log", ...} lines beside the progress events.
+plugin::HostServices commandServices() {
   plugin::HostServices services;
   services.isCancelled = [] { return job::interruptRequested(); };
-  services.log = [json](plugin::LogLevel level, std::string_view pluginId, std::string_view message) {
-    const bool shown = level >= plugin::LogLevel::Warning || (level == plugin::LogLevel::Info && pluginInfoShown());
-    if (!shown) return;
+  services.log = [](plugin::LogLevel level, std::string_view pluginId, std::string_view message) {
     // Rejections are shown by 'winnow plugins' and named when a command asks for the capability.
     if (pluginId == "winnow.plugin-host" && level == plugin::LogLevel::Warning) return;
-    static std::mutex mutex;  // plugins may log from several threads
-    std::lock_guard<std::mutex> lock(mutex);
-    if (json) {
-      const char* name = level >= plugin::LogLevel::Error ? "error" : level == plugin::LogLevel::Warning ? "warning" : "info";
-      std::cerr << nlohmann::json{{"event", "plugin_log"}, {"level", name}, {"plugin", displayText(std::string(pluginId))},
-                                  {"message", displayText(std::string(message))}}
-                       .dump()
-                << "\n";
-      return;
-    }
-    std::cerr << "[" << pluginId << "] " << (level == plugin::LogLevel::Warning ? "warning: " : "") << message << "\n";
+    plugin::logRecord(level, pluginId, message);
   };
   return services;
 }
@@ -350,20 +333,20 @@ std::vector<std::filesystem::path> pluginFolders(const std::vector<std::string>&
 
 }  // namespace
 
-plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, bool json) {
-  plugin::PluginHost host(commandServices(json));
+plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders) {
+  plugin::PluginHost host(commandServices());
   host.discover(pluginFolders(extraFolders));
   return host;
 }
 
-pipeline::StepHost makeStepHost(const std::vector<std::string>& extraFolders, bool json) {
+pipeline::StepHost makeStepHost(const std::vector<std::string>& extraFolders) {
   return pipeline::StepHost(
       [folders = pluginFolders(extraFolders)](plugin::HostServices services) {
         plugin::PluginHost host(std::move(services));
         host.discover(folders);
         return host;
       },
-      commandServices(json));
+      commandServices());
 }
 
 Result<nlohmann::json> parseKeyValues(const std::vector<std::string>& pairs, const char* what) {
@@ -473,14 +456,14 @@ int runStepCommand(const CommandLine& line, const StepCommand& command) {
   auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
   if (!opened) return printError(opened.error(), line.json);
   store::ProjectStore& store = **opened;
-  pipeline::StepHost host = makeStepHost(listOption(line, "plugin-path"), line.json);
+  pipeline::StepHost host = makeStepHost(listOption(line, "plugin-path"));
   if (command.checkNames) {
     if (Status known = command.checkNames(store, host, params); !known) {
       const bool lookupFailed = known.error().code == ErrorCode::Database || known.error().code == ErrorCode::Io;
       return printError(known.error(), line.json, lookupFailed ? kExitFailure : kExitUsage);
     }
   }
-  job::JobContext job(progressStyle(line.json));
+  job::JobContext job;
   pipeline::StepRunOptions options;
   options.store = &store;
   options.host = &host;
@@ -509,7 +492,7 @@ int runOperation(const std::string& command, const CommandLine& line, nlohmann::
   auto opened = store::ProjectStore::open(line.values["project"].as<std::string>());
   if (!opened) return printError(opened.error(), line.json);
   store::ProjectStore& store = **opened;
-  job::JobContext job(progressStyle(line.json));
+  job::JobContext job;
   auto result = pipeline::runRecorded(store, command, params, [&](std::int64_t runId) -> Result<pipeline::StepResult> {
     auto summary = operation(store, params, job, runId);
     if (!summary) return summary.error();

@@ -64,7 +64,6 @@ void protectTerminalOutput(bool json);
 // `document` with every string value and object key passed through displayText(), for printing
 // a JSON result as text.
 nlohmann::json displayJson(const nlohmann::json& document);
-job::ProgressStyle progressStyle(bool json);
 
 // True when the error is SQLite's "database is locked" / busy: another process holds the store.
 bool isStoreBusy(const Error& error);
@@ -91,12 +90,12 @@ Status checkCapability(const plugin::PluginHost& host, plugin::CapabilityKind ki
 
 // Discovers plugins in --plugin-path folders (if any) then the default folders. parseCommandLine
 // has already refused --plugin-path folders that do not exist.
-plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders, bool json);
-// --verbose of the running command: plugins' information messages are shown too.
-bool& pluginInfoShown();
+// Plugins' messages go to the one logger (winnow/log/log.hpp), whose console parseCommandLine set
+// up from --json and --verbose.
+plugin::PluginHost makePluginHost(const std::vector<std::string>& extraFolders);
 // The same host for steps, discovered only on first use (a step without plugins never reads a
 // manifest); its plugins' cancellation poll follows the running step's job (and Ctrl-C).
-pipeline::StepHost makeStepHost(const std::vector<std::string>& extraFolders, bool json);
+pipeline::StepHost makeStepHost(const std::vector<std::string>& extraFolders);
 
 // key=value pairs ("image_size=64") into a JSON object; values parse as JSON when they can
 // ("64" -> 64, "true" -> true), else as strings.

@@ -85,7 +85,7 @@ int commandFaces(const std::vector<std::string>& args) {
   }
   auto detectorParams = parseKeyValues(listOption(line, "param"), "--param");
   if (!detectorParams) return printError(detectorParams.error(), true, kExitUsage);
-  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), true);
+  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"));
   if (Status known = checkCapability(host, plugin::CapabilityKind::Detector, "--detector",
                                      line.values["detector"].as<std::string>());
       !known) {

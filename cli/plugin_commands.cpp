@@ -35,7 +35,7 @@ int commandPlugins(const std::vector<std::string>& args) {
                         line, exitCode)) {
     return exitCode;
   }
-  plugin::PluginHost host = makePluginHost(pluginPaths(line), line.json);
+  plugin::PluginHost host = makePluginHost(pluginPaths(line));
   const bool withSchemas = line.values.count("schemas") > 0;
   nlohmann::json list = nlohmann::json::array();
   int loaded = 0;
@@ -194,7 +194,7 @@ int commandRun(const std::vector<std::string>& args) {
                         args, line, exitCode)) {
     return exitCode;
   }
-  pipeline::StepHost host = makeStepHost(pluginPaths(line), line.json);
+  pipeline::StepHost host = makeStepHost(pluginPaths(line));
   std::optional<std::filesystem::path> project;
   if (line.values.count("project")) project = line.values["project"].as<std::string>();
   auto pipeline = pipeline::loadPipeline(std::filesystem::path(line.values["pipeline"].as<std::string>()), host.get(), project);
@@ -208,7 +208,7 @@ int commandRun(const std::vector<std::string>& args) {
     }
     return kExitOk;
   }
-  job::JobContext job(progressStyle(line.json));
+  job::JobContext job;
   auto report = pipeline::runPipeline(*pipeline, host, job);
   if (!report) return printError(report.error(), line.json);
   if (line.json) {

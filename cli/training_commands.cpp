@@ -17,8 +17,8 @@ int exitFor(const Error& error) { return error.code == ErrorCode::Cancelled ? kE
 // train and evaluate are steps that need no project: runStep validates their params and binds the
 // job to the plugins' cancellation; nothing is recorded (there is no store).
 Result<nlohmann::json> runProjectlessStep(const std::string& step, const nlohmann::json& params, const CommandLine& line) {
-  pipeline::StepHost host = makeStepHost(listOption(line, "plugin-path"), line.json);
-  job::JobContext job(progressStyle(line.json));
+  pipeline::StepHost host = makeStepHost(listOption(line, "plugin-path"));
+  job::JobContext job;
   pipeline::StepRunOptions options;
   options.host = &host;
   auto result = pipeline::runStep(step, params, job, options);
@@ -202,8 +202,8 @@ int commandPredict(const std::vector<std::string>& args) {
   std::vector<std::filesystem::path> files;
   for (const auto& file : listOption(line, "image")) files.emplace_back(file);
   if (files.empty()) return printError(makeError(ErrorCode::InvalidArgument, "predict: no image files given"), line.json, kExitUsage);
-  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"), line.json);
-  job::JobContext job(line.json ? job::ProgressStyle::JsonLines : job::ProgressStyle::Silent);
+  plugin::PluginHost host = makePluginHost(listOption(line, "plugin-path"));
+  job::JobContext job(line.json ? job::ProgressStyle::Console : job::ProgressStyle::Silent);
   auto result = training::predictFiles(host, line.values["model-file"].as<std::string>(), files,
                                        {{"device", line.values["device"].as<std::string>()}}, job);
   if (!result) return printError(result.error(), line.json, exitFor(result.error()));

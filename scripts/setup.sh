@@ -18,7 +18,7 @@ packages=(
   libjpeg-turbo-progs libjpeg-dev libpng-dev libgif-dev opencv-data libtorch-dev libgloo-dev libfaiss-dev libopenblas0-pthread python3-opencv python3-torchvision
   libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri libglx-mesa0 xvfb xauth ccache
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: clang with libFuzzer
-  libcairo2-dev fonts-dejavu-core
+  libcairo2-dev fonts-dejavu-core libspdlog-dev
 )
 # Node.js runs face-api, whose weights winnow's LibTorch ports load and which is the reference in
 # the parity test and benchmarks. Any node >= 18 will do; Debian's is installed only if none is.

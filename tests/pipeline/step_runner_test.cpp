@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -85,6 +86,31 @@ TEST(WorkbenchStepRunner, RunsAStepThroughRunStepWithoutAPipelineFile) {
   EXPECT_EQ(runs[0].parameters["layout"], "auto");
   EXPECT_EQ(runs[1].command, "dupes");
   EXPECT_EQ(runs[1].parameters["phash_distance"], 12);
+}
+
+// The workbench user does not watch stderr: the step's warnings (here: a file that is not an
+// image) are kept for the Plugins panel, worded as the console words them.
+TEST(WorkbenchStepRunner, KeepsTheStepsWarningsForThePanel) {
+  Workbench bench;
+  test::writeClassFolders(bench.dir / "in", {"a", "b"}, 2);
+  {
+    std::ofstream bad(bench.dir / "in" / "a" / "broken.jpg", std::ios::binary);
+    bad << "not a jpeg";
+  }
+  ASSERT_TRUE(store::ProjectStore::create(bench.dir / "p"));
+  ASSERT_TRUE(bench.runner.start(bench.dir / "p", bench.host, {"ingest", {{"path", (bench.dir / "in").string()}}}));
+  auto ingested = bench.waitForResult();
+  ASSERT_TRUE(ingested) << ingested.error().message;
+  EXPECT_EQ((*ingested)["added"], 4);
+  const std::vector<std::string> messages = bench.runner.messages();
+  ASSERT_EQ(messages.size(), 1U);
+  EXPECT_EQ(messages[0].rfind("warning: ", 0), 0U) << messages[0];
+  EXPECT_NE(messages[0].find("broken.jpg"), std::string::npos) << messages[0];
+
+  // The next run starts with its own messages.
+  ASSERT_TRUE(bench.runner.start(bench.dir / "p", bench.host, {"dupes", {{"apply", false}}}));
+  ASSERT_TRUE(bench.waitForResult());
+  EXPECT_TRUE(bench.runner.messages().empty());
 }
 
 TEST(WorkbenchStepRunner, CancelReachesALongPluginCall) {

@@ -76,13 +76,43 @@ PluginsPanel::PluginsPanel(WorkbenchContext& context) : context_(context) {
   }
 }
 
+Status PluginsPanel::startStep(const StepChoice& choice) {
+  auto params = form_.toParams();
+  if (!params) return params.error();
+  StepRequest request{choice.step, *params};
+  if (choice.step == "export") {
+    request.params = {{"capability", choice.capability},
+                      {"output", (context_.store().projectDir() / exportOutput_).string()},
+                      {"params", *params}};
+  }
+  if (Status started = stepRunner_.start(context_.store().projectDir(), context_.stepHost(), request); !started) {
+    return started;
+  }
+  stepResult_.clear();
+  context_.setStatus("running " + choice.title);
+  return okStatus();
+}
+
+Status PluginsPanel::startScriptStep(const std::string& name) {
+  for (std::size_t s = 0; s < stepChoices_.size(); ++s) {
+    const StepChoice& choice = stepChoices_[s];
+    if (name != (choice.capability.empty() ? choice.step : choice.step + ":" + choice.capability)) continue;
+    stepChoice_ = static_cast<int>(s);
+    form_ = SchemaForm::fromSchema(stepChoices_[s].schema);
+    return startStep(stepChoices_[s]);
+  }
+  return makeError(ErrorCode::NotFound, "no step '" + name + "' in the Plugins panel");
+}
+
 void PluginsPanel::takeFinishedStep() {
   auto result = stepRunner_.takeResult();
   if (!result) return;
   if (*result) {
     stepResult_ = (*result)->dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     const bool cancelled = (*result)->is_object() && (*result)->value("cancelled", false);
-    context_.setStatus(cancelled ? "step cancelled; committed work is kept" : "step finished: ok");
+    const std::size_t messages = stepRunner_.messages().size();
+    context_.setStatus(std::string(cancelled ? "step cancelled; committed work is kept" : "step finished: ok") +
+                       (messages > 0 ? " (" + std::to_string(messages) + " messages, listed in the Plugins panel)" : ""));
   } else {
     stepResult_ = result->error().message;
     context_.setStatus("step failed: " + result->error().message);
@@ -137,23 +167,7 @@ void PluginsPanel::draw() {
     const bool running = stepRunner_.running();
     ImGui::BeginDisabled(running);
     if (ImGui::Button("Run")) {
-      auto params = form_.toParams();
-      if (!params) {
-        stepResult_ = params.error().message;
-      } else {
-        StepRequest request{choice.step, *params};
-        if (choice.step == "export") {
-          request.params = {{"capability", choice.capability},
-                            {"output", (context_.store().projectDir() / exportOutput_).string()},
-                            {"params", *params}};
-        }
-        if (Status started = stepRunner_.start(context_.store().projectDir(), context_.stepHost(), request); !started) {
-          stepResult_ = started.error().message;
-        } else {
-          stepResult_.clear();
-          context_.setStatus("running " + choice.title);
-        }
-      }
+      if (Status started = startStep(choice); !started) stepResult_ = started.error().message;
     }
     ImGui::EndDisabled();
     if (running) {
@@ -163,6 +177,19 @@ void PluginsPanel::draw() {
       const float fraction = total > 0 ? static_cast<float>(stepRunner_.done()) / static_cast<float>(total) : 0.0F;
       const std::string overlay = std::to_string(stepRunner_.done()) + " / " + std::to_string(total);
       ImGui::ProgressBar(fraction, ImVec2(-1, 0), overlay.c_str());
+    }
+    // The step's warnings (bad files, plugin messages), as the console would have printed them.
+    const std::vector<std::string> messages = stepRunner_.messages();
+    if (!messages.empty()) {
+      ImGui::Separator();
+      ImGui::TextColored(ImVec4(1.0F, 0.8F, 0.4F, 1.0F), "%zu messages", messages.size());
+      const ImGuiStyle& style = ImGui::GetStyle();
+      const float listed = ImGui::GetTextLineHeightWithSpacing() * static_cast<float>(messages.size()) +
+                           style.WindowPadding.y * 2 + style.ScrollbarSize;
+      const float height = std::min(listed, ImGui::GetContentRegionAvail().y * 0.4F);
+      ImGui::BeginChild("messages", ImVec2(0, height), true, ImGuiWindowFlags_HorizontalScrollbar);
+      for (const std::string& message : messages) ImGui::TextUnformatted(message.c_str());
+      ImGui::EndChild();
     }
     if (!stepResult_.empty()) {
       ImGui::Separator();

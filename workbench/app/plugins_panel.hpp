@@ -24,6 +24,10 @@ class PluginsPanel {
   // Once per frame: a finished step's result is shown, the catalogue reloaded, the thumbnails
   // dropped (the step may have rewritten them) and the context's stepsFinished() counted on.
   void takeFinishedStep();
+  // Script: runs the step `name` ("quality"; "export:hdf5" for an exporter) with its form's
+  // defaults, as choosing it and pressing Run does.
+  Status startScriptStep(const std::string& name);
+  bool stepRunning() const { return stepRunner_.running(); }
 
  private:
   struct StepChoice {
@@ -32,6 +36,8 @@ class PluginsPanel {
     std::string title;
     nlohmann::json schema;
   };
+
+  Status startStep(const StepChoice& choice);
 
   WorkbenchContext& context_;
   std::vector<StepChoice> stepChoices_;

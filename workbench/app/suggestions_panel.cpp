@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "winnow/log/log.hpp"
+
 namespace winnow::workbench {
 
 namespace {
@@ -82,7 +84,7 @@ void SuggestionsPanel::requestRetrain(const std::string& why) {
   }
   suggestions_.noteRetrainStarted();
   retrainer_.request(context_.store().projectDir(), "");
-  std::fprintf(stderr, "workbench: retraining suggestions (%s)\n", why.c_str());
+  log::write(log::Level::Info, log::Origin::Host, "workbench", "retraining suggestions (" + why + ")");
 }
 
 void SuggestionsPanel::takeFinishedRetraining() {
@@ -101,7 +103,7 @@ void SuggestionsPanel::takeFinishedRetraining() {
     lastRetrainFailed_ = true;
     retrainMessage_ = result->error().message;
   }
-  std::fprintf(stderr, "workbench: %s\n", retrainMessage_.c_str());
+  log::write(log::Level::Info, log::Origin::Host, "workbench", retrainMessage_);
   reloadSuggestions();
 }
 

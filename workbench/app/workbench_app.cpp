@@ -467,6 +467,22 @@ void WorkbenchApp::scriptBeforeFrame() {
     case ScriptVerb::ShowGroup:
       forward(identities_->runScriptCommand(step));
       break;
+    case ScriptVerb::RunStep:
+      if (scriptRemaining_ < 0) {
+        scriptRemaining_ = step.count;
+        if (Status started = plugins_->startScriptStep(step.args[0]); !started) {
+          fail(started.error().message);
+          next();
+          break;
+        }
+      }
+      if (!plugins_->stepRunning()) {
+        next();  // the result was taken this frame: status line and panel show it
+      } else if (--scriptRemaining_ <= 0) {
+        fail("the step did not finish within " + std::to_string(step.count) + " frames");
+        next();
+      }
+      break;
     case ScriptVerb::Quit:
       quit_ = true;
       next();

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "panel_drawing.hpp"
+#include "winnow/log/log.hpp"
 #include "winnow/plugin/plugin_host.hpp"
 #include "winnow/review/identity_clusters.hpp"
 #include "winnow/review/thumbnail_cache.hpp"
@@ -59,8 +60,8 @@ void WorkbenchContext::uploadFinishedThumbnails() {
       textures_.putImage(loaded.sampleId, *loaded.image, frameIndex_);
     } else {
       // Logged once per load: the tile shows the same reason as a placeholder.
-      std::fprintf(stderr, "workbench: placeholder for sample %lld: %s\n", static_cast<long long>(loaded.sampleId),
-                   loaded.error.c_str());
+      log::write(log::Level::Warning, log::Origin::Host, "workbench",
+                 "placeholder for sample " + std::to_string(loaded.sampleId) + ": " + loaded.error);
       textures_.putError(loaded.sampleId, loaded.error, frameIndex_);
     }
   }
@@ -95,7 +96,7 @@ void WorkbenchContext::drawThumbnailAt(const review::CatalogItem& item, ImVec2 o
 
 void WorkbenchContext::setStatus(const std::string& line) {
   statusLine_ = line;
-  std::fprintf(stderr, "workbench: %s\n", line.c_str());
+  log::write(log::Level::Info, log::Origin::Host, "workbench", line);
 }
 
 std::optional<Panel> WorkbenchContext::takePanelRequest() {

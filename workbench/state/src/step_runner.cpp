@@ -49,14 +49,36 @@ Status StepRunner::start(const fs::path& projectDir, pipeline::StepHost& host, c
     std::lock_guard<std::mutex> lock(mutex_);
     running_ = true;
     result_.reset();
+    messages_.clear();
+    messagesDropped_ = 0;
   }
-  worker_ = std::thread([this, projectDir, &host, request] {
+  log::Subscription subscription = log::subscribe(log::Level::Warning, [this](const log::Record& record) {
+    if (record.origin != log::Origin::Host) keepMessage(record);
+  });
+  worker_ = std::thread([this, projectDir, &host, request, subscription = std::move(subscription)]() mutable {
     Result<nlohmann::json> outcome = runOnProject(projectDir, host, request, *job_);
+    subscription = log::Subscription();
     std::lock_guard<std::mutex> lock(mutex_);
     result_ = std::move(outcome);
     running_ = false;
   });
   return okStatus();
+}
+
+void StepRunner::keepMessage(const log::Record& record) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (messages_.size() < kMessagesKept) {
+    messages_.push_back(log::describe(record));
+  } else {
+    ++messagesDropped_;
+  }
+}
+
+std::vector<std::string> StepRunner::messages() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> out = messages_;
+  if (messagesDropped_ > 0) out.push_back("... and " + std::to_string(messagesDropped_) + " more");
+  return out;
 }
 
 std::optional<Result<nlohmann::json>> StepRunner::takeResult() {

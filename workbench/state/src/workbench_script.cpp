@@ -28,7 +28,7 @@ const std::map<std::string, VerbRule>& verbRules() {
       {"suggest", {ScriptVerb::Suggest, 0, 1}},   {"accept-suggestion", {ScriptVerb::AcceptSuggestion, 1, 1}},
       {"correct", {ScriptVerb::Correct, 2, 2}},   {"accept-above", {ScriptVerb::AcceptAbove, 1, 1}},
       {"type-class", {ScriptVerb::TypeClass, 1, 1}}, {"accept-identity", {ScriptVerb::AcceptIdentity, 1, 1}},
-      {"show-group", {ScriptVerb::ShowGroup, 1, 1}},
+      {"show-group", {ScriptVerb::ShowGroup, 1, 1}}, {"run-step", {ScriptVerb::RunStep, 1, 2}},
   };
   return rules;
 }
@@ -99,6 +99,10 @@ Result<std::vector<ScriptStep>> parseScript(const std::string& text, const std::
       case ScriptVerb::Suggest:
         step.count = 600;
         if (!step.args.empty()) checked = countAt(0, 1);
+        break;
+      case ScriptVerb::RunStep:
+        step.count = 6000;
+        if (step.args.size() == 2) checked = countAt(1, 1);
         break;
       case ScriptVerb::AcceptAbove: {
         try {

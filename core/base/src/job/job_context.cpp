@@ -1,11 +1,13 @@
 #include "winnow/job/job_context.hpp"
 
-#include <unistd.h>
-
 #include <csignal>
+#include <cstdio>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
+
+#include "winnow/log/log.hpp"
+#include "winnow/util/display_text.hpp"
 
 namespace winnow::job {
 
@@ -43,9 +45,7 @@ std::string formatDuration(double seconds) {
   return buffer;
 }
 
-JobContext::JobContext(ProgressStyle style, std::FILE* stream) : style_(style), stream_(stream) {
-  isTty_ = stream_ != nullptr && isatty(fileno(stream_)) != 0;
-}
+JobContext::JobContext(ProgressStyle style) : style_(style) {}
 
 void JobContext::begin(const std::string& task, std::int64_t total) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -66,10 +66,8 @@ void JobContext::advance(std::int64_t count) {
 void JobContext::finish() {
   std::lock_guard<std::mutex> lock(mutex_);
   render(true);
-  if (lineOpen_ && stream_) {
-    std::fputc('\n', stream_);
-    lineOpen_ = false;
-  }
+  if (progressShown_) log::closeProgress();
+  progressShown_ = false;
 }
 
 bool JobContext::cancelled() const { return cancelled_.load() || interruptRequested(); }
@@ -86,55 +84,28 @@ double JobContext::etaSeconds() const {
   return static_cast<double>(total_ - done_.load()) / rate;
 }
 
-void JobContext::clearLine() {
-  if (lineOpen_ && stream_) {
-    std::fputs("\r\033[K", stream_);
-    lineOpen_ = false;
-  }
-}
-
-void JobContext::warn(const std::string& line) {
+std::string JobContext::source() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (style_ == ProgressStyle::Silent || !stream_) return;
-  if (style_ == ProgressStyle::JsonLines) {
-    nlohmann::json event = {{"event", "warning"}, {"task", task_}, {"message", line}};
-    std::fprintf(stream_, "%s\n", event.dump().c_str());
-    return;
-  }
-  if (isTty_) clearLine();
-  std::fprintf(stream_, "warning: %s\n", line.c_str());
+  return task_;
 }
 
-void JobContext::info(const std::string& line) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (style_ == ProgressStyle::Silent || !stream_) return;
-  if (style_ == ProgressStyle::JsonLines) {
-    nlohmann::json event = {{"event", "info"}, {"task", task_}, {"message", line}};
-    std::fprintf(stream_, "%s\n", event.dump().c_str());
-    return;
-  }
-  if (isTty_) clearLine();
-  std::fprintf(stream_, "%s\n", line.c_str());
-}
+void JobContext::warn(const std::string& line) { log::write(log::Level::Warning, log::Origin::Job, source(), line); }
 
-// Caller holds mutex_. Throttled: 10 Hz on a TTY, every 5 s otherwise.
+void JobContext::info(const std::string& line) { log::write(log::Level::Info, log::Origin::Job, source(), line); }
+
+// Caller holds mutex_. Throttled: 10 Hz when redrawn in place, every 5 s otherwise.
 void JobContext::render(bool force) {
-  if (style_ == ProgressStyle::Silent || !stream_) return;
+  if (style_ != ProgressStyle::Console) return;
   const auto now = std::chrono::steady_clock::now();
-  const auto interval = (style_ == ProgressStyle::Terminal && isTty_)
-                            ? std::chrono::milliseconds(100)
-                            : std::chrono::milliseconds(5000);
+  const auto interval = log::progressRedrawsInPlace() ? std::chrono::milliseconds(100)
+                                                      : std::chrono::milliseconds(5000);
   if (!force && now - lastRender_ < interval) return;
   lastRender_ = now;
   const std::int64_t done = done_.load();
   const double rate = ratePerSecond();
   const double eta = etaSeconds();
-  if (style_ == ProgressStyle::JsonLines) {
-    nlohmann::json event = {{"event", "progress"}, {"task", task_},  {"done", done},
-                            {"total", total_},     {"rate_per_s", rate}, {"eta_s", eta}};
-    std::fprintf(stream_, "%s\n", event.dump().c_str());
-    return;
-  }
+  const nlohmann::json event = {{"event", "progress"}, {"task", task_},      {"done", done},
+                                {"total", total_},     {"rate_per_s", rate}, {"eta_s", eta}};
   char line[256];
   if (total_ > 0) {
     std::snprintf(line, sizeof(line), "%s: %lld/%lld (%.0f%%) %.1f/s ETA %s", task_.c_str(),
@@ -145,13 +116,9 @@ void JobContext::render(bool force) {
     std::snprintf(line, sizeof(line), "%s: %lld %.1f/s", task_.c_str(),
                   static_cast<long long>(done), rate);
   }
-  if (isTty_) {
-    std::fprintf(stream_, "\r\033[K%s", line);
-    lineOpen_ = true;
-  } else {
-    std::fprintf(stream_, "%s\n", line);
-  }
-  std::fflush(stream_);
+  log::showProgress(terminalSafeText(line, /*keepLineBreaks=*/false),
+                    event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  progressShown_ = true;
 }
 
 }  // namespace winnow::job

@@ -18,6 +18,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "winnow/log/log.hpp"
+
 namespace winnow::training {
 
 namespace {
@@ -78,7 +80,8 @@ int runLocalRanks(const LocalRanksRequest& request) {
   for (int rank = 0; rank < request.processes; ++rank) {
     const pid_t pid = ::fork();
     if (pid < 0) {
-      std::fprintf(stderr, "winnow: cannot start rank %d: %s\n", rank, std::strerror(errno));
+      log::write(log::Level::Error, log::Origin::Host, "train",
+                 "cannot start rank " + std::to_string(rank) + ": " + std::strerror(errno));
       for (pid_t started : ranks) ::kill(started, SIGTERM);
       for (pid_t started : ranks) ::waitpid(started, nullptr, 0);
       return 1;
@@ -99,6 +102,7 @@ int runLocalRanks(const LocalRanksRequest& request) {
         if (devNull >= 0) ::dup2(devNull, STDOUT_FILENO);
       }
       ::execv(executable.c_str(), argvPointers.data());
+      // Raw stderr, not the logger: after fork another thread may have held the logger's locks.
       std::fprintf(stderr, "winnow: rank %d: cannot run %s: %s\n", rank, executable.c_str(), std::strerror(errno));
       ::_exit(127);
     }
@@ -127,8 +131,9 @@ int runLocalRanks(const LocalRanksRequest& request) {
     }
     if (pid == 0) {
       if (std::chrono::steady_clock::now() >= deadline) {
-        std::fprintf(stderr, "winnow: the remaining ranks did not stop within %lld s of the failure; killing them\n",
-                     static_cast<long long>(request.grace.count()));
+        log::write(log::Level::Warning, log::Origin::Host, "train",
+                   "the remaining ranks did not stop within " + std::to_string(request.grace.count()) +
+                       " s of the failure; killing them");
         ::kill(-rankGroup, SIGKILL);
         deadline = std::chrono::steady_clock::time_point::max();
       }
@@ -145,9 +150,10 @@ int runLocalRanks(const LocalRanksRequest& request) {
       result = exitCodeOf(status);
       deadline = std::chrono::steady_clock::now() + request.grace;
       if (forwardedSignal == 0) {
-        std::fprintf(stderr, "winnow: rank %zu of %d (pid %d) %s%s\n", rank, request.processes, static_cast<int>(pid),
-                     describeStatus(status).c_str(),
-                     remaining() > 0 ? "; the other ranks stop at their next exchange" : "");
+        log::write(log::Level::Error, log::Origin::Host, "train",
+                   "rank " + std::to_string(rank) + " of " + std::to_string(request.processes) + " (pid " +
+                       std::to_string(pid) + ") " + describeStatus(status) +
+                       (remaining() > 0 ? "; the other ranks stop at their next exchange" : ""));
       }
     }
   }

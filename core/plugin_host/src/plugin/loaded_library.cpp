@@ -1,20 +1,9 @@
 #include "loaded_library.hpp"
 
-#include <iostream>
+#include "winnow/log/log.hpp"
 
 namespace winnow::plugin::detail {
 namespace {
-
-const char* levelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warning: return "warning";
-    case LogLevel::Error: return "error";
-    case LogLevel::Invalid: break;
-  }
-  return "invalid";
-}
 
 LogLevel fromAbi(winnow_log_level level) {
   switch (level) {
@@ -53,8 +42,8 @@ void logThrough(const HostServices& services, LogLevel level, std::string_view p
   try {
     if (services.log) {
       services.log(level, pluginId, message);
-    } else if (level == LogLevel::Warning || level == LogLevel::Error) {
-      std::cerr << "winnow: " << levelName(level) << ": " << pluginId << ": " << message << '\n';
+    } else {
+      logRecord(level, pluginId, message);
     }
   } catch (...) {  // NOLINT(bugprone-empty-catch): logging must never take the caller down
   }
@@ -70,3 +59,19 @@ void initHostApi(HostApiBlock& block) {
 
 
 }  // namespace winnow::plugin::detail
+
+namespace winnow::plugin {
+
+void logRecord(LogLevel level, std::string_view pluginId, std::string_view message) noexcept {
+  log::Level recordLevel = log::Level::Warning;
+  switch (level) {
+    case LogLevel::Debug: recordLevel = log::Level::Debug; break;
+    case LogLevel::Info: recordLevel = log::Level::Info; break;
+    case LogLevel::Warning: recordLevel = log::Level::Warning; break;
+    case LogLevel::Error: recordLevel = log::Level::Error; break;
+    case LogLevel::Invalid: break;
+  }
+  log::write(recordLevel, log::Origin::Plugin, pluginId, message);
+}
+
+}  // namespace winnow::plugin

@@ -31,7 +31,7 @@ struct LoadedLibrary {
 // Fills block.api with callbacks forwarding to block.services.
 void initHostApi(HostApiBlock& block);
 
-// Forwards to services.log, or stderr for Warning/Error when no callback is set. Never throws.
+// Forwards to services.log, or to the one logger (logRecord) when no callback is set. Never throws.
 void logThrough(const HostServices& services, LogLevel level, std::string_view pluginId,
                 std::string_view message) noexcept;
 

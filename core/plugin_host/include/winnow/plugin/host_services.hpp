@@ -11,10 +11,14 @@ enum class LogLevel { Invalid = 0, Debug, Info, Warning, Error };
 struct HostServices {
   // Called from any thread, possibly concurrently; must not throw (exceptions are swallowed).
   // pluginId is "winnow.plugin-host" for the host's own messages (e.g. every rejection).
-  // Empty: Warning and Error go to stderr, the rest is dropped.
+  // Empty: every message goes to the one logger through logRecord().
   std::function<void(LogLevel level, std::string_view pluginId, std::string_view message)> log;
   // Polled by plugins during long calls; called from any thread. Empty: never cancelled.
   std::function<bool()> isCancelled;
 };
+
+// A plugin's message as a record of the one logger (winnow/log/log.hpp: origin Plugin, source =
+// pluginId), which shows warnings and errors always and information with --verbose. Never throws.
+void logRecord(LogLevel level, std::string_view pluginId, std::string_view message) noexcept;
 
 }  // namespace winnow::plugin

@@ -4,9 +4,13 @@
 // results. Cancel cancels the step's job, which the host's plugins also poll (StepHost), so a long
 // plugin call (training, embedding) stops too.
 //
+// The step's warnings and errors, and its plugins' (records of the one logger, winnow/log/log.hpp,
+// with origin Job or Plugin written while the step runs), are kept for the panel: the console is
+// not where a workbench user looks.
+//
 // Thread safety: all members are called from the UI thread; the worker touches only the job
-// context (atomic progress, cancel flag), the StepHost (thread-safe) and the result slot under a
-// mutex. The worker opens its own connection to the project's store.
+// context (atomic progress, cancel flag), the StepHost (thread-safe), and the result slot and the
+// messages under a mutex. The worker opens its own connection to the project's store.
 #pragma once
 
 #include <filesystem>
@@ -15,10 +19,12 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "winnow/job/job_context.hpp"
+#include "winnow/log/log.hpp"
 #include "winnow/pipeline/step_host.hpp"
 #include "winnow/util/result.hpp"
 
@@ -46,13 +52,21 @@ class StepRunner {
   // The finished step's summary (its JSON form; "cancelled": true when cancelled) or error, once;
   // nullopt while running.
   std::optional<Result<nlohmann::json>> takeResult();
+  // The running or last step's messages, as the console prints them; at most kMessagesKept, then
+  // a count of the rest.
+  std::vector<std::string> messages() const;
+  static constexpr std::size_t kMessagesKept = 500;
 
  private:
+  void keepMessage(const log::Record& record);
+
   std::unique_ptr<job::JobContext> job_;
   std::thread worker_;
   mutable std::mutex mutex_;
   bool running_ = false;
   std::optional<Result<nlohmann::json>> result_;
+  std::vector<std::string> messages_;
+  std::size_t messagesDropped_ = 0;
 };
 
 }  // namespace winnow::workbench

@@ -39,7 +39,7 @@ namespace winnow::workbench {
 enum class ScriptVerb {
   Invalid = 0,
   Key, Frames, WaitThumbnails, Screenshot, View, Filter, Sort, Goto, Cluster, Keeper, NotDuplicate, KeepAll, Scroll, Quit,
-  Suggest, AcceptSuggestion, Correct, AcceptAbove, TypeClass, AcceptIdentity, ShowGroup,
+  Suggest, AcceptSuggestion, Correct, AcceptAbove, TypeClass, AcceptIdentity, ShowGroup, RunStep,
 };
 
 struct ScriptStep {
