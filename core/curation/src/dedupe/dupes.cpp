@@ -23,21 +23,9 @@ namespace winnow::dedupe {
 
 namespace {
 
-struct Candidate {
-  std::int64_t id = 0;
-  int width = 0;
-  int height = 0;
-  std::int64_t byteSize = 0;
-  std::string format;
-  std::string status;
-  std::string path;
-  std::optional<std::int64_t> frameIndex;
-  std::uint64_t phash = 0;
-  std::uint64_t dhash = 0;
-  std::optional<double> sharpness;
-  std::optional<double> brightness;
-  std::optional<std::string> label;  // nullopt (or empty in the store) = unlabelled
-  bool isFrame() const { return format == "video-frame" && frameIndex.has_value(); }
+// A hashed, not rejected sample as the store lists it; its fields are declared once, in the store's row.
+struct Candidate : store::HashedSampleRow {
+  bool isFrame() const { return format == "video-frame" && videoFrameIndex.has_value(); }
 };
 
 struct Edge {
@@ -52,23 +40,7 @@ Result<std::vector<Candidate>> loadCandidates(store::ProjectStore& store) {
   if (!rows) return rows.error();
   std::vector<Candidate> candidates;
   candidates.reserve(rows->size());
-  for (store::HashedSampleRow& row : *rows) {
-    Candidate c;
-    c.id = row.id;
-    c.width = row.width;
-    c.height = row.height;
-    c.byteSize = row.byteSize;
-    c.format = std::move(row.format);
-    c.status = std::move(row.status);
-    c.path = std::move(row.originalPath);
-    c.frameIndex = row.videoFrameIndex;
-    c.phash = row.phash;
-    c.dhash = row.dhash;
-    c.sharpness = row.sharpness;
-    c.brightness = row.brightness;
-    c.label = std::move(row.label);
-    candidates.push_back(std::move(c));
-  }
+  for (store::HashedSampleRow& row : *rows) candidates.push_back(Candidate{std::move(row)});
   return candidates;
 }
 
@@ -148,7 +120,7 @@ ClusterMember memberOf(const Candidate& c, const Candidate& reference) {
   m.distance = hammingDistance(c.phash, reference.phash);
   m.dhashDistance = hammingDistance(c.dhash, reference.dhash);
   m.status = c.status;
-  m.path = c.path;
+  m.path = c.originalPath;
   m.width = c.width;
   m.height = c.height;
   m.sharpness = c.sharpness;
@@ -156,7 +128,7 @@ ClusterMember memberOf(const Candidate& c, const Candidate& reference) {
   m.byteSize = c.byteSize;
   m.format = c.format;
   m.label = c.label;
-  m.videoFrameIndex = c.frameIndex;
+  m.videoFrameIndex = c.videoFrameIndex;
   return m;
 }
 
@@ -189,7 +161,7 @@ GroupPlan planFrames(const std::vector<Candidate>& candidates, std::vector<std::
   std::sort(frames.begin(), frames.end(), [&](std::uint32_t l, std::uint32_t r) {
     const Candidate& a = candidates[l];
     const Candidate& b = candidates[r];
-    return std::tie(a.path, *a.frameIndex, a.id) < std::tie(b.path, *b.frameIndex, b.id);
+    return std::tie(a.originalPath, *a.videoFrameIndex, a.id) < std::tie(b.originalPath, *b.videoFrameIndex, b.id);
   });
   GroupPlan plan;
   if (seed) plan.kept.push_back(*seed);
@@ -212,7 +184,7 @@ GroupPlan planFrames(const std::vector<Candidate>& candidates, std::vector<std::
     }
   }
   std::set<std::string> videos;
-  for (std::uint32_t f : frames) videos.insert(fileName(candidates[f].path));
+  for (std::uint32_t f : frames) videos.insert(fileName(candidates[f].originalPath));
   plan.reason = "video frames: kept " + std::to_string(plan.kept.size()) + " of " +
                 std::to_string(frames.size()) + " frames of " +
                 (videos.size() == 1 ? *videos.begin() : std::to_string(videos.size()) + " videos") +
@@ -487,13 +459,13 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, const nlohmann::json
   {
     std::map<std::string, std::vector<std::uint32_t>> frames;
     for (std::uint32_t i = 0; i < candidates.size(); ++i) {
-      if (candidates[i].format == "video-frame" && candidates[i].frameIndex) {
-        frames[candidates[i].path].push_back(i);
+      if (candidates[i].format == "video-frame" && candidates[i].videoFrameIndex) {
+        frames[candidates[i].originalPath].push_back(i);
       }
     }
     for (auto& [video, list] : frames) {
       std::sort(list.begin(), list.end(), [&](std::uint32_t l, std::uint32_t r) {
-        return *candidates[l].frameIndex < *candidates[r].frameIndex;
+        return *candidates[l].videoFrameIndex < *candidates[r].videoFrameIndex;
       });
       for (std::size_t k = 1; k < list.size(); ++k) {
         const Candidate& x = candidates[list[k - 1]];
