@@ -15,6 +15,7 @@
 #include "winnow/audit/one_feature_classifier.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/store/audit_queries.hpp"
+#include "winnow/store/embedding_queries.hpp"
 
 namespace winnow::audit {
 
@@ -89,16 +90,20 @@ struct EmbeddingSet {
 Result<EmbeddingSet> readEmbeddings(const store::ProjectStore& store, std::string extractor) {
   EmbeddingSet set;
   if (extractor.empty()) {
-    auto extractors = store::embeddingExtractors(store);
+    auto extractors = store::embeddingExtractors(store, store::ExtractorOrder::MostEmbeddingsFirst);
     if (!extractors) return extractors.error();
     if (extractors->empty()) return set;
     extractor = extractors->front();
   }
   set.extractor = extractor;
-  auto rows = store::readExtractorEmbeddings(store, extractor);
-  if (!rows) return rows.error();
+  store::EmbeddingQuery query;
+  query.extractor = extractor;
+  query.samples = store::EmbeddedSamples::All;
+  query.order = store::EmbeddingOrder::TableOrder;
+  auto stored = store::readEmbeddings(store, query);
+  if (!stored) return stored.error();
   std::size_t dimension = 0;
-  for (store::EmbeddingRow& row : *rows) {
+  for (store::EmbeddingRow& row : stored->rows) {
     if (dimension == 0) dimension = row.values.size();
     if (row.values.size() != dimension) continue;
     bool finite = true;

@@ -17,6 +17,7 @@
 #include "winnow/dedupe/keeper_rule.hpp"
 #include "winnow/dedupe/perceptual_hash.hpp"
 #include "winnow/store/dedupe_queries.hpp"
+#include "winnow/store/embedding_queries.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::dedupe {
@@ -48,23 +49,38 @@ Result<std::vector<Candidate>> loadCandidates(store::ProjectStore& store) {
 Status addEmbeddingEdges(store::ProjectStore& store, const std::unordered_map<std::int64_t, std::uint32_t>& indexOf,
                          double minCosine, std::vector<std::string>& methods,
                          std::vector<Edge>& edges, job::JobContext& job) {
-  auto extractors = store::embeddingExtractorNames(store);
+  auto extractors = store::embeddingExtractors(store, store::ExtractorOrder::ByName);
   if (!extractors) return extractors.error();
   for (const std::string& extractor : *extractors) {
-    // Rejected or unhashed samples are not candidates.
-    auto loaded = store::readEmbeddingVectors(store, extractor,
-                                              [&](std::int64_t sampleId) { return indexOf.count(sampleId) > 0; });
-    if (!loaded) return loaded.error();
-    if (loaded->skippedWrongSize > 0) {
-      job.warn("dupes: embeddings '" + extractor + "': " + std::to_string(loaded->skippedWrongSize) +
+    store::EmbeddingQuery query;
+    query.extractor = extractor;
+    query.samples = store::EmbeddedSamples::All;
+    query.order = store::EmbeddingOrder::BySampleId;
+    auto stored = store::readEmbeddings(store, query);
+    if (!stored) return stored.error();
+    // Rejected or unhashed samples are not candidates. Candidates' vectors that are not `dimension`
+    // floats, or not of the first kept vector's dimension, are skipped.
+    std::int64_t skippedWrongSize = 0;
+    for (std::int64_t sampleId : stored->wrongSizeSampleIds) skippedWrongSize += indexOf.count(sampleId) > 0 ? 1 : 0;
+    std::vector<std::uint32_t> owners;
+    std::vector<std::vector<float>> vectors;
+    for (store::EmbeddingRow& row : stored->rows) {
+      const auto owner = indexOf.find(row.sampleId);
+      if (owner == indexOf.end()) continue;
+      if (!vectors.empty() && row.values.size() != vectors.front().size()) {
+        ++skippedWrongSize;
+        continue;
+      }
+      owners.push_back(owner->second);
+      vectors.push_back(std::move(row.values));
+    }
+    if (skippedWrongSize > 0) {
+      job.warn("dupes: embeddings '" + extractor + "': " + std::to_string(skippedWrongSize) +
                " vectors with a wrong size were skipped");
     }
-    std::vector<std::uint32_t> owners;
-    owners.reserve(loaded->sampleIds.size());
-    for (std::int64_t sampleId : loaded->sampleIds) owners.push_back(indexOf.at(sampleId));
     const int method = static_cast<int>(methods.size());
     methods.push_back("embedding:" + extractor);
-    for (const EmbeddingPair& pair : cosinePairs(loaded->vectors, minCosine)) {
+    for (const EmbeddingPair& pair : cosinePairs(vectors, minCosine)) {
       edges.push_back({owners[pair.a], owners[pair.b], (1.0 - pair.cosine) * 64.0, method});
     }
   }

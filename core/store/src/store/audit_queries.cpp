@@ -4,16 +4,6 @@
 
 namespace winnow::store {
 
-Result<std::vector<EmbeddingRow>> readExtractorEmbeddings(const ProjectStore& store, const std::string& extractor) {
-  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, dimension, vector FROM embeddings WHERE extractor = ?");
-  select.bind(1, extractor);
-  return collectRows(select, "embeddings", [](const SqliteStatement& embedding) -> std::optional<EmbeddingRow> {
-    std::vector<float> values = embeddingFromBlob(embedding.columnInt64(1), embedding.columnBlob(2));
-    if (values.empty()) return std::nullopt;
-    return EmbeddingRow{embedding.columnInt64(0), std::move(values)};
-  });
-}
-
 Result<std::vector<LargestFaceRow>> readLargestFaces(const ProjectStore& store, const std::string& detector) {
   const std::string sql = std::string("SELECT s.id, MAX(f.width * f.height), s.width, s.height FROM faces f "
                                       "JOIN samples s ON s.id = f.sample_id") +

@@ -1,7 +1,5 @@
 #include "winnow/store/dedupe_queries.hpp"
 
-#include <cstring>
-#include <memory>
 
 #include "store/sqlite_statement.hpp"
 
@@ -80,50 +78,6 @@ Result<std::map<std::int64_t, std::string>> userChosenKeepers(ProjectStore& stor
   std::map<std::int64_t, std::string> keepers;
   while (select.step() == SQLITE_ROW) keepers[select.columnInt64(0)] = select.columnText(1);
   return keepers;
-}
-
-Result<std::vector<std::string>> embeddingExtractorNames(ProjectStore& store) {
-  SqliteStatement select(SqlAccess::handle(store), "SELECT DISTINCT extractor FROM embeddings ORDER BY extractor");
-  if (!select.ok()) return select.error("list embeddings");
-  std::vector<std::string> extractors;
-  while (select.step() == SQLITE_ROW) extractors.push_back(select.columnText(0));
-  return extractors;
-}
-
-Result<EmbeddingVectors> readEmbeddingVectors(ProjectStore& store, const std::string& extractor,
-                                              const std::function<bool(std::int64_t sampleId)>& wanted) {
-  sqlite3* db = SqlAccess::handle(store);
-  // The blob is read in place (sqlite3_column_blob), not copied into a string first.
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT sample_id, dimension, vector FROM embeddings WHERE extractor=? "
-                         "ORDER BY sample_id",
-                         -1, &raw, nullptr) != SQLITE_OK) {
-    sqlite3_finalize(raw);
-    return sqliteError(db, "load embeddings");
-  }
-  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> select(raw, sqlite3_finalize);
-  sqlite3_bind_text(raw, 1, extractor.c_str(), -1, SQLITE_TRANSIENT);
-  EmbeddingVectors result;
-  int dimension = -1;
-  while (sqlite3_step(raw) == SQLITE_ROW) {
-    const std::int64_t sampleId = sqlite3_column_int64(raw, 0);
-    if (!wanted(sampleId)) continue;
-    const int dim = sqlite3_column_int(raw, 1);
-    const void* blob = sqlite3_column_blob(raw, 2);
-    const int bytes = sqlite3_column_bytes(raw, 2);
-    if (dim <= 0 || bytes != dim * static_cast<int>(sizeof(float)) || !blob ||
-        (dimension >= 0 && dim != dimension)) {
-      ++result.skippedWrongSize;
-      continue;
-    }
-    dimension = dim;
-    std::vector<float> vector(static_cast<std::size_t>(dim));
-    std::memcpy(vector.data(), blob, static_cast<std::size_t>(bytes));
-    result.vectors.push_back(std::move(vector));
-    result.sampleIds.push_back(sampleId);
-  }
-  return result;
 }
 
 Result<std::optional<std::string>> latestStatusActor(ProjectStore& store, std::int64_t sampleId) {

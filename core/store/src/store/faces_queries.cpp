@@ -1,7 +1,5 @@
 #include "winnow/store/faces_queries.hpp"
 
-#include <cstring>
-
 #include "store/sqlite_statement.hpp"
 
 namespace winnow::store {
@@ -21,13 +19,6 @@ FaceBoxRow faceBoxAt(const SqliteStatement& row, int first) {
 }
 
 }  // namespace
-
-std::vector<float> embeddingFromBlob(std::int64_t dimension, const std::string& blob) {
-  if (dimension <= 0 || blob.size() != static_cast<std::size_t>(dimension) * sizeof(float)) return {};
-  std::vector<float> values(static_cast<std::size_t>(dimension));
-  std::memcpy(values.data(), blob.data(), blob.size());
-  return values;
-}
 
 Result<std::vector<DetectorFaceRow>> readDetectorFaces(const ProjectStore& store, const std::string& detector,
                                                        double minScore) {
@@ -158,50 +149,6 @@ Status putSampleFlag(ProjectStore& store, const SampleFlagRow& flag) {
   insert.bind(4, flag.threshold);
   insert.bind(5, flag.runId);
   return stepToDone(insert, "flag");
-}
-
-Result<std::vector<std::string>> embeddingExtractors(const ProjectStore& store) {
-  SqliteStatement select(SqlAccess::handle(store),
-                         "SELECT extractor FROM embeddings GROUP BY extractor ORDER BY COUNT(*) DESC, extractor");
-  return collectRows(select, "read embeddings", [](const SqliteStatement& row) { return row.columnText(0); });
-}
-
-Result<std::set<std::int64_t>> samplesWithEmbedding(const ProjectStore& store, const std::string& extractor) {
-  SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id FROM embeddings WHERE extractor = ?");
-  select.bind(1, extractor);
-  return collectIdSet(select, "read embeddings");
-}
-
-Status putEmbeddings(ProjectStore& store, const std::string& extractor, const std::vector<std::int64_t>& sampleIds,
-                     const std::vector<std::vector<float>>& vectors) {
-  SqliteStatement insert(SqlAccess::handle(store),
-                         "INSERT OR REPLACE INTO embeddings(sample_id, extractor, dimension, vector) "
-                         "VALUES(?, ?, ?, ?)");
-  for (std::size_t k = 0; k < sampleIds.size(); ++k) {
-    insert.reset();
-    insert.bind(1, sampleIds[k]);
-    insert.bind(2, extractor);
-    insert.bind(3, static_cast<std::int64_t>(vectors[k].size()));
-    insert.bindBlob(4, vectors[k].data(), vectors[k].size() * sizeof(float));
-    if (Status stored = stepToDone(insert, "store embedding"); !stored) return stored;
-  }
-  return okStatus();
-}
-
-Result<std::vector<LabelledEmbeddingRow>> readLabelledEmbeddings(const ProjectStore& store, const std::string& extractor,
-                                                                 std::int64_t maxSamples) {
-  SqliteStatement select(SqlAccess::handle(store),
-                         "SELECT e.sample_id, s.label, e.dimension, e.vector FROM embeddings e "
-                         "JOIN samples s ON s.id = e.sample_id WHERE e.extractor = ? AND "
-                         "s.status = 'active' AND s.label IS NOT NULL ORDER BY e.sample_id LIMIT ?");
-  select.bind(1, extractor);
-  select.bind(2, maxSamples);
-  return collectRows(select, "embeddings",
-                     [](const SqliteStatement& embedding) -> std::optional<LabelledEmbeddingRow> {
-                       std::vector<float> values = embeddingFromBlob(embedding.columnInt64(2), embedding.columnBlob(3));
-                       if (values.empty()) return std::nullopt;
-                       return LabelledEmbeddingRow{embedding.columnInt64(0), embedding.columnText(1), std::move(values)};
-                     });
 }
 
 }  // namespace winnow::store

@@ -82,20 +82,6 @@ Result<std::vector<SampleFaceRow>> readSampleFaces(const ProjectStore& store, st
   });
 }
 
-Result<std::vector<EmbeddingRow>> readReviewEmbeddings(const ProjectStore& store, const std::string& extractor,
-                                                       bool unlabelledOnly) {
-  const std::string sql = std::string("SELECT e.sample_id, e.dimension, e.vector FROM embeddings e JOIN samples s "
-                                      "ON s.id = e.sample_id WHERE e.extractor = ? AND s.status != 'rejected' ") +
-                          (unlabelledOnly ? "AND (s.label IS NULL OR s.label = '') " : "") + "ORDER BY e.sample_id";
-  SqliteStatement select(SqlAccess::handle(store), sql.c_str());
-  select.bind(1, extractor);
-  return collectRows(select, "read embeddings", [](const SqliteStatement& embedding) -> std::optional<EmbeddingRow> {
-    std::vector<float> values = embeddingFromBlob(embedding.columnInt64(1), embedding.columnBlob(2));
-    if (values.empty()) return std::nullopt;
-    return EmbeddingRow{embedding.columnInt64(0), std::move(values)};
-  });
-}
-
 Result<std::optional<std::int64_t>> applyDecisionReturningId(ProjectStore& store, std::int64_t sampleId,
                                                              const std::string& field,
                                                              const std::optional<std::string>& newValue,

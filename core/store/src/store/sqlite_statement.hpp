@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <set>
 #include <string>
@@ -111,6 +112,16 @@ class SqliteStatement {
   std::optional<std::int64_t> columnOptionalInt64(int column) const {
     if (columnIsNull(column)) return std::nullopt;
     return columnInt64(column);
+  }
+  // A blob of `count` float32 values in native byte order, copied straight from SQLite's buffer;
+  // empty when count <= 0 or the blob holds another number of bytes.
+  std::vector<float> columnFloats(int column, std::int64_t count) const {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    const auto bytes = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column));
+    if (count <= 0 || data == nullptr || bytes != static_cast<std::size_t>(count) * sizeof(float)) return {};
+    std::vector<float> values(static_cast<std::size_t>(count));
+    std::memcpy(values.data(), data, bytes);
+    return values;
   }
   std::optional<double> columnOptionalDouble(int column) const {
     if (columnIsNull(column)) return std::nullopt;
