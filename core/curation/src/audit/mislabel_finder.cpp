@@ -9,7 +9,7 @@
 #include <cstring>
 #include <map>
 
-#include "image/cv_image.hpp"
+#include "winnow/image/cv_image.hpp"
 #include "quality/curation_support.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/audit/one_feature_classifier.hpp"
@@ -34,7 +34,7 @@ void normalise(std::vector<float>& values) {
 
 // The generic feature of one image; empty on failure.
 std::vector<float> genericFeature(const Image& image) {
-  const cv::Mat rgb = image::detail::asMat(image);
+  const cv::Mat rgb = image::asMat(image);
   cv::Mat thumb;
   cv::resize(rgb, thumb, cv::Size(8, 8), 0, 0, cv::INTER_AREA);
   std::vector<float> colour;
