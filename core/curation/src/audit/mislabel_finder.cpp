@@ -96,10 +96,7 @@ Result<EmbeddingSet> readEmbeddings(const store::ProjectStore& store, std::strin
     extractor = extractors->front();
   }
   set.extractor = extractor;
-  store::EmbeddingQuery query;
-  query.extractor = extractor;
-  query.samples = store::EmbeddedSamples::All;
-  query.order = store::EmbeddingOrder::TableOrder;
+  const store::EmbeddingQuery query{extractor, store::EmbeddedSamples::All, store::EmbeddingOrder::TableOrder};
   auto stored = store::readEmbeddings(store, query);
   if (!stored) return stored.error();
   std::size_t dimension = 0;

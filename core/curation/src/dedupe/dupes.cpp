@@ -52,10 +52,7 @@ Status addEmbeddingEdges(store::ProjectStore& store, const std::unordered_map<st
   auto extractors = store::embeddingExtractors(store, store::ExtractorOrder::ByName);
   if (!extractors) return extractors.error();
   for (const std::string& extractor : *extractors) {
-    store::EmbeddingQuery query;
-    query.extractor = extractor;
-    query.samples = store::EmbeddedSamples::All;
-    query.order = store::EmbeddingOrder::BySampleId;
+    const store::EmbeddingQuery query{extractor, store::EmbeddedSamples::All, store::EmbeddingOrder::BySampleId};
     auto stored = store::readEmbeddings(store, query);
     if (!stored) return stored.error();
     // Rejected or unhashed samples are not candidates. Candidates' vectors that are not `dimension`

@@ -61,10 +61,9 @@ Result<std::vector<std::string>> listEmbeddingExtractors(store::ProjectStore& st
 
 Result<StoredEmbeddings> loadEmbeddings(store::ProjectStore& store, const std::string& extractor,
                                         bool unlabelledOnly) {
-  store::EmbeddingQuery query;
-  query.extractor = extractor;
-  query.samples = unlabelledOnly ? store::EmbeddedSamples::NotRejectedUnlabelled : store::EmbeddedSamples::NotRejected;
-  query.order = store::EmbeddingOrder::BySampleId;
+  const store::EmbeddingQuery query{
+      extractor, unlabelledOnly ? store::EmbeddedSamples::NotRejectedUnlabelled : store::EmbeddedSamples::NotRejected,
+      store::EmbeddingOrder::BySampleId};
   auto rows = store::readEmbeddings(store, query);
   if (!rows) return rows.error();
   StoredEmbeddings stored;

@@ -57,11 +57,8 @@ Result<nlohmann::json> runIdentityCheck(store::ProjectStore& store, const nlohma
   if (!resolved) return resolved.error();
   const nlohmann::json& params = *resolved;
   const std::string extractor = params["extractor"].get<std::string>();
-  store::EmbeddingQuery query;
-  query.extractor = extractor;
-  query.samples = store::EmbeddedSamples::ActiveLabelled;
-  query.order = store::EmbeddingOrder::BySampleId;
-  query.maxRows = params["max_samples"].get<std::int64_t>();
+  const store::EmbeddingQuery query{extractor, store::EmbeddedSamples::ActiveLabelled, store::EmbeddingOrder::BySampleId,
+                                    params["max_samples"].get<std::int64_t>()};
   auto rows = store::readEmbeddings(store, query);
   if (!rows) return rows.error();
   std::vector<std::string> labels;
