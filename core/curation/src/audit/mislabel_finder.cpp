@@ -9,12 +9,13 @@
 #include <cstring>
 #include <map>
 
-#include "image/cv_image.hpp"
+#include "winnow/image/cv_image.hpp"
 #include "quality/curation_support.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/audit/one_feature_classifier.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/store/audit_queries.hpp"
+#include "winnow/store/embedding_queries.hpp"
 
 namespace winnow::audit {
 
@@ -33,7 +34,7 @@ void normalise(std::vector<float>& values) {
 
 // The generic feature of one image; empty on failure.
 std::vector<float> genericFeature(const Image& image) {
-  const cv::Mat rgb = image::detail::asMat(image);
+  const cv::Mat rgb = image::asMat(image);
   cv::Mat thumb;
   cv::resize(rgb, thumb, cv::Size(8, 8), 0, 0, cv::INTER_AREA);
   std::vector<float> colour;
@@ -89,16 +90,17 @@ struct EmbeddingSet {
 Result<EmbeddingSet> readEmbeddings(const store::ProjectStore& store, std::string extractor) {
   EmbeddingSet set;
   if (extractor.empty()) {
-    auto extractors = store::embeddingExtractors(store);
+    auto extractors = store::embeddingExtractors(store, store::ExtractorOrder::MostEmbeddingsFirst);
     if (!extractors) return extractors.error();
     if (extractors->empty()) return set;
     extractor = extractors->front();
   }
   set.extractor = extractor;
-  auto rows = store::readExtractorEmbeddings(store, extractor);
-  if (!rows) return rows.error();
+  const store::EmbeddingQuery query{extractor, store::EmbeddedSamples::All, store::EmbeddingOrder::TableOrder};
+  auto stored = store::readEmbeddings(store, query);
+  if (!stored) return stored.error();
   std::size_t dimension = 0;
-  for (store::EmbeddingRow& row : *rows) {
+  for (store::EmbeddingRow& row : stored->rows) {
     if (dimension == 0) dimension = row.values.size();
     if (row.values.size() != dimension) continue;
     bool finite = true;

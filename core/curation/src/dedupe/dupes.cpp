@@ -17,27 +17,16 @@
 #include "winnow/dedupe/keeper_rule.hpp"
 #include "winnow/dedupe/perceptual_hash.hpp"
 #include "winnow/store/dedupe_queries.hpp"
+#include "winnow/store/embedding_queries.hpp"
 #include "winnow/store/project_store.hpp"
 
 namespace winnow::dedupe {
 
 namespace {
 
-struct Candidate {
-  std::int64_t id = 0;
-  int width = 0;
-  int height = 0;
-  std::int64_t byteSize = 0;
-  std::string format;
-  std::string status;
-  std::string path;
-  std::optional<std::int64_t> frameIndex;
-  std::uint64_t phash = 0;
-  std::uint64_t dhash = 0;
-  std::optional<double> sharpness;
-  std::optional<double> brightness;
-  std::optional<std::string> label;  // nullopt (or empty in the store) = unlabelled
-  bool isFrame() const { return format == "video-frame" && frameIndex.has_value(); }
+// A hashed, not rejected sample as the store lists it; its fields are declared once, in the store's row.
+struct Candidate : store::HashedSampleRow {
+  bool isFrame() const { return format == "video-frame" && videoFrameIndex.has_value(); }
 };
 
 struct Edge {
@@ -52,23 +41,7 @@ Result<std::vector<Candidate>> loadCandidates(store::ProjectStore& store) {
   if (!rows) return rows.error();
   std::vector<Candidate> candidates;
   candidates.reserve(rows->size());
-  for (store::HashedSampleRow& row : *rows) {
-    Candidate c;
-    c.id = row.id;
-    c.width = row.width;
-    c.height = row.height;
-    c.byteSize = row.byteSize;
-    c.format = std::move(row.format);
-    c.status = std::move(row.status);
-    c.path = std::move(row.originalPath);
-    c.frameIndex = row.videoFrameIndex;
-    c.phash = row.phash;
-    c.dhash = row.dhash;
-    c.sharpness = row.sharpness;
-    c.brightness = row.brightness;
-    c.label = std::move(row.label);
-    candidates.push_back(std::move(c));
-  }
+  for (store::HashedSampleRow& row : *rows) candidates.push_back(Candidate{std::move(row)});
   return candidates;
 }
 
@@ -76,23 +49,35 @@ Result<std::vector<Candidate>> loadCandidates(store::ProjectStore& store) {
 Status addEmbeddingEdges(store::ProjectStore& store, const std::unordered_map<std::int64_t, std::uint32_t>& indexOf,
                          double minCosine, std::vector<std::string>& methods,
                          std::vector<Edge>& edges, job::JobContext& job) {
-  auto extractors = store::embeddingExtractorNames(store);
+  auto extractors = store::embeddingExtractors(store, store::ExtractorOrder::ByName);
   if (!extractors) return extractors.error();
   for (const std::string& extractor : *extractors) {
-    // Rejected or unhashed samples are not candidates.
-    auto loaded = store::readEmbeddingVectors(store, extractor,
-                                              [&](std::int64_t sampleId) { return indexOf.count(sampleId) > 0; });
-    if (!loaded) return loaded.error();
-    if (loaded->skippedWrongSize > 0) {
-      job.warn("dupes: embeddings '" + extractor + "': " + std::to_string(loaded->skippedWrongSize) +
+    const store::EmbeddingQuery query{extractor, store::EmbeddedSamples::All, store::EmbeddingOrder::BySampleId};
+    auto stored = store::readEmbeddings(store, query);
+    if (!stored) return stored.error();
+    // Rejected or unhashed samples are not candidates. Candidates' vectors that are not `dimension`
+    // floats, or not of the first kept vector's dimension, are skipped.
+    std::int64_t skippedWrongSize = 0;
+    for (std::int64_t sampleId : stored->wrongSizeSampleIds) skippedWrongSize += indexOf.count(sampleId) > 0 ? 1 : 0;
+    std::vector<std::uint32_t> owners;
+    std::vector<std::vector<float>> vectors;
+    for (store::EmbeddingRow& row : stored->rows) {
+      const auto owner = indexOf.find(row.sampleId);
+      if (owner == indexOf.end()) continue;
+      if (!vectors.empty() && row.values.size() != vectors.front().size()) {
+        ++skippedWrongSize;
+        continue;
+      }
+      owners.push_back(owner->second);
+      vectors.push_back(std::move(row.values));
+    }
+    if (skippedWrongSize > 0) {
+      job.warn("dupes: embeddings '" + extractor + "': " + std::to_string(skippedWrongSize) +
                " vectors with a wrong size were skipped");
     }
-    std::vector<std::uint32_t> owners;
-    owners.reserve(loaded->sampleIds.size());
-    for (std::int64_t sampleId : loaded->sampleIds) owners.push_back(indexOf.at(sampleId));
     const int method = static_cast<int>(methods.size());
     methods.push_back("embedding:" + extractor);
-    for (const EmbeddingPair& pair : cosinePairs(loaded->vectors, minCosine)) {
+    for (const EmbeddingPair& pair : cosinePairs(vectors, minCosine)) {
       edges.push_back({owners[pair.a], owners[pair.b], (1.0 - pair.cosine) * 64.0, method});
     }
   }
@@ -148,7 +133,7 @@ ClusterMember memberOf(const Candidate& c, const Candidate& reference) {
   m.distance = hammingDistance(c.phash, reference.phash);
   m.dhashDistance = hammingDistance(c.dhash, reference.dhash);
   m.status = c.status;
-  m.path = c.path;
+  m.path = c.originalPath;
   m.width = c.width;
   m.height = c.height;
   m.sharpness = c.sharpness;
@@ -156,7 +141,7 @@ ClusterMember memberOf(const Candidate& c, const Candidate& reference) {
   m.byteSize = c.byteSize;
   m.format = c.format;
   m.label = c.label;
-  m.videoFrameIndex = c.frameIndex;
+  m.videoFrameIndex = c.videoFrameIndex;
   return m;
 }
 
@@ -189,7 +174,7 @@ GroupPlan planFrames(const std::vector<Candidate>& candidates, std::vector<std::
   std::sort(frames.begin(), frames.end(), [&](std::uint32_t l, std::uint32_t r) {
     const Candidate& a = candidates[l];
     const Candidate& b = candidates[r];
-    return std::tie(a.path, *a.frameIndex, a.id) < std::tie(b.path, *b.frameIndex, b.id);
+    return std::tie(a.originalPath, *a.videoFrameIndex, a.id) < std::tie(b.originalPath, *b.videoFrameIndex, b.id);
   });
   GroupPlan plan;
   if (seed) plan.kept.push_back(*seed);
@@ -212,7 +197,7 @@ GroupPlan planFrames(const std::vector<Candidate>& candidates, std::vector<std::
     }
   }
   std::set<std::string> videos;
-  for (std::uint32_t f : frames) videos.insert(fileName(candidates[f].path));
+  for (std::uint32_t f : frames) videos.insert(fileName(candidates[f].originalPath));
   plan.reason = "video frames: kept " + std::to_string(plan.kept.size()) + " of " +
                 std::to_string(frames.size()) + " frames of " +
                 (videos.size() == 1 ? *videos.begin() : std::to_string(videos.size()) + " videos") +
@@ -487,13 +472,13 @@ Result<nlohmann::json> runDupes(store::ProjectStore& store, const nlohmann::json
   {
     std::map<std::string, std::vector<std::uint32_t>> frames;
     for (std::uint32_t i = 0; i < candidates.size(); ++i) {
-      if (candidates[i].format == "video-frame" && candidates[i].frameIndex) {
-        frames[candidates[i].path].push_back(i);
+      if (candidates[i].format == "video-frame" && candidates[i].videoFrameIndex) {
+        frames[candidates[i].originalPath].push_back(i);
       }
     }
     for (auto& [video, list] : frames) {
       std::sort(list.begin(), list.end(), [&](std::uint32_t l, std::uint32_t r) {
-        return *candidates[l].frameIndex < *candidates[r].frameIndex;
+        return *candidates[l].videoFrameIndex < *candidates[r].videoFrameIndex;
       });
       for (std::size_t k = 1; k < list.size(); ++k) {
         const Candidate& x = candidates[list[k - 1]];

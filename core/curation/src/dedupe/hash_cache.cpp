@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "image/opencv_threads.hpp"
+#include "winnow/image/serial_opencv.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/dedupe/perceptual_hash.hpp"
 #include "winnow/image/image_codec.hpp"
@@ -89,7 +89,7 @@ Result<HashingSummary> computeMissingHashes(store::ProjectStore& store, unsigned
   if (pending.empty()) return summary;
 
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  const image::detail::SerialOpenCv serialOpenCv;
+  const image::SerialOpenCv serialOpenCv;
   quality::prepareMeasures();  // the working picture's conversions, before the workers start
   job.begin("hashing", static_cast<std::int64_t>(pending.size()));
   for (std::size_t first = 0; first < pending.size(); first += kBatchSize) {

@@ -6,7 +6,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "image/cv_image.hpp"
+#include "winnow/image/cv_image.hpp"
 
 namespace winnow::dedupe {
 
@@ -53,11 +53,11 @@ std::uint64_t dHash(const cv::Mat& grey64) {
 }  // namespace
 
 Result<HashedImage> hashWorkingImage(const image::WorkingImage& working) {
-  if (!image::detail::isConsistent(working.grey) || working.grey.channels() != 1) {
+  if (!image::isConsistent(working.grey) || working.grey.channels() != 1) {
     return makeError(ErrorCode::InvalidArgument, "perceptual hash: not a working image");
   }
   try {
-    const cv::Mat grey = image::detail::asMat(working.grey);
+    const cv::Mat grey = image::asMat(working.grey);
     HashedImage out;
     cv::Mat grey64;  // 64x64: an integer area reduction of the working picture's long side
     cv::resize(grey, grey64, cv::Size(64, 64), 0, 0, cv::INTER_AREA);
@@ -86,7 +86,7 @@ Result<HashedImage> hashWorkingImage(const image::WorkingImage& working) {
 }
 
 Result<HashedImage> hashImage(const Image& image) {
-  if (!image::detail::isConsistent(image)) {
+  if (!image::isConsistent(image)) {
     return makeError(ErrorCode::InvalidArgument, "perceptual hash: empty or inconsistent image");
   }
   auto working = image::makeWorkingImage(image);

@@ -12,7 +12,7 @@
 
 #include <sys/stat.h>
 
-#include "image/opencv_threads.hpp"
+#include "winnow/image/serial_opencv.hpp"
 #include "winnow/dedupe/dupes.hpp"
 #include "winnow/image/working_image.hpp"
 #include "winnow/ingest/label_csv.hpp"
@@ -625,7 +625,7 @@ Status Ingester::ingestVideo(const FileItem& item) {
 
 Result<IngestSummary> Ingester::run() {
   const auto started = std::chrono::steady_clock::now();
-  const image::detail::SerialOpenCv serialOpenCv;
+  const image::SerialOpenCv serialOpenCv;
   quality::prepareMeasures();  // before the workers start
   std::error_code ec;
   if (!fs::exists(options_.root, ec)) {

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <exception>
 
-#include "image/cv_image.hpp"
+#include "winnow/image/cv_image.hpp"
 
 namespace winnow::quality {
 
@@ -90,12 +90,12 @@ void prepareMeasures() {
 }
 
 Result<ImageMeasures> measureWorkingImage(const image::WorkingImage& working) {
-  if (!image::detail::isConsistent(working.colour) || !image::detail::isConsistent(working.grey) ||
+  if (!image::isConsistent(working.colour) || !image::isConsistent(working.grey) ||
       working.colour.channels() != 3 || working.grey.channels() != 1) {
     return makeError(ErrorCode::Decode, "measureImage: not a working image");
   }
   try {
-    const cv::Mat grey = image::detail::asMat(working.grey);
+    const cv::Mat grey = image::asMat(working.grey);
     ImageMeasures measures;
     cv::Scalar mean;
     cv::Scalar deviation;
@@ -108,7 +108,7 @@ Result<ImageMeasures> measureWorkingImage(const image::WorkingImage& working) {
     // Colour cast on the colour picture halved (64 px: colour statistics do not need more), in
     // 8-bit CIELAB (OpenCV: a* + 128, b* + 128, rounded; within half a unit of the float
     // conversion per pixel and over 10 times faster).
-    const cv::Mat colour = image::detail::asMat(working.colour);
+    const cv::Mat colour = image::asMat(working.colour);
     cv::Mat small;
     if (std::max(colour.cols, colour.rows) >= 2 * 64) {
       cv::resize(colour, small, cv::Size((colour.cols + 1) / 2, (colour.rows + 1) / 2), 0, 0, cv::INTER_AREA);

@@ -8,7 +8,7 @@
 #include "quality/curation_support.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/image/image_codec.hpp"
-#include "image/opencv_threads.hpp"
+#include "winnow/image/serial_opencv.hpp"
 #include "winnow/quality/image_measures.hpp"
 #include "winnow/store/quality_queries.hpp"
 
@@ -192,7 +192,7 @@ bool worstIsHigh(const std::string& flag) {
 
 Result<MeasureRunSummary> measureMissingSamples(store::ProjectStore& store, int threads,
                                                 job::JobContext& job, bool recompute) {
-  const image::detail::SerialOpenCv serialOpenCv;
+  const image::SerialOpenCv serialOpenCv;
   prepareMeasures();  // before the workers start
   MeasureRunSummary summary;
   auto samples = store.listSamples();

@@ -6,6 +6,7 @@
 #include <map>
 #include <random>
 
+#include "winnow/store/embedding_queries.hpp"
 #include "winnow/store/review_queries.hpp"
 
 namespace winnow::review {
@@ -55,16 +56,19 @@ int renumber(std::vector<int>& assignment) {
 }  // namespace
 
 Result<std::vector<std::string>> listEmbeddingExtractors(store::ProjectStore& store) {
-  return store::embeddingExtractors(store);
+  return store::embeddingExtractors(store, store::ExtractorOrder::MostEmbeddingsFirst);
 }
 
 Result<StoredEmbeddings> loadEmbeddings(store::ProjectStore& store, const std::string& extractor,
                                         bool unlabelledOnly) {
-  auto rows = store::readReviewEmbeddings(store, extractor, unlabelledOnly);
+  const store::EmbeddingQuery query{
+      extractor, unlabelledOnly ? store::EmbeddedSamples::NotRejectedUnlabelled : store::EmbeddedSamples::NotRejected,
+      store::EmbeddingOrder::BySampleId};
+  auto rows = store::readEmbeddings(store, query);
   if (!rows) return rows.error();
   StoredEmbeddings stored;
   stored.extractor = extractor;
-  for (store::EmbeddingRow& row : *rows) {
+  for (store::EmbeddingRow& row : rows->rows) {
     if (!stored.vectors.empty() && stored.vectors.front().size() != row.values.size()) continue;
     stored.sampleIds.push_back(row.sampleId);
     stored.vectors.push_back(std::move(row.values));

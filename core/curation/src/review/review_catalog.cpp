@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "faces/face_rows.hpp"
+#include "winnow/faces/face_rows.hpp"
 #include "winnow/store/review_queries.hpp"
 
 namespace winnow::review {

@@ -14,7 +14,7 @@
 #include "winnow/store/faces_queries.hpp"
 #include "winnow/util/atomic_file.hpp"
 #include "face_pixels.hpp"
-#include "face_rows.hpp"
+#include "winnow/faces/face_rows.hpp"
 
 namespace winnow::faces {
 

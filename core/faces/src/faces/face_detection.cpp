@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "face_pixels.hpp"
-#include "face_rows.hpp"
+#include "winnow/faces/face_rows.hpp"
 #include "winnow/config/schema_files.hpp"
 #include "winnow/image/image_codec.hpp"
 #include "winnow/job/parallel_for.hpp"

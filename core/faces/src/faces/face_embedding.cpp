@@ -9,6 +9,7 @@
 #include "winnow/config/schema_files.hpp"
 #include "winnow/faces/face_crops.hpp"
 #include "winnow/image/image_codec.hpp"
+#include "winnow/store/embedding_queries.hpp"
 #include "winnow/store/faces_queries.hpp"
 
 namespace winnow::faces {

@@ -6,7 +6,7 @@
 #include "winnow/config/schema_files.hpp"
 #include "winnow/faces/face_crops.hpp"
 #include "winnow/plot/charts.hpp"
-#include "winnow/store/faces_queries.hpp"
+#include "winnow/store/embedding_queries.hpp"
 #include "winnow/util/atomic_file.hpp"
 
 namespace winnow::faces {
@@ -57,14 +57,16 @@ Result<nlohmann::json> runIdentityCheck(store::ProjectStore& store, const nlohma
   if (!resolved) return resolved.error();
   const nlohmann::json& params = *resolved;
   const std::string extractor = params["extractor"].get<std::string>();
-  auto rows = store::readLabelledEmbeddings(store, extractor, params["max_samples"].get<std::int64_t>());
+  const store::EmbeddingQuery query{extractor, store::EmbeddedSamples::ActiveLabelled, store::EmbeddingOrder::BySampleId,
+                                    params["max_samples"].get<std::int64_t>()};
+  auto rows = store::readEmbeddings(store, query);
   if (!rows) return rows.error();
   std::vector<std::string> labels;
   std::vector<std::vector<float>> vectors;
-  for (store::LabelledEmbeddingRow& row : *rows) {
+  for (store::EmbeddingRow& row : rows->rows) {
     if (!vectors.empty() && vectors.front().size() != row.values.size()) continue;
     vectors.push_back(std::move(row.values));
-    labels.push_back(std::move(row.label));
+    labels.push_back(std::move(*row.label));  // ActiveLabelled: the label is never NULL
   }
   const std::size_t n = vectors.size();
   if (n < 2) {

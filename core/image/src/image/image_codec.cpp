@@ -13,7 +13,7 @@
 #include <string>
 
 #include "codec_decoders.hpp"
-#include "cv_image.hpp"
+#include "opencv_decoding.hpp"
 #include "exif_reader.hpp"
 #include "file_io.hpp"
 #include "header_scan.hpp"
@@ -109,7 +109,7 @@ bool toImage(const cv::Mat& decoded, ColorMode mode, Image& out) {
   if (!rgb && (ch == 2 || ch == 4)) format = PixelFormat::Rgba8;
   if (ch < 1 || ch > 4) return false;
   detail::allocate(out, m.cols, m.rows, format);
-  cv::Mat dst = detail::asMat(out);
+  cv::Mat dst = asMat(out);
   switch (ch) {
     case 1:
       if (rgb) cv::cvtColor(m, dst, cv::COLOR_GRAY2RGB);
@@ -154,7 +154,7 @@ bool decodeWithOpenCv(const std::vector<std::uint8_t>& bytes, const Probe& p, Co
       const int s = isJpeg ? scale : 1;
       detail::allocate(out, (p.scan.width + s - 1) / s, (p.scan.height + s - 1) / s,
                        greyJpeg ? PixelFormat::Gray8 : PixelFormat::Rgb8);
-      cv::Mat target = detail::asMat(out);
+      cv::Mat target = asMat(out);
       const cv::Mat decoded = cv::imdecode(buffer, flags, &target);
       if (decoded.empty()) {
         reason = std::string("cannot decode ") + detail::formatName(p.scan.format) + " data";
@@ -163,7 +163,7 @@ bool decodeWithOpenCv(const std::vector<std::uint8_t>& bytes, const Probe& p, Co
       if (decoded.data == out.pixels.data() && decoded.cols == out.width && decoded.rows == out.height &&
           decoded.type() == target.type()) {
         if (!greyJpeg) {
-          cv::Mat inPlace = detail::asMat(out);  // a second header: cvtColor runs in place
+          cv::Mat inPlace = asMat(out);  // a second header: cvtColor runs in place
           cv::cvtColor(decoded, inPlace, cv::COLOR_BGR2RGB);
         }
         return true;
@@ -244,8 +244,8 @@ Result<DecodedImage> decodeImpl(const std::vector<std::uint8_t>& bytes, const st
     detail::allocate(oriented, swap ? result.image.height : result.image.width,
                      swap ? result.image.width : result.image.height, result.image.format);
     try {
-      cv::Mat dst = detail::asMat(oriented);
-      detail::applyOrientation(detail::asMat(static_cast<const Image&>(result.image)), orientation, dst);
+      cv::Mat dst = asMat(oriented);
+      detail::applyOrientation(asMat(static_cast<const Image&>(result.image)), orientation, dst);
       if (dst.data != oriented.pixels.data())
         return fileError(ErrorCode::Internal, path, "orientation wrote outside the image buffer");
     } catch (const cv::Exception& e) {

@@ -6,18 +6,18 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cv_image.hpp"
+#include "opencv_decoding.hpp"
 #include "winnow/image/image_codec.hpp"
 
 namespace winnow::image {
 
 Result<std::vector<std::uint8_t>> encodePng(const Image& image) {
-  if (!detail::isConsistent(image))
+  if (!isConsistent(image))
     return makeError(ErrorCode::InvalidArgument, "encodePng: empty or inconsistent image (" +
                                                      std::to_string(image.width) + "x" +
                                                      std::to_string(image.height) + ")");
   try {
-    const cv::Mat src = detail::asMat(image);
+    const cv::Mat src = asMat(image);
     cv::Mat bgr;
     if (image.format == PixelFormat::Rgb8) cv::cvtColor(src, bgr, cv::COLOR_RGB2BGR);
     else if (image.format == PixelFormat::Rgba8) cv::cvtColor(src, bgr, cv::COLOR_RGBA2BGRA);
@@ -34,11 +34,11 @@ Result<std::vector<std::uint8_t>> encodePng(const Image& image) {
 
 Image resizeImage(const Image& image, int width, int height, Fit fit) {
   Image out;
-  if (!detail::isConsistent(image) || width <= 0 || height <= 0 || fit == Fit::Invalid) return out;
+  if (!isConsistent(image) || width <= 0 || height <= 0 || fit == Fit::Invalid) return out;
   try {
-    const cv::Mat src = detail::asMat(image);
+    const cv::Mat src = asMat(image);
     detail::allocate(out, width, height, image.format);
-    cv::Mat dst = detail::asMat(out);
+    cv::Mat dst = asMat(out);
     auto interpolation = [](int fromW, int fromH, int toW, int toH) {
       return static_cast<std::int64_t>(toW) * toH < static_cast<std::int64_t>(fromW) * fromH
                  ? cv::INTER_AREA

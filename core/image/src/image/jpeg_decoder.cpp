@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "cv_image.hpp"
+#include "opencv_decoding.hpp"
 #include "codec_decoders.hpp"
 
 namespace winnow::image::detail {

@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "cv_image.hpp"
+#include "opencv_decoding.hpp"
 #include "winnow/image/image_codec.hpp"
 
 namespace winnow::image {
@@ -61,7 +61,7 @@ bool encodeGuarded(jpeg_compress_struct& cinfo, EncoderErrorManager& manager, co
 }  // namespace
 
 Result<std::vector<std::uint8_t>> encodeJpeg(const Image& image, int quality) {
-  if (!detail::isConsistent(image) || (image.channels() != 1 && image.channels() != 3 && image.channels() != 4)) {
+  if (!isConsistent(image) || (image.channels() != 1 && image.channels() != 3 && image.channels() != 4)) {
     return makeError(ErrorCode::InvalidArgument, "encodeJpeg: empty or inconsistent image");
   }
   Image rgb;

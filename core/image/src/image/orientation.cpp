@@ -3,7 +3,7 @@
 
 #include <mutex>
 
-#include "cv_image.hpp"
+#include "opencv_decoding.hpp"
 
 namespace winnow::image::detail {
 

@@ -6,7 +6,7 @@
 #include <csetjmp>
 #include <cstring>
 
-#include "cv_image.hpp"
+#include "opencv_decoding.hpp"
 #include "codec_decoders.hpp"
 
 namespace winnow::image::detail {

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <system_error>
 
-#include "cv_image.hpp"
+#include "opencv_decoding.hpp"
 #include "winnow/image/image_codec.hpp"
 
 namespace winnow::image {
@@ -20,7 +20,7 @@ Error videoError(ErrorCode code, const std::filesystem::path& path, const std::s
 bool toRgb(const cv::Mat& frame, Image& out) {
   if (frame.empty() || frame.depth() != CV_8U) return false;
   detail::allocate(out, frame.cols, frame.rows, PixelFormat::Rgb8);
-  cv::Mat dst = detail::asMat(out);
+  cv::Mat dst = asMat(out);
   switch (frame.channels()) {
     case 1: cv::cvtColor(frame, dst, cv::COLOR_GRAY2RGB); break;
     case 3: cv::cvtColor(frame, dst, cv::COLOR_BGR2RGB); break;

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <exception>
 
-#include "cv_image.hpp"
+#include "opencv_decoding.hpp"
 
 namespace winnow::image {
 
@@ -32,22 +32,22 @@ cv::Mat reduceMat(const cv::Mat& source, int side) {
 Image fromMat(const cv::Mat& mat, PixelFormat format) {
   Image image;
   detail::allocate(image, mat.cols, mat.rows, format);
-  mat.copyTo(detail::asMat(image));
+  mat.copyTo(asMat(image));
   return image;
 }
 
 }  // namespace
 
 Image reduceToSide(const Image& image, int side) {
-  return fromMat(reduceMat(detail::asMat(image), side), image.format);
+  return fromMat(reduceMat(asMat(image), side), image.format);
 }
 
 Result<WorkingImage> makeWorkingImage(const Image& image) {
-  if (!detail::isConsistent(image)) {
+  if (!isConsistent(image)) {
     return makeError(ErrorCode::Decode, "working image: empty or inconsistent image");
   }
   try {
-    const cv::Mat source = detail::asMat(image);
+    const cv::Mat source = asMat(image);
     cv::Mat grey;
     cv::Mat rgb;
     switch (image.channels()) {

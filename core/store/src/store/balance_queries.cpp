@@ -6,13 +6,11 @@ namespace winnow::store {
 
 Result<std::map<std::int64_t, std::uint64_t>> perceptualHashesBySample(ProjectStore& store) {
   SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, phash FROM sample_hashes");
-  if (!select.ok()) return select.error("read sample_hashes");
   std::map<std::int64_t, std::uint64_t> hashes;
-  int rc = 0;
-  while ((rc = select.step()) == SQLITE_ROW) {
-    hashes[select.columnInt64(0)] = static_cast<std::uint64_t>(select.columnInt64(1));
-  }
-  if (rc != SQLITE_DONE) return select.error("read sample_hashes");
+  Status read = forEachRow(select, "read sample_hashes", [&](const SqliteStatement& hash) {
+    hashes[hash.columnInt64(0)] = static_cast<std::uint64_t>(hash.columnInt64(1));
+  });
+  if (!read) return read.error();
   return hashes;
 }
 
@@ -60,8 +58,7 @@ Status copySampleIdentity(ProjectStore& store, std::int64_t fromSampleId, std::i
                            "UPDATE samples SET identity=(SELECT identity FROM samples WHERE id=?) WHERE id=?");
   identity.bind(1, fromSampleId);
   identity.bind(2, toSampleId);
-  if (identity.step() != SQLITE_DONE) return identity.error("copy identity to child");
-  return okStatus();
+  return stepToDone(identity, "copy identity to child");
 }
 
 Status insertLineage(ProjectStore& store, const LineageRecord& lineage) {
@@ -75,8 +72,7 @@ Status insertLineage(ProjectStore& store, const LineageRecord& lineage) {
   insert.bind(5, lineage.seed);
   insert.bind(6, lineage.runId);
   insert.bind(7, lineage.createdAt);
-  if (insert.step() != SQLITE_DONE) return insert.error("record lineage");
-  return okStatus();
+  return stepToDone(insert, "record lineage");
 }
 
 }  // namespace winnow::store

@@ -1,7 +1,5 @@
 #include "winnow/store/dedupe_queries.hpp"
 
-#include <cstring>
-#include <memory>
 
 #include "store/sqlite_statement.hpp"
 
@@ -26,18 +24,13 @@ Result<std::vector<SamplePixelFile>> samplesWithoutHashes(ProjectStore& store) {
       SqlAccess::handle(store),
       "SELECT s.id, s.original_path, s.derived_path FROM samples s "
       "LEFT JOIN sample_hashes h ON h.sample_id = s.id WHERE h.sample_id IS NULL ORDER BY s.id");
-  if (!select.ok()) return select.error("list samples to hash");
-  std::vector<SamplePixelFile> files;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
+  return collectRows(select, "list samples to hash", [&store](const SqliteStatement& sample) {
     SamplePixelFile file;
-    file.sampleId = select.columnInt64(0);
-    const std::string derived = select.columnText(2);
-    file.path = derived.empty() ? std::filesystem::path(select.columnText(1)) : store.projectDir() / derived;
-    files.push_back(std::move(file));
-  }
-  if (rc != SQLITE_DONE) return select.error("list samples to hash");
-  return files;
+    file.sampleId = sample.columnInt64(0);
+    const std::string derived = sample.columnText(2);
+    file.path = derived.empty() ? std::filesystem::path(sample.columnText(1)) : store.projectDir() / derived;
+    return file;
+  });
 }
 
 Result<std::vector<HashedSampleRow>> listHashedSamples(ProjectStore& store, const std::string& sharpnessMeasure,
@@ -50,28 +43,23 @@ Result<std::vector<HashedSampleRow>> listHashedSamples(ProjectStore& store, cons
       "), nullif(s.label,'') FROM samples s JOIN sample_hashes h ON h.sample_id = s.id "
       "WHERE s.status != 'rejected' ORDER BY s.id";
   SqliteStatement select(SqlAccess::handle(store), sql.c_str());
-  if (!select.ok()) return select.error("load hashes");
-  std::vector<HashedSampleRow> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
+  return collectRows(select, "load hashes", [](const SqliteStatement& sample) {
     HashedSampleRow row;
-    row.id = select.columnInt64(0);
-    row.width = select.columnInt(1);
-    row.height = select.columnInt(2);
-    row.byteSize = select.columnInt64(3);
-    row.format = select.columnText(4);
-    row.status = select.columnText(5);
-    row.originalPath = select.columnText(6);
-    row.videoFrameIndex = select.columnOptionalInt64(7);
-    row.phash = static_cast<std::uint64_t>(select.columnInt64(8));
-    row.dhash = static_cast<std::uint64_t>(select.columnInt64(9));
-    row.sharpness = select.columnOptionalDouble(10);
-    row.brightness = select.columnOptionalDouble(11);
-    row.label = select.columnOptionalText(12);
-    rows.push_back(std::move(row));
-  }
-  if (rc != SQLITE_DONE) return select.error("load hashes");
-  return rows;
+    row.id = sample.columnInt64(0);
+    row.width = sample.columnInt(1);
+    row.height = sample.columnInt(2);
+    row.byteSize = sample.columnInt64(3);
+    row.format = sample.columnText(4);
+    row.status = sample.columnText(5);
+    row.originalPath = sample.columnText(6);
+    row.videoFrameIndex = sample.columnOptionalInt64(7);
+    row.phash = static_cast<std::uint64_t>(sample.columnInt64(8));
+    row.dhash = static_cast<std::uint64_t>(sample.columnInt64(9));
+    row.sharpness = sample.columnOptionalDouble(10);
+    row.brightness = sample.columnOptionalDouble(11);
+    row.label = sample.columnOptionalText(12);
+    return row;
+  });
 }
 
 Result<std::set<std::pair<std::int64_t, std::int64_t>>> notDuplicatePairs(ProjectStore& store) {
@@ -90,50 +78,6 @@ Result<std::map<std::int64_t, std::string>> userChosenKeepers(ProjectStore& stor
   std::map<std::int64_t, std::string> keepers;
   while (select.step() == SQLITE_ROW) keepers[select.columnInt64(0)] = select.columnText(1);
   return keepers;
-}
-
-Result<std::vector<std::string>> embeddingExtractorNames(ProjectStore& store) {
-  SqliteStatement select(SqlAccess::handle(store), "SELECT DISTINCT extractor FROM embeddings ORDER BY extractor");
-  if (!select.ok()) return select.error("list embeddings");
-  std::vector<std::string> extractors;
-  while (select.step() == SQLITE_ROW) extractors.push_back(select.columnText(0));
-  return extractors;
-}
-
-Result<EmbeddingVectors> readEmbeddingVectors(ProjectStore& store, const std::string& extractor,
-                                              const std::function<bool(std::int64_t sampleId)>& wanted) {
-  sqlite3* db = SqlAccess::handle(store);
-  // The blob is read in place (sqlite3_column_blob), not copied into a string first.
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT sample_id, dimension, vector FROM embeddings WHERE extractor=? "
-                         "ORDER BY sample_id",
-                         -1, &raw, nullptr) != SQLITE_OK) {
-    sqlite3_finalize(raw);
-    return sqliteError(db, "load embeddings");
-  }
-  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> select(raw, sqlite3_finalize);
-  sqlite3_bind_text(raw, 1, extractor.c_str(), -1, SQLITE_TRANSIENT);
-  EmbeddingVectors result;
-  int dimension = -1;
-  while (sqlite3_step(raw) == SQLITE_ROW) {
-    const std::int64_t sampleId = sqlite3_column_int64(raw, 0);
-    if (!wanted(sampleId)) continue;
-    const int dim = sqlite3_column_int(raw, 1);
-    const void* blob = sqlite3_column_blob(raw, 2);
-    const int bytes = sqlite3_column_bytes(raw, 2);
-    if (dim <= 0 || bytes != dim * static_cast<int>(sizeof(float)) || !blob ||
-        (dimension >= 0 && dim != dimension)) {
-      ++result.skippedWrongSize;
-      continue;
-    }
-    dimension = dim;
-    std::vector<float> vector(static_cast<std::size_t>(dim));
-    std::memcpy(vector.data(), blob, static_cast<std::size_t>(bytes));
-    result.vectors.push_back(std::move(vector));
-    result.sampleIds.push_back(sampleId);
-  }
-  return result;
 }
 
 Result<std::optional<std::string>> latestStatusActor(ProjectStore& store, std::int64_t sampleId) {
@@ -192,7 +136,7 @@ Result<std::vector<std::int64_t>> replaceDuplicateClusters(ProjectStore& store,
     insertCluster.bind(4, runId);
     insertCluster.bind(5, createdAt);
     insertCluster.bind(6, cluster.labelConflict ? 1 : 0);
-    if (insertCluster.step() != SQLITE_DONE) return insertCluster.error("store clusters");
+    if (Status stored = stepToDone(insertCluster, "store clusters"); !stored) return stored.error();
     const std::int64_t clusterId = sqlite3_last_insert_rowid(db);
     ids.push_back(clusterId);
     for (const NewClusterMember& member : cluster.members) {
@@ -202,7 +146,7 @@ Result<std::vector<std::int64_t>> replaceDuplicateClusters(ProjectStore& store,
       insertMember.bind(3, member.distance);
       insertMember.bind(4, member.kept ? 1 : 0);
       insertMember.bind(5, member.duplicateOf);
-      if (insertMember.step() != SQLITE_DONE) return insertMember.error("store clusters");
+      if (Status stored = stepToDone(insertMember, "store clusters"); !stored) return stored.error();
     }
   }
   return ids;
@@ -223,40 +167,38 @@ Result<std::vector<StoredDuplicateCluster>> listDuplicateClusters(ProjectStore& 
       "JOIN samples s ON s.id=m.sample_id "
       "ORDER BY c.id, (m.sample_id != c.keeper_sample_id), (m.kept = 0), m.distance, m.sample_id";
   SqliteStatement select(SqlAccess::handle(store), sql.c_str());
-  if (!select.ok()) return select.error("list clusters");
   std::vector<StoredDuplicateCluster> clusters;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
-    const std::int64_t id = select.columnInt64(0);
+  Status read = forEachRow(select, "list clusters", [&clusters](const SqliteStatement& row) {
+    const std::int64_t id = row.columnInt64(0);
     if (clusters.empty() || clusters.back().id != id) {
       StoredDuplicateCluster cluster;
       cluster.id = id;
-      cluster.method = select.columnText(1);
-      cluster.keeperSampleId = select.columnInt64(2);
-      cluster.keeperReason = select.columnText(3);
-      cluster.labelConflict = select.columnInt(16) != 0;
+      cluster.method = row.columnText(1);
+      cluster.keeperSampleId = row.columnInt64(2);
+      cluster.keeperReason = row.columnText(3);
+      cluster.labelConflict = row.columnInt(16) != 0;
       clusters.push_back(std::move(cluster));
     }
     StoredClusterMember m;
-    m.sampleId = select.columnInt64(4);
-    m.distance = select.columnDouble(5);
-    m.status = select.columnText(6);
-    m.originalPath = select.columnText(7);
-    m.width = select.columnInt(8);
-    m.height = select.columnInt(9);
-    m.byteSize = select.columnInt64(10);
-    m.format = select.columnText(11);
-    m.sharpness = select.columnOptionalDouble(12);
-    m.brightness = select.columnOptionalDouble(13);
-    if (!select.columnIsNull(14)) m.dhash = static_cast<std::uint64_t>(select.columnInt64(14));
-    if (!select.columnIsNull(15)) m.referenceDhash = static_cast<std::uint64_t>(select.columnInt64(15));
-    m.kept = select.columnInt(17) != 0;
-    m.duplicateOf = select.columnOptionalInt64(18);
-    m.label = select.columnOptionalText(19);
-    m.videoFrameIndex = select.columnOptionalInt64(20);
+    m.sampleId = row.columnInt64(4);
+    m.distance = row.columnDouble(5);
+    m.status = row.columnText(6);
+    m.originalPath = row.columnText(7);
+    m.width = row.columnInt(8);
+    m.height = row.columnInt(9);
+    m.byteSize = row.columnInt64(10);
+    m.format = row.columnText(11);
+    m.sharpness = row.columnOptionalDouble(12);
+    m.brightness = row.columnOptionalDouble(13);
+    if (!row.columnIsNull(14)) m.dhash = static_cast<std::uint64_t>(row.columnInt64(14));
+    if (!row.columnIsNull(15)) m.referenceDhash = static_cast<std::uint64_t>(row.columnInt64(15));
+    m.kept = row.columnInt(17) != 0;
+    m.duplicateOf = row.columnOptionalInt64(18);
+    m.label = row.columnOptionalText(19);
+    m.videoFrameIndex = row.columnOptionalInt64(20);
     clusters.back().members.push_back(std::move(m));
-  }
-  if (rc != SQLITE_DONE) return select.error("list clusters");
+  });
+  if (!read) return read.error();
   return clusters;
 }
 
@@ -289,12 +231,10 @@ Status setDuplicateClusterKeeper(ProjectStore& store, std::int64_t clusterId, st
                                  const std::string& keeperReason) {
   SqliteStatement update(SqlAccess::handle(store),
                          "UPDATE duplicate_clusters SET keeper_sample_id=?, keeper_reason=? WHERE id=?");
-  if (!update.ok()) return update.error("set keeper");
   update.bind(1, keeperSampleId);
   update.bind(2, keeperReason);
   update.bind(3, clusterId);
-  if (update.step() != SQLITE_DONE) return update.error("set keeper");
-  return okStatus();
+  return stepToDone(update, "set keeper");
 }
 
 Result<std::vector<ClusterMemberFormat>> keptMembersOfSameLabel(ProjectStore& store, std::int64_t clusterId,
@@ -316,23 +256,19 @@ Result<std::vector<ClusterMemberFormat>> keptMembersOfSameLabel(ProjectStore& st
 Status markClusterMemberKept(ProjectStore& store, std::int64_t clusterId, std::int64_t sampleId) {
   SqliteStatement keep(SqlAccess::handle(store), "UPDATE duplicate_cluster_members SET kept=1, duplicate_of=NULL "
                                        "WHERE cluster_id=? AND sample_id=?");
-  if (!keep.ok()) return keep.error("set keeper");
   keep.bind(1, clusterId);
   keep.bind(2, sampleId);
-  if (keep.step() != SQLITE_DONE) return keep.error("set keeper");
-  return okStatus();
+  return stepToDone(keep, "set keeper");
 }
 
 Status demoteClusterMember(ProjectStore& store, std::int64_t clusterId, std::int64_t keeperSampleId,
                            std::int64_t demoted) {
   SqliteStatement repoint(SqlAccess::handle(store), "UPDATE duplicate_cluster_members SET kept=0, duplicate_of=?1 "
                                           "WHERE cluster_id=?2 AND (sample_id=?3 OR duplicate_of=?3)");
-  if (!repoint.ok()) return repoint.error("set keeper");
   repoint.bind(1, keeperSampleId);
   repoint.bind(2, clusterId);
   repoint.bind(3, demoted);
-  if (repoint.step() != SQLITE_DONE) return repoint.error("set keeper");
-  return okStatus();
+  return stepToDone(repoint, "set keeper");
 }
 
 Status recordNotDuplicatePair(ProjectStore& store, std::int64_t sampleA, std::int64_t sampleB,
@@ -340,13 +276,11 @@ Status recordNotDuplicatePair(ProjectStore& store, std::int64_t sampleA, std::in
   SqliteStatement insert(
       SqlAccess::handle(store),
       "INSERT OR IGNORE INTO not_duplicate_pairs(sample_a, sample_b, actor, created_at) VALUES(?,?,?,?)");
-  if (!insert.ok()) return insert.error("mark not duplicate");
   insert.bind(1, sampleA);
   insert.bind(2, sampleB);
   insert.bind(3, actor);
   insert.bind(4, createdAt);
-  if (insert.step() != SQLITE_DONE) return insert.error("mark not duplicate");
-  return okStatus();
+  return stepToDone(insert, "mark not duplicate");
 }
 
 Result<std::optional<ClusterOfPair>> clusterHoldingBoth(ProjectStore& store, std::int64_t sampleA,
@@ -376,23 +310,21 @@ Status removeClusterMember(ProjectStore& store, std::int64_t clusterId, std::int
   repoint.bind(1, replacement);
   repoint.bind(2, clusterId);
   repoint.bind(3, leaving);
-  if (repoint.step() != SQLITE_DONE) return repoint.error("update cluster");
+  if (Status repointed = stepToDone(repoint, "update cluster"); !repointed) return repointed;
   SqliteStatement remove(db, "DELETE FROM duplicate_cluster_members WHERE cluster_id=? AND sample_id=?");
   remove.bind(1, clusterId);
   remove.bind(2, leaving);
-  if (remove.step() != SQLITE_DONE) return remove.error("update cluster");
-  return okStatus();
+  return stepToDone(remove, "update cluster");
 }
 
 Status dropDuplicateCluster(ProjectStore& store, std::int64_t clusterId) {
   sqlite3* db = SqlAccess::handle(store);
   SqliteStatement drop(db, "DELETE FROM duplicate_cluster_members WHERE cluster_id=?");
   drop.bind(1, clusterId);
-  if (drop.step() != SQLITE_DONE) return drop.error("drop cluster");
+  if (Status dropped = stepToDone(drop, "drop cluster"); !dropped) return dropped;
   SqliteStatement dropCluster(db, "DELETE FROM duplicate_clusters WHERE id=?");
   dropCluster.bind(1, clusterId);
-  if (dropCluster.step() != SQLITE_DONE) return dropCluster.error("drop cluster");
-  return okStatus();
+  return stepToDone(dropCluster, "drop cluster");
 }
 
 Result<std::vector<LabelConflictCluster>> labelConflictClusters(ProjectStore& store) {
@@ -426,23 +358,21 @@ Result<std::vector<std::vector<LabelConflictMemberRow>>> labelConflictMembers(
   for (std::int64_t clusterId : clusterIds) {
     members.reset();
     members.bind(1, clusterId);
-    std::vector<LabelConflictMemberRow> rows;
-    int rc = SQLITE_ROW;
-    while ((rc = members.step()) == SQLITE_ROW) {
+    auto rows = collectRows(members, "list label conflicts", [](const SqliteStatement& member) {
       LabelConflictMemberRow row;
-      row.method = members.columnText(0);
-      row.keeperSampleId = members.columnInt64(1);
-      row.sampleId = members.columnInt64(2);
-      row.label = members.columnOptionalText(3);
-      row.status = members.columnText(4);
-      row.source = members.columnText(5);
-      row.originalPath = members.columnText(6);
-      row.kept = members.columnInt(7) != 0;
-      row.reviewedBy = members.columnOptionalText(8);
-      rows.push_back(std::move(row));
-    }
-    if (rc != SQLITE_DONE) return members.error("list label conflicts");
-    byCluster.push_back(std::move(rows));
+      row.method = member.columnText(0);
+      row.keeperSampleId = member.columnInt64(1);
+      row.sampleId = member.columnInt64(2);
+      row.label = member.columnOptionalText(3);
+      row.status = member.columnText(4);
+      row.source = member.columnText(5);
+      row.originalPath = member.columnText(6);
+      row.kept = member.columnInt(7) != 0;
+      row.reviewedBy = member.columnOptionalText(8);
+      return row;
+    });
+    if (!rows) return rows.error();
+    byCluster.push_back(std::move(rows.value()));
   }
   return byCluster;
 }
@@ -462,22 +392,18 @@ Status recordLabelConflictReview(ProjectStore& store, std::int64_t clusterId, co
   SqliteStatement insert(SqlAccess::handle(store),
                          "INSERT OR REPLACE INTO label_conflict_reviews(sample_id, actor, reason, created_at) "
                          "SELECT sample_id, ?, ?, ? FROM duplicate_cluster_members WHERE cluster_id=?");
-  if (!insert.ok()) return insert.error("record review");
   insert.bind(1, actor);
   insert.bind(2, reason);
   insert.bind(3, createdAt);
   insert.bind(4, clusterId);
-  if (insert.step() != SQLITE_DONE) return insert.error("record review");
-  return okStatus();
+  return stepToDone(insert, "record review");
 }
 
 Status clearLabelConflictReviews(ProjectStore& store, std::int64_t clusterId) {
   SqliteStatement remove(SqlAccess::handle(store), "DELETE FROM label_conflict_reviews WHERE sample_id IN "
                                          "(SELECT sample_id FROM duplicate_cluster_members WHERE cluster_id=?)");
-  if (!remove.ok()) return remove.error("reopen conflict");
   remove.bind(1, clusterId);
-  if (remove.step() != SQLITE_DONE) return remove.error("reopen conflict");
-  return okStatus();
+  return stepToDone(remove, "reopen conflict");
 }
 
 }  // namespace winnow::store

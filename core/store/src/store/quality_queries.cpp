@@ -11,51 +11,42 @@ namespace {
 Result<std::vector<RankedSampleRow>> rankedSamples(const ProjectStore& store, const std::string& sql,
                                                    const std::string& name, int limit) {
   SqliteStatement statement(SqlAccess::handle(store), sql.c_str());
-  if (!statement.ok()) return statement.error("ranked samples");
   statement.bind(1, name);
   statement.bind(2, static_cast<std::int64_t>(limit > 0 ? limit : -1));
-  std::vector<RankedSampleRow> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
+  return collectRows(statement, "ranked samples", [&store](const SqliteStatement& sample) {
     RankedSampleRow row;
-    row.sampleId = statement.columnInt64(0);
-    row.value = statement.columnDouble(1);
-    row.threshold = statement.columnDouble(2);
-    row.label = statement.columnOptionalText(3);
-    row.source = statement.columnText(4);
-    row.status = statement.columnText(5);
-    const std::string derived = statement.columnText(7);
-    row.pixelPath = derived.empty() ? statement.columnText(6) : (store.projectDir() / derived).string();
-    rows.push_back(std::move(row));
-  }
-  if (rc != SQLITE_DONE) return statement.error("ranked samples");
-  return rows;
+    row.sampleId = sample.columnInt64(0);
+    row.value = sample.columnDouble(1);
+    row.threshold = sample.columnDouble(2);
+    row.label = sample.columnOptionalText(3);
+    row.source = sample.columnText(4);
+    row.status = sample.columnText(5);
+    const std::string derived = sample.columnText(7);
+    row.pixelPath = derived.empty() ? sample.columnText(6) : (store.projectDir() / derived).string();
+    return row;
+  });
 }
 
 }  // namespace
 
 Result<std::map<std::int64_t, double>> measureValues(const ProjectStore& store, const std::string& name) {
   SqliteStatement statement(SqlAccess::handle(store), "SELECT sample_id, value FROM sample_measures WHERE name = ?");
-  if (!statement.ok()) return statement.error("sample_measures");
   statement.bind(1, name);
   std::map<std::int64_t, double> values;
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
-    values[statement.columnInt64(0)] = statement.columnDouble(1);
-  }
-  if (rc != SQLITE_DONE) return statement.error("sample_measures");
+  Status read = forEachRow(statement, "sample_measures", [&](const SqliteStatement& measure) {
+    values[measure.columnInt64(0)] = measure.columnDouble(1);
+  });
+  if (!read) return read.error();
   return values;
 }
 
 Result<std::map<std::int64_t, std::map<std::string, double>>> allMeasureValues(const ProjectStore& store) {
   SqliteStatement statement(SqlAccess::handle(store), "SELECT sample_id, name, value FROM sample_measures");
-  if (!statement.ok()) return statement.error("sample_measures");
   std::map<std::int64_t, std::map<std::string, double>> all;
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
-    all[statement.columnInt64(0)][statement.columnText(1)] = statement.columnDouble(2);
-  }
-  if (rc != SQLITE_DONE) return statement.error("sample_measures");
+  Status read = forEachRow(statement, "sample_measures", [&](const SqliteStatement& measure) {
+    all[measure.columnInt64(0)][measure.columnText(1)] = measure.columnDouble(2);
+  });
+  if (!read) return read.error();
   return all;
 }
 
@@ -69,21 +60,16 @@ Result<std::vector<SampleFaceBoxes>> faceBoxesPerSample(ProjectStore& store, con
                   "FROM faces f JOIN samples s ON s.id = f.sample_id") +
       (detector.empty() ? "" : " WHERE f.detector = ?") + " GROUP BY s.id";
   SqliteStatement statement(SqlAccess::handle(store), sql.c_str());
-  if (!statement.ok()) return statement.error("faces");
   if (!detector.empty()) statement.bind(1, detector);
-  std::vector<SampleFaceBoxes> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = statement.step()) == SQLITE_ROW) {
+  return collectRows(statement, "faces", [](const SqliteStatement& sample) {
     SampleFaceBoxes row;
-    row.sampleId = statement.columnInt64(0);
-    row.width = statement.columnInt64(1);
-    row.height = statement.columnInt64(2);
-    row.faceCount = statement.columnInt64(3);
-    row.largestFaceArea = statement.columnDouble(4);
-    rows.push_back(row);
-  }
-  if (rc != SQLITE_DONE) return statement.error("faces");
-  return rows;
+    row.sampleId = sample.columnInt64(0);
+    row.width = sample.columnInt64(1);
+    row.height = sample.columnInt64(2);
+    row.faceCount = sample.columnInt64(3);
+    row.largestFaceArea = sample.columnDouble(4);
+    return row;
+  });
 }
 
 Status replaceSampleFlags(ProjectStore& store, const std::vector<std::string>& flagNames,

@@ -9,57 +9,41 @@ Result<std::vector<CatalogSampleRow>> readCatalogSamples(const ProjectStore& sto
                          "SELECT s.id, s.content_hash, src.name, s.original_path, s.derived_path, s.width, s.height, "
                          "s.label, s.split, s.status FROM samples s JOIN sources src ON src.id = s.source_id "
                          "ORDER BY s.id");
-  if (!select.ok()) return select.error("read samples");
-  std::vector<CatalogSampleRow> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
+  return collectRows(select, "read samples", [](const SqliteStatement& sample) {
     CatalogSampleRow row;
-    row.sampleId = select.columnInt64(0);
-    row.contentHash = select.columnText(1);
-    row.sourceName = select.columnText(2);
-    row.originalPath = select.columnText(3);
-    row.derivedPath = select.columnText(4);
-    row.width = select.columnInt(5);
-    row.height = select.columnInt(6);
-    row.label = select.columnOptionalText(7);
-    row.split = select.columnText(8);
-    row.status = select.columnText(9);
-    rows.push_back(std::move(row));
-  }
-  if (rc != SQLITE_DONE) return select.error("read samples");
-  return rows;
+    row.sampleId = sample.columnInt64(0);
+    row.contentHash = sample.columnText(1);
+    row.sourceName = sample.columnText(2);
+    row.originalPath = sample.columnText(3);
+    row.derivedPath = sample.columnText(4);
+    row.width = sample.columnInt(5);
+    row.height = sample.columnInt(6);
+    row.label = sample.columnOptionalText(7);
+    row.split = sample.columnText(8);
+    row.status = sample.columnText(9);
+    return row;
+  });
 }
 
 Result<std::vector<SampleCropRow>> readFirstFaceCrops(const ProjectStore& store) {
   SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, path FROM face_crops WHERE face_index = 0 ORDER BY id");
-  if (!select.ok()) return select.error("read face crops");
-  std::vector<SampleCropRow> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) rows.push_back({select.columnInt64(0), select.columnText(1)});
-  if (rc != SQLITE_DONE) return select.error("read face crops");
-  return rows;
+  return collectRows(select, "read face crops", [](const SqliteStatement& crop) {
+    return SampleCropRow{crop.columnInt64(0), crop.columnText(1)};
+  });
 }
 
 Result<std::vector<SampleFlagNameRow>> readSampleFlags(const ProjectStore& store) {
   SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, flag FROM sample_flags ORDER BY flag, sample_id");
-  if (!select.ok()) return select.error("read flags");
-  std::vector<SampleFlagNameRow> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) rows.push_back({select.columnInt64(0), select.columnText(1)});
-  if (rc != SQLITE_DONE) return select.error("read flags");
-  return rows;
+  return collectRows(select, "read flags", [](const SqliteStatement& flag) {
+    return SampleFlagNameRow{flag.columnInt64(0), flag.columnText(1)};
+  });
 }
 
 Result<std::vector<SampleMeasureRow>> readSampleMeasures(const ProjectStore& store) {
   SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, name, value FROM sample_measures");
-  if (!select.ok()) return select.error("read measures");
-  std::vector<SampleMeasureRow> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
-    rows.push_back({select.columnInt64(0), select.columnText(1), select.columnDouble(2)});
-  }
-  if (rc != SQLITE_DONE) return select.error("read measures");
-  return rows;
+  return collectRows(select, "read measures", [](const SqliteStatement& measure) {
+    return SampleMeasureRow{measure.columnInt64(0), measure.columnText(1), measure.columnDouble(2)};
+  });
 }
 
 Result<std::vector<ClusterMembershipRow>> readClusterMemberships(const ProjectStore& store) {
@@ -67,67 +51,35 @@ Result<std::vector<ClusterMembershipRow>> readClusterMemberships(const ProjectSt
                          "SELECT m.sample_id, m.cluster_id, c.size FROM duplicate_cluster_members m JOIN "
                          "(SELECT cluster_id, COUNT(*) AS size FROM duplicate_cluster_members GROUP BY cluster_id) c "
                          "ON c.cluster_id = m.cluster_id");
-  if (!select.ok()) return select.error("read duplicate clusters");
-  std::vector<ClusterMembershipRow> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
-    rows.push_back({select.columnInt64(0), select.columnInt64(1), select.columnInt(2)});
-  }
-  if (rc != SQLITE_DONE) return select.error("read duplicate clusters");
-  return rows;
+  return collectRows(select, "read duplicate clusters", [](const SqliteStatement& member) {
+    return ClusterMembershipRow{member.columnInt64(0), member.columnInt64(1), member.columnInt(2)};
+  });
 }
 
 Result<std::vector<BestFaceScoreRow>> readBestFaceScores(const ProjectStore& store) {
   SqliteStatement select(SqlAccess::handle(store), "SELECT sample_id, MAX(score) FROM faces GROUP BY sample_id");
-  if (!select.ok()) return select.error("read faces");
-  std::vector<BestFaceScoreRow> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) rows.push_back({select.columnInt64(0), select.columnDouble(1)});
-  if (rc != SQLITE_DONE) return select.error("read faces");
-  return rows;
+  return collectRows(select, "read faces", [](const SqliteStatement& face) {
+    return BestFaceScoreRow{face.columnInt64(0), face.columnDouble(1)};
+  });
 }
 
 Result<std::vector<SampleFaceRow>> readSampleFaces(const ProjectStore& store, std::int64_t sampleId) {
   SqliteStatement select(SqlAccess::handle(store),
                          "SELECT id, detector, x, y, width, height, score, landmarks_json FROM faces "
                          "WHERE sample_id = ? ORDER BY width * height DESC, id");
-  if (!select.ok()) return select.error("read faces");
   select.bind(1, sampleId);
-  std::vector<SampleFaceRow> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
+  return collectRows(select, "read faces", [](const SqliteStatement& face) {
     SampleFaceRow row;
-    row.faceId = select.columnInt64(0);
-    row.detector = select.columnText(1);
-    row.box.x = select.columnDouble(2);
-    row.box.y = select.columnDouble(3);
-    row.box.width = select.columnDouble(4);
-    row.box.height = select.columnDouble(5);
-    row.box.score = select.columnDouble(6);
-    row.box.landmarksJson = select.columnText(7);
-    rows.push_back(std::move(row));
-  }
-  if (rc != SQLITE_DONE) return select.error("read faces");
-  return rows;
-}
-
-Result<std::vector<EmbeddingRow>> readReviewEmbeddings(const ProjectStore& store, const std::string& extractor,
-                                                       bool unlabelledOnly) {
-  const std::string sql = std::string("SELECT e.sample_id, e.dimension, e.vector FROM embeddings e JOIN samples s "
-                                      "ON s.id = e.sample_id WHERE e.extractor = ? AND s.status != 'rejected' ") +
-                          (unlabelledOnly ? "AND (s.label IS NULL OR s.label = '') " : "") + "ORDER BY e.sample_id";
-  SqliteStatement select(SqlAccess::handle(store), sql.c_str());
-  if (!select.ok()) return select.error("read embeddings");
-  select.bind(1, extractor);
-  std::vector<EmbeddingRow> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
-    std::vector<float> values = embeddingFromBlob(select.columnInt64(1), select.columnBlob(2));
-    if (values.empty()) continue;
-    rows.push_back({select.columnInt64(0), std::move(values)});
-  }
-  if (rc != SQLITE_DONE) return select.error("read embeddings");
-  return rows;
+    row.faceId = face.columnInt64(0);
+    row.detector = face.columnText(1);
+    row.box.x = face.columnDouble(2);
+    row.box.y = face.columnDouble(3);
+    row.box.width = face.columnDouble(4);
+    row.box.height = face.columnDouble(5);
+    row.box.score = face.columnDouble(6);
+    row.box.landmarksJson = face.columnText(7);
+    return row;
+  });
 }
 
 Result<std::optional<std::int64_t>> applyDecisionReturningId(ProjectStore& store, std::int64_t sampleId,

@@ -4,8 +4,13 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
+#include <set>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "winnow/store/project_store.hpp"
 #include "winnow/util/result.hpp"
@@ -35,6 +40,8 @@ inline std::string sqlQuoted(const std::string& text) {
   return quoted + "'";
 }
 
+// A statement that failed to prepare is still safe to bind and step (SQLite answers SQLITE_MISUSE
+// for a null statement); error() then reports the prepare failure.
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3* db, const char* sql) : db_(db) {
@@ -106,6 +113,16 @@ class SqliteStatement {
     if (columnIsNull(column)) return std::nullopt;
     return columnInt64(column);
   }
+  // A blob of `count` float32 values in native byte order, copied straight from SQLite's buffer;
+  // empty when count <= 0 or the blob holds another number of bytes.
+  std::vector<float> columnFloats(int column, std::int64_t count) const {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    const auto bytes = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column));
+    if (count <= 0 || data == nullptr || bytes != static_cast<std::size_t>(count) * sizeof(float)) return {};
+    std::vector<float> values(static_cast<std::size_t>(count));
+    std::memcpy(values.data(), data, bytes);
+    return values;
+  }
   std::optional<double> columnOptionalDouble(int column) const {
     if (columnIsNull(column)) return std::nullopt;
     return columnDouble(column);
@@ -116,5 +133,69 @@ class SqliteStatement {
   sqlite3_stmt* stmt_ = nullptr;
   std::string prepareError_;
 };
+
+// Steps `statement` (prepared, parameters bound) through every row, calling visit(statement) on each.
+// A prepare or step failure is statement.error(what); rows visited before a step failure stay visited.
+template <typename VisitRow>
+Status forEachRow(SqliteStatement& statement, const std::string& what, VisitRow&& visit) {
+  if (!statement.ok()) return statement.error(what);
+  int rc = SQLITE_ROW;
+  while ((rc = statement.step()) == SQLITE_ROW) visit(static_cast<const SqliteStatement&>(statement));
+  if (rc != SQLITE_DONE) return statement.error(what);
+  return okStatus();
+}
+
+namespace detail {
+template <typename T>
+struct KeptRow {
+  using type = T;
+};
+template <typename T>
+struct KeptRow<std::optional<T>> {
+  using type = T;
+};
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+}  // namespace detail
+
+// The row type collectRows keeps for a reader: what readRow returns, or T where it returns std::optional<T>.
+template <typename ReadRow>
+using CollectedRow =
+    typename detail::KeptRow<std::decay_t<std::invoke_result_t<ReadRow&, const SqliteStatement&>>>::type;
+
+// Every row of `statement` (prepared, parameters bound) as readRow(statement) returns it, in step order.
+// A readRow returning std::optional skips the rows it answers std::nullopt for.
+// A prepare or step failure is statement.error(what), and no rows are returned.
+template <typename ReadRow>
+Result<std::vector<CollectedRow<ReadRow>>> collectRows(SqliteStatement& statement, const std::string& what,
+                                                       ReadRow&& readRow) {
+  using Read = std::decay_t<std::invoke_result_t<ReadRow&, const SqliteStatement&>>;
+  std::vector<CollectedRow<ReadRow>> rows;
+  Status stepped = forEachRow(statement, what, [&](const SqliteStatement& row) {
+    if constexpr (detail::IsOptional<Read>::value) {
+      if (std::optional<CollectedRow<ReadRow>> kept = readRow(row)) rows.push_back(std::move(*kept));
+    } else {
+      rows.push_back(readRow(row));
+    }
+  });
+  if (!stepped) return stepped.error();
+  return rows;
+}
+
+// The first column of every row of `statement` as a set of ids; failures as in collectRows.
+inline Result<std::set<std::int64_t>> collectIdSet(SqliteStatement& statement, const std::string& what) {
+  std::set<std::int64_t> ids;
+  Status stepped = forEachRow(statement, what, [&](const SqliteStatement& row) { ids.insert(row.columnInt64(0)); });
+  if (!stepped) return stepped.error();
+  return ids;
+}
+
+// Runs a statement that returns no rows (INSERT, UPDATE, DELETE) once; a failure is statement.error(what).
+inline Status stepToDone(SqliteStatement& statement, const std::string& what) {
+  if (!statement.ok() || statement.step() != SQLITE_DONE) return statement.error(what);
+  return okStatus();
+}
 
 }  // namespace winnow::store

@@ -37,26 +37,21 @@ Result<std::vector<SuggestionRecord>> currentSuggestions(ProjectStore& store) {
                          "g.extractor, g.method, g.run_id, g.created_at FROM suggestions g JOIN samples s "
                          "ON s.id = g.sample_id WHERE (s.label IS NULL OR s.label = '') AND s.status != 'rejected' "
                          "ORDER BY g.review_rank, g.sample_id");
-  if (!select.ok()) return select.error("read suggestions");
-  std::vector<SuggestionRecord> rows;
-  int rc = SQLITE_ROW;
-  while ((rc = select.step()) == SQLITE_ROW) {
+  return collectRows(select, "read suggestions", [](const SqliteStatement& suggestion) {
     SuggestionRecord row;
-    row.sampleId = select.columnInt64(0);
-    row.label = select.columnText(1);
-    row.confidence = select.columnDouble(2);
-    row.margin = select.columnDouble(3);
-    row.runnerUp = select.columnText(4);
-    row.distance = select.columnDouble(5);
-    row.reviewRank = select.columnInt(6);
-    row.extractor = select.columnText(7);
-    row.method = select.columnText(8);
-    row.runId = select.columnOptionalInt64(9);
-    row.createdAt = select.columnText(10);
-    rows.push_back(std::move(row));
-  }
-  if (rc != SQLITE_DONE) return select.error("read suggestions");
-  return rows;
+    row.sampleId = suggestion.columnInt64(0);
+    row.label = suggestion.columnText(1);
+    row.confidence = suggestion.columnDouble(2);
+    row.margin = suggestion.columnDouble(3);
+    row.runnerUp = suggestion.columnText(4);
+    row.distance = suggestion.columnDouble(5);
+    row.reviewRank = suggestion.columnInt(6);
+    row.extractor = suggestion.columnText(7);
+    row.method = suggestion.columnText(8);
+    row.runId = suggestion.columnOptionalInt64(9);
+    row.createdAt = suggestion.columnText(10);
+    return row;
+  });
 }
 
 Status deleteSuggestions(ProjectStore& store, const std::vector<std::int64_t>& sampleIds) {

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "winnow/store/faces_queries.hpp"
 #include "winnow/store/project_store.hpp"
 #include "winnow/util/result.hpp"
 
@@ -33,10 +32,6 @@ struct ClusterSourcesRow {
   std::string method;
   std::int64_t sources = 0;
 };
-
-// Every embedding from `extractor`, in the table's order. Rows whose stored vector is not
-// `dimension` floats are left out.
-Result<std::vector<EmbeddingRow>> readExtractorEmbeddings(const ProjectStore& store, const std::string& extractor);
 
 // The largest face of every sample with a stored face of `detector` ("" = any detector).
 Result<std::vector<LargestFaceRow>> readLargestFaces(const ProjectStore& store, const std::string& detector);

@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -63,20 +62,6 @@ Result<std::set<std::pair<std::int64_t, std::int64_t>>> notDuplicatePairs(Projec
 // Keeper sample id -> keeper reason, for the stored clusters whose keeper a user chose (reason
 // "chosen by <actor>").
 Result<std::map<std::int64_t, std::string>> userChosenKeepers(ProjectStore& store);
-
-// Extractors with rows in the embeddings table, by name.
-Result<std::vector<std::string>> embeddingExtractorNames(ProjectStore& store);
-
-// The float32 vectors of one extractor for the samples `wanted` accepts, by sample id.
-struct EmbeddingVectors {
-  std::vector<std::int64_t> sampleIds;
-  std::vector<std::vector<float>> vectors;  // parallel to sampleIds, all of one dimension
-  // Wanted rows left out: dimension <= 0, a blob that is not `dimension` floats, or a dimension
-  // other than the first row kept.
-  std::int64_t skippedWrongSize = 0;
-};
-Result<EmbeddingVectors> readEmbeddingVectors(ProjectStore& store, const std::string& extractor,
-                                              const std::function<bool(std::int64_t sampleId)>& wanted);
 
 // Actor of the sample's latest status decision that is still in effect (not undone), if any.
 Result<std::optional<std::string>> latestStatusActor(ProjectStore& store, std::int64_t sampleId);

@@ -1,7 +1,7 @@
 // The faces module's tables, read and written here: `faces` (detector boxes), `face_crops` (the
-// crop files cut from them), `embeddings` (one vector per sample and extractor) and the face
-// flags in `sample_flags`. winnow/faces/ decides what to detect, crop and embed; the store owns
-// the SQL. Functions that write say whether they need the caller's transaction.
+// crop files cut from them) and the face flags in `sample_flags`; `embeddings` is in
+// embedding_queries.hpp. winnow/faces/ decides what to detect, crop and embed; the store owns the
+// SQL. Functions that write say whether they need the caller's transaction.
 #pragma once
 
 #include <cstdint>
@@ -60,19 +60,6 @@ struct SampleFlagRow {
   std::optional<std::int64_t> runId;
 };
 
-// One stored embedding, decoded.
-struct EmbeddingRow {
-  std::int64_t sampleId = 0;
-  std::vector<float> values;  // never empty
-};
-
-// One stored embedding of a labelled sample.
-struct LabelledEmbeddingRow {
-  std::int64_t sampleId = 0;
-  std::string label;
-  std::vector<float> values;  // never empty
-};
-
 // ---- faces ----
 
 // Stored faces of `detector` with score >= minScore, in the table's order.
@@ -115,29 +102,5 @@ Status deleteFlags(ProjectStore& store, const std::vector<std::string>& flags);
 
 // Sets (replaces) one flag of a sample. In the caller's transaction.
 Status putSampleFlag(ProjectStore& store, const SampleFlagRow& flag);
-
-// ---- embeddings ----
-
-// Extractors with stored embeddings, the one with the most first (ties: by name).
-Result<std::vector<std::string>> embeddingExtractors(const ProjectStore& store);
-
-// Samples that have an embedding from `extractor`.
-Result<std::set<std::int64_t>> samplesWithEmbedding(const ProjectStore& store, const std::string& extractor);
-
-// Stores (replaces) the embedding of sampleIds[i] from `extractor` as vectors[i], for every i
-// (vectors has an entry per sample id); one prepared statement for the batch.
-// In the caller's transaction.
-Status putEmbeddings(ProjectStore& store, const std::string& extractor, const std::vector<std::int64_t>& sampleIds,
-                     const std::vector<std::vector<float>>& vectors);
-
-// Embeddings from `extractor` of active labelled samples, by sample id, the first maxSamples rows.
-// Rows whose stored vector is not `dimension` floats are left out (they count towards maxSamples).
-Result<std::vector<LabelledEmbeddingRow>> readLabelledEmbeddings(const ProjectStore& store, const std::string& extractor,
-                                                                 std::int64_t maxSamples);
-
-// The vector of an `embeddings` row: `dimension` floats in native byte order, as putEmbeddings
-// stores them; empty when dimension <= 0 or the blob holds another number of bytes. For the
-// readers of the table in this module.
-std::vector<float> embeddingFromBlob(std::int64_t dimension, const std::string& blob);
 
 }  // namespace winnow::store

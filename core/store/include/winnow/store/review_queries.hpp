@@ -91,11 +91,6 @@ Result<std::vector<BestFaceScoreRow>> readBestFaceScores(const ProjectStore& sto
 // Every stored face of the sample (all detectors), largest box first (ties: by face id).
 Result<std::vector<SampleFaceRow>> readSampleFaces(const ProjectStore& store, std::int64_t sampleId);
 
-// Embeddings from `extractor` of samples that are not rejected (only the unlabelled ones when
-// unlabelledOnly), by sample id. Rows whose stored vector is not `dimension` floats are left out.
-Result<std::vector<EmbeddingRow>> readReviewEmbeddings(const ProjectStore& store, const std::string& extractor,
-                                                       bool unlabelledOnly);
-
 // ---- decisions ----
 
 // ProjectStore::applyDecision, returning the id of the decision it wrote; nullopt when the field

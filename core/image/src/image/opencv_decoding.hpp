@@ -1,27 +1,13 @@
-// Bridges between winnow::Image and cv::Mat (private to the image module).
+// Decoding helpers over cv::Mat, private to the image module (the public bridge between
+// winnow::Image and cv::Mat, isConsistent and asMat, is winnow/image/cv_image.hpp).
 #pragma once
 
 #include <opencv2/core.hpp>
 
+#include "winnow/image/cv_image.hpp"
 #include "winnow/image/image.hpp"
 
 namespace winnow::image::detail {
-
-// True when pixels holds exactly width * height * channels bytes.
-inline bool isConsistent(const Image& image) {
-  return image.width > 0 && image.height > 0 && image.channels() > 0 &&
-         image.pixels.size() == image.strideBytes() * static_cast<std::size_t>(image.height);
-}
-
-// Header over the image's own buffer (no copy). The image must outlive the Mat and must not be
-// resized while the Mat is in use.
-inline cv::Mat asMat(Image& image) {
-  return cv::Mat(image.height, image.width, CV_8UC(image.channels()), image.pixels.data());
-}
-inline cv::Mat asMat(const Image& image) {
-  return cv::Mat(image.height, image.width, CV_8UC(image.channels()),
-                 const_cast<std::uint8_t*>(image.pixels.data()));
-}
 
 // Allocates pixels for width x height in `format`.
 inline void allocate(Image& image, int width, int height, PixelFormat format) {

@@ -1,17 +1,10 @@
-// Face boxes as stored face rows (table faces) and back: one encoding for the writer (detection)
-// and one decoding for every reader (crops, the review catalog).
-#pragma once
+#include "winnow/faces/face_rows.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "winnow/plugin/detector.hpp"
-#include "winnow/store/faces_queries.hpp"
-
 namespace winnow::faces {
 
-// The box of a stored face; landmarks that are not a JSON array of numbers are dropped (the rest
-// of the box is still usable).
-inline plugin::FaceBox faceBoxFromRow(const store::FaceBoxRow& row) {
+plugin::FaceBox faceBoxFromRow(const store::FaceBoxRow& row) {
   plugin::FaceBox box;
   box.x = static_cast<float>(row.x);
   box.y = static_cast<float>(row.y);
@@ -27,8 +20,7 @@ inline plugin::FaceBox faceBoxFromRow(const store::FaceBoxRow& row) {
   return box;
 }
 
-// A box as a stored face row: landmarks as a JSON array [x0, y0, x1, y1, ...].
-inline store::FaceBoxRow faceRowFromBox(const plugin::FaceBox& box) {
+store::FaceBoxRow faceRowFromBox(const plugin::FaceBox& box) {
   store::FaceBoxRow row;
   row.x = static_cast<double>(box.x);
   row.y = static_cast<double>(box.y);
