@@ -1,5 +1,6 @@
 // Entry file: the faceapi plugin's capabilities as classes over the LibTorch ports in faceapi_nets;
-// the SDK's trampolines (winnow/sdk/capability.hpp) make the C table and map exceptions onto statuses.
+// the SDK's trampolines (winnow/sdk/detector_capability.hpp, model_capability.hpp) make the C table
+// and map exceptions onto statuses.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -11,7 +12,8 @@
 #include <vector>
 
 #include "winnow/faceapi/nets.hpp"
-#include "winnow/sdk/capability.hpp"
+#include "winnow/sdk/detector_capability.hpp"
+#include "winnow/sdk/model_capability.hpp"
 #include "winnow_plugin_manifest.h"
 
 namespace {
