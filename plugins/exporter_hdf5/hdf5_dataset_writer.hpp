@@ -39,7 +39,7 @@ class Hdf5DatasetWriter final : public sdk::Exporter {
   Hdf5DatasetWriter(const Hdf5DatasetWriter&) = delete;
   Hdf5DatasetWriter& operator=(const Hdf5DatasetWriter&) = delete;
 
-  // Throw ExportFailure. write refuses a bad sample (label index, split, image view) with
+  // Throw sdk::Failure. write refuses a bad sample (label index, split, image view) with
   // INVALID_ARGUMENT before it changes anything; every other failure ends the export.
   void begin(const sdk::ExportBegin& info) override;
   void write(const winnow_export_sample& sample) override;

@@ -42,7 +42,7 @@ class ImageFolderWriter final : public sdk::Exporter {
   ImageFolderWriter(const ImageFolderWriter&) = delete;
   ImageFolderWriter& operator=(const ImageFolderWriter&) = delete;
 
-  // Throw ExportFailure. write refuses a bad sample (label index, split, image view) with
+  // Throw sdk::Failure. write refuses a bad sample (label index, split, image view) with
   // INVALID_ARGUMENT before it changes anything; every other failure ends the export.
   void begin(const sdk::ExportBegin& info) override;
   void write(const winnow_export_sample& sample) override;
