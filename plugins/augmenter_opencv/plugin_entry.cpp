@@ -10,7 +10,7 @@
 
 #include "augmentation.hpp"
 #include "augmentation_params.hpp"
-#include "winnow/sdk/capability.hpp"
+#include "winnow/sdk/augmenter_capability.hpp"
 #include "winnow_plugin_manifest.h"
 
 namespace {

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "winnow/sdk/capability.hpp"
+#include "winnow/sdk/balancer_capability.hpp"
 #include "winnow/sdk/plugin_abi.h"
 #include "winnow/sdk/plugin_helpers.hpp"
 

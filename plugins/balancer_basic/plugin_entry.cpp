@@ -1,10 +1,11 @@
 // Entry point of winnow_balancer_basic: its two capabilities as classes over balance_planner.cpp;
-// the SDK's trampolines (winnow/sdk/capability.hpp) make the C table and map exceptions onto statuses.
+// the SDK's trampolines (winnow/sdk/balancer_capability.hpp) make the C table and map exceptions
+// onto statuses.
 #include <cstdint>
 #include <vector>
 
 #include "balance_planner.hpp"
-#include "winnow/sdk/capability.hpp"
+#include "winnow/sdk/balancer_capability.hpp"
 #include "winnow_plugin_manifest.h"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "haar_detector.hpp"
-#include "winnow/sdk/capability.hpp"
+#include "winnow/sdk/detector_capability.hpp"
 #include "winnow_plugin_manifest.h"
 
 namespace {

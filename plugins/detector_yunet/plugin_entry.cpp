@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "winnow/sdk/capability.hpp"
+#include "winnow/sdk/detector_capability.hpp"
 #include "winnow_plugin_manifest.h"
 #include "yunet_detector.hpp"
 

@@ -12,9 +12,9 @@
 #include <opencv2/core.hpp>
 #include <system_error>
 
-#include "export_failure.hpp"
 #include "image_fitter.hpp"
 #include "winnow/sdk/dataset_layout.hpp"
+#include "winnow/sdk/plugin_helpers.hpp"
 
 namespace winnow::exporter_hdf5 {
 namespace {
@@ -55,7 +55,7 @@ void fsyncFile(const std::string& path, const std::string& context) {
   if (fd < 0 || ::fsync(fd) != 0) {
     const std::string reason = std::strerror(errno);
     if (fd >= 0) ::close(fd);
-    throw ExportFailure(WINNOW_STATUS_ERROR, context + ": cannot sync " + path + ": " + reason);
+    throw sdk::Failure(WINNOW_STATUS_ERROR, context + ": cannot sync " + path + ": " + reason);
   }
   ::close(fd);
 }
@@ -88,8 +88,8 @@ void Hdf5DatasetWriter::begin(const sdk::ExportBegin& info) {
   classNames_ = info.classNames;
   std::error_code error;
   if (fs::is_directory(outputPath_, error)) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        context() + ": output path is a folder, expected a file path");
+    throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT,
+                       context() + ": output path is a folder, expected a file path");
   }
   expectedCount_ = info.sampleCount;
   pipelineConfigJson_ = info.pipelineConfigJson;
@@ -98,8 +98,8 @@ void Hdf5DatasetWriter::begin(const sdk::ExportBegin& info) {
   if (!parent.empty()) {
     fs::create_directories(parent, error);
     if (error) {
-      throw ExportFailure(WINNOW_STATUS_ERROR, context() + ": cannot create folder " + parent.string() + ": " +
-                                                   error.message());
+      throw sdk::Failure(WINNOW_STATUS_ERROR, context() + ": cannot create folder " + parent.string() + ": " +
+                                                  error.message());
     }
   }
   tempPath_ = outputPath_ + ".tmp-" + std::to_string(::getpid());
@@ -137,8 +137,8 @@ void Hdf5DatasetWriter::createImagesDataset() {
   checkHdf5(H5Pset_fill_time(creation.get(), H5D_FILL_TIME_NEVER), "/images fill time");
   if (params_.compression > 0) {
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
-      throw ExportFailure(WINNOW_STATUS_UNSUPPORTED,
-                          context() + ": this HDF5 library has no gzip filter");
+      throw sdk::Failure(WINNOW_STATUS_UNSUPPORTED,
+                         context() + ": this HDF5 library has no gzip filter");
     }
     checkHdf5(H5Pset_shuffle(creation.get()), "/images shuffle filter");
     checkHdf5(H5Pset_deflate(creation.get(), static_cast<unsigned>(params_.compression)),
@@ -157,15 +157,15 @@ void Hdf5DatasetWriter::write(const winnow_export_sample& sample) {
   const bool hasLineage = sample.struct_size >= offsetof(winnow_export_sample, parent_sample_id) + sizeof(int64_t);
   const std::string where = context() + ": sample " + std::to_string(sample.sample_id);
   if (sample.label_index < -1 || sample.label_index >= static_cast<int64_t>(classNames_.size())) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        where + ": label_index " + std::to_string(sample.label_index) +
-                            " is outside -1.." + std::to_string(classNames_.size()) + "-1");
+    throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT,
+                       where + ": label_index " + std::to_string(sample.label_index) +
+                           " is outside -1.." + std::to_string(classNames_.size()) + "-1");
   }
   const uint8_t split = splitCode(text(sample.split));
   if (split == 255) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        where + ": unknown split \"" + text(sample.split) +
-                            "\" (expected train, val, test or empty)");
+    throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT,
+                       where + ": unknown split \"" + text(sample.split) +
+                           "\" (expected train, val, test or empty)");
   }
   validateImageView(sample.image, where);
 
@@ -262,8 +262,8 @@ void Hdf5DatasetWriter::finish() {
   std::error_code error;
   fs::rename(tempPath_, outputPath_, error);
   if (error) {
-    throw ExportFailure(WINNOW_STATUS_ERROR,
-                        context() + ": cannot rename " + tempPath_ + " onto it: " + error.message());
+    throw sdk::Failure(WINNOW_STATUS_ERROR,
+                       context() + ": cannot rename " + tempPath_ + " onto it: " + error.message());
   }
   syncFolderBestEffort(fs::absolute(outputPath_, error).parent_path().string());
   chunkBuffer_ = {};

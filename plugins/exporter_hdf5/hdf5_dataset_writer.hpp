@@ -1,6 +1,6 @@
 // Hdf5DatasetWriter: the "hdf5" exporter capability. Writes one winnow dataset file (layout:
 // docs/hdf5-layout.md) from the exporter call sequence begin -> write x N -> finish | abort, which
-// the SDK's exporter trampolines enforce (winnow/sdk/capability.hpp).
+// the SDK's exporter trampolines enforce (winnow/sdk/exporter_capability.hpp).
 //
 // Atomicity: everything goes to "<output>.tmp-<pid>"; finish() closes, fsyncs and renames it onto
 // the output path (replacing an existing file), abort() removes it (the trampolines call abort
@@ -19,7 +19,7 @@
 
 #include "hdf5_export_params.hpp"
 #include "hdf5_handle.hpp"
-#include "winnow/sdk/capability.hpp"
+#include "winnow/sdk/exporter_capability.hpp"
 #include "winnow/sdk/plugin_abi.h"
 
 namespace winnow::exporter_hdf5 {
@@ -39,7 +39,7 @@ class Hdf5DatasetWriter final : public sdk::Exporter {
   Hdf5DatasetWriter(const Hdf5DatasetWriter&) = delete;
   Hdf5DatasetWriter& operator=(const Hdf5DatasetWriter&) = delete;
 
-  // Throw ExportFailure. write refuses a bad sample (label index, split, image view) with
+  // Throw sdk::Failure. write refuses a bad sample (label index, split, image view) with
   // INVALID_ARGUMENT before it changes anything; every other failure ends the export.
   void begin(const sdk::ExportBegin& info) override;
   void write(const winnow_export_sample& sample) override;

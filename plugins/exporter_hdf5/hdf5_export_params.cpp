@@ -2,13 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "export_failure.hpp"
+#include "winnow/sdk/plugin_helpers.hpp"
 
 namespace winnow::exporter_hdf5 {
 namespace {
 
 [[noreturn]] void failParam(const std::string& message) {
-  throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, "hdf5 exporter: params." + message);
+  throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT, "hdf5 exporter: params." + message);
 }
 
 int intInRange(const nlohmann::json& value, const char* key, int minValue, int maxValue) {

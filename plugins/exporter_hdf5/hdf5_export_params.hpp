@@ -24,8 +24,8 @@ struct Hdf5ExportParams {
 };
 
 // Parses the params JSON object handed to create(). Missing keys keep their defaults (the host
-// normally fills them in); unknown keys, wrong types and out-of-range values throw ExportFailure
-// (WINNOW_STATUS_INVALID_ARGUMENT) naming the key.
+// normally fills them in); unknown keys, wrong types and out-of-range values throw
+// sdk::Failure (WINNOW_STATUS_INVALID_ARGUMENT) naming the key.
 Hdf5ExportParams parseHdf5ExportParams(const char* paramsJson);
 
 }  // namespace winnow::exporter_hdf5

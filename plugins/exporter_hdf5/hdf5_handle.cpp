@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "export_failure.hpp"
+#include "winnow/sdk/plugin_helpers.hpp"
 
 namespace winnow::exporter_hdf5 {
 namespace {
@@ -52,7 +52,7 @@ std::vector<const char*> cStrings(const std::vector<std::string>& values) {
 void silenceHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 void throwHdf5Failure(const std::string& what) {
-  throw ExportFailure(WINNOW_STATUS_ERROR, "hdf5 exporter: " + what + ": " + currentHdf5Reason());
+  throw sdk::Failure(WINNOW_STATUS_ERROR, "hdf5 exporter: " + what + ": " + currentHdf5Reason());
 }
 
 void checkHdf5(herr_t result, const std::string& what) {

@@ -1,7 +1,7 @@
 // Hdf5Handle: owns one HDF5 identifier (file, dataset, dataspace, type, property list, group,
 // attribute) and closes it exactly once. Plus the few typed write helpers the dataset writer
-// needs. Every failing HDF5 call becomes an ExportFailure whose one-line message names the object
-// and HDF5's innermost reason (automatic error-stack printing is switched off, see
+// needs. Every failing HDF5 call becomes an sdk::Failure whose one-line message names the
+// object and HDF5's innermost reason (automatic error-stack printing is switched off, see
 // silenceHdf5Errors).
 #pragma once
 
@@ -17,7 +17,7 @@ namespace winnow::exporter_hdf5 {
 // per thread in a thread-safe HDF5 build). Call at the start of every exporter entry point.
 void silenceHdf5Errors();
 
-// Throws ExportFailure (WINNOW_STATUS_ERROR): "hdf5 exporter: <what>: <HDF5 reason>".
+// Throws sdk::Failure (WINNOW_STATUS_ERROR): "hdf5 exporter: <what>: <HDF5 reason>".
 [[noreturn]] void throwHdf5Failure(const std::string& what);
 
 // Checks an herr_t / htri_t style result (negative = failure).
@@ -28,7 +28,7 @@ class Hdf5Handle {
   using CloseFn = herr_t (*)(hid_t);
 
   Hdf5Handle() = default;
-  // Takes ownership of `id`; throws ExportFailure naming `what` when id is negative.
+  // Takes ownership of `id`; throws sdk::Failure naming `what` when id is negative.
   Hdf5Handle(hid_t id, CloseFn close, const std::string& what);
   ~Hdf5Handle();
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
-#include "export_failure.hpp"
+#include "winnow/sdk/plugin_helpers.hpp"
 
 namespace winnow::exporter_hdf5 {
 namespace {
@@ -56,7 +56,7 @@ void resizeAndConvert(const cv::Mat& source, cv::Mat target) {
 
 void validateImageView(const winnow_image_view& view, const std::string& context) {
   const auto fail = [&context](const std::string& reason) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, context + ": " + reason);
+    throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT, context + ": " + reason);
   };
   if (view.struct_size < sizeof(winnow_image_view)) fail("image struct_size too small");
   if (view.data == nullptr) fail("image data is null");
@@ -102,7 +102,7 @@ void fitImage(const winnow_image_view& view, FitMode fit, cv::Mat& destination) 
     }
     case FitMode::Invalid: break;
   }
-  throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, "hdf5 exporter: invalid fit mode");
+  throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT, "hdf5 exporter: invalid fit mode");
 }
 
 }  // namespace winnow::exporter_hdf5

@@ -9,7 +9,7 @@
 namespace winnow::exporter_hdf5 {
 
 // Checks that `view` is a usable image (non-null data, positive size, channels consistent with
-// its format, stride large enough). Throws ExportFailure (WINNOW_STATUS_INVALID_ARGUMENT) whose
+// its format, stride large enough). Throws sdk::Failure (WINNOW_STATUS_INVALID_ARGUMENT) whose
 // message starts with `context`.
 void validateImageView(const winnow_image_view& view, const std::string& context);
 

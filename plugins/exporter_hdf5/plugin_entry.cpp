@@ -2,7 +2,7 @@
 // Hdf5DatasetWriter; the SDK's exporter trampolines hold it to the exporter contract. The identity
 // comes from the manifest (winnow_plugin_manifest.h).
 #include "hdf5_dataset_writer.hpp"
-#include "winnow/sdk/capability.hpp"
+#include "winnow/sdk/exporter_capability.hpp"
 #include "winnow_plugin_manifest.h"
 
 namespace {

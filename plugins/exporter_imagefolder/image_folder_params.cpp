@@ -2,14 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "export_failure.hpp"
 #include "path_component.hpp"
+#include "winnow/sdk/plugin_helpers.hpp"
 
 namespace winnow::exporter_imagefolder {
 namespace {
 
 [[noreturn]] void failParam(const std::string& message) {
-  throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, "imagefolder exporter: params." + message);
+  throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT, "imagefolder exporter: params." + message);
 }
 
 std::string nonEmptyString(const nlohmann::json& value, const std::string& key) {

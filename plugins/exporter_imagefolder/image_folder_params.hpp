@@ -21,7 +21,7 @@ struct ImageFolderParams {
 
 // Parses the params JSON object handed to create(). Missing keys keep their defaults; unknown
 // keys, wrong types, empty names and an unassigned split name that sanitises to train, val, test
-// or winnow-export.json throw ExportFailure (WINNOW_STATUS_INVALID_ARGUMENT) naming the key.
+// or winnow-export.json throw sdk::Failure (WINNOW_STATUS_INVALID_ARGUMENT) naming the key.
 ImageFolderParams parseImageFolderParams(const char* paramsJson);
 
 }  // namespace winnow::exporter_imagefolder

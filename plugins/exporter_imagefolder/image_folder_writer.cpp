@@ -11,8 +11,8 @@
 #include <system_error>
 #include <utility>
 
-#include "export_failure.hpp"
 #include "path_component.hpp"
+#include "winnow/sdk/plugin_helpers.hpp"
 
 namespace winnow::exporter_imagefolder {
 namespace {
@@ -64,12 +64,12 @@ void writeFileBytes(const fs::path& path, const void* data, size_t size,
                     const std::string& context) {
   std::FILE* file = std::fopen(path.c_str(), "wbx");
   if (file == nullptr) {
-    throw ExportFailure(WINNOW_STATUS_ERROR, context + ": cannot create " + path.string());
+    throw sdk::Failure(WINNOW_STATUS_ERROR, context + ": cannot create " + path.string());
   }
   const bool written = size == 0 || std::fwrite(data, 1, size, file) == size;
   const bool closed = std::fclose(file) == 0;
   if (!written || !closed) {
-    throw ExportFailure(WINNOW_STATUS_ERROR, context + ": cannot write " + path.string());
+    throw sdk::Failure(WINNOW_STATUS_ERROR, context + ": cannot write " + path.string());
   }
 }
 
@@ -85,7 +85,7 @@ int formatChannels(winnow_pixel_format format) {
 
 std::vector<uint8_t> encodePng(const winnow_image_view& view, const std::string& where) {
   const auto fail = [&where](const std::string& reason) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT, where + ": " + reason);
+    throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT, where + ": " + reason);
   };
   if (view.struct_size < sizeof(winnow_image_view)) fail("image struct_size too small");
   if (view.data == nullptr) fail("image data is null and there are no original bytes");
@@ -138,13 +138,13 @@ void ImageFolderWriter::begin(const sdk::ExportBegin& info) {
   const fs::file_status status = fs::symlink_status(outputPath_, error);
   if (fs::exists(status)) {
     if (!fs::is_directory(status)) {
-      throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                          context() + ": output exists and is not a folder; refusing to replace it");
+      throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT,
+                         context() + ": output exists and is not a folder; refusing to replace it");
     }
     if (!fs::is_empty(outputPath_, error) || error) {
-      throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                          context() + ": output folder exists and is not empty; choose a new "
-                                      "path or empty it first");
+      throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT,
+                         context() + ": output folder exists and is not empty; choose a new "
+                                     "path or empty it first");
     }
   }
   pipelineConfigJson_ = info.pipelineConfigJson;
@@ -153,8 +153,8 @@ void ImageFolderWriter::begin(const sdk::ExportBegin& info) {
   fs::remove_all(tempPath_, error);
   fs::create_directories(tempPath_, error);
   if (error) {
-    throw ExportFailure(WINNOW_STATUS_ERROR,
-                        context() + ": cannot create " + tempPath_ + ": " + error.message());
+    throw sdk::Failure(WINNOW_STATUS_ERROR,
+                       context() + ": cannot create " + tempPath_ + ": " + error.message());
   }
   assignClassFolders();
 }
@@ -202,15 +202,15 @@ std::string ImageFolderWriter::uniqueFileName(const std::string& folder,
 void ImageFolderWriter::write(const winnow_export_sample& sample) {
   const std::string where = context() + ": sample " + std::to_string(sample.sample_id);
   if (sample.label_index < -1 || sample.label_index >= static_cast<int64_t>(classNames_.size())) {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        where + ": label_index " + std::to_string(sample.label_index) +
-                            " is outside -1.." + std::to_string(classNames_.size()) + "-1");
+    throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT,
+                       where + ": label_index " + std::to_string(sample.label_index) +
+                           " is outside -1.." + std::to_string(classNames_.size()) + "-1");
   }
   const std::string split = text(sample.split);
   if (!split.empty() && split != "train" && split != "val" && split != "test") {
-    throw ExportFailure(WINNOW_STATUS_INVALID_ARGUMENT,
-                        where + ": unknown split \"" + split +
-                            "\" (expected train, val, test or empty)");
+    throw sdk::Failure(WINNOW_STATUS_INVALID_ARGUMENT,
+                       where + ": unknown split \"" + split +
+                           "\" (expected train, val, test or empty)");
   }
   const bool hasOriginal = sample.encoded_bytes != nullptr && sample.encoded_size > 0;
   const bool asPng = params_.mode == FileMode::Png || !hasOriginal;
@@ -225,8 +225,8 @@ void ImageFolderWriter::write(const winnow_export_sample& sample) {
     std::error_code error;
     fs::create_directories(directory, error);
     if (error) {
-      throw ExportFailure(WINNOW_STATUS_ERROR,
-                          where + ": cannot create " + directory.string() + ": " + error.message());
+      throw sdk::Failure(WINNOW_STATUS_ERROR,
+                         where + ": cannot create " + directory.string() + ": " + error.message());
     }
     createdFolders_.insert(folder);
   }
@@ -271,8 +271,8 @@ void ImageFolderWriter::finish() {
   std::error_code error;
   fs::rename(tempPath_, outputPath_, error);
   if (error) {
-    throw ExportFailure(WINNOW_STATUS_ERROR,
-                        context() + ": cannot rename " + tempPath_ + " onto it: " + error.message());
+    throw sdk::Failure(WINNOW_STATUS_ERROR,
+                       context() + ": cannot rename " + tempPath_ + " onto it: " + error.message());
   }
 }
 

@@ -1,7 +1,7 @@
 // ImageFolderWriter: the "imagefolder" exporter capability. Writes <output>/<split>/<class>/<file>
 // from the exporter call sequence begin -> write x N -> finish | abort, which the SDK's exporter
-// trampolines enforce (winnow/sdk/capability.hpp), plus <output>/winnow-export.json (class name ->
-// folder mapping, counts, the pipeline config).
+// trampolines enforce (winnow/sdk/exporter_capability.hpp), plus <output>/winnow-export.json (class
+// name -> folder mapping, counts, the pipeline config).
 //
 // Names: split folders are train, val, test and the unassigned split name; class folders are the
 // sanitised class names (sanitizePathComponent), made unique (also case-insensitively) by appending
@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "image_folder_params.hpp"
-#include "winnow/sdk/capability.hpp"
+#include "winnow/sdk/exporter_capability.hpp"
 #include "winnow/sdk/plugin_abi.h"
 
 namespace winnow::exporter_imagefolder {
@@ -42,7 +42,7 @@ class ImageFolderWriter final : public sdk::Exporter {
   ImageFolderWriter(const ImageFolderWriter&) = delete;
   ImageFolderWriter& operator=(const ImageFolderWriter&) = delete;
 
-  // Throw ExportFailure. write refuses a bad sample (label index, split, image view) with
+  // Throw sdk::Failure. write refuses a bad sample (label index, split, image view) with
   // INVALID_ARGUMENT before it changes anything; every other failure ends the export.
   void begin(const sdk::ExportBegin& info) override;
   void write(const winnow_export_sample& sample) override;

@@ -1,5 +1,5 @@
 // Entry file: the torch_classifier model capability over ml/torch_training; the SDK's trampolines
-// (winnow/sdk/capability.hpp) make the C table and map exceptions onto statuses.
+// (winnow/sdk/model_capability.hpp) make the C table and map exceptions onto statuses.
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "winnow/sdk/capability.hpp"
+#include "winnow/sdk/model_capability.hpp"
 #include "winnow/training/trainer.hpp"
 #include "winnow_plugin_manifest.h"
 
