@@ -376,18 +376,25 @@ int commandUndo(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-int commandDecisions(const std::vector<std::string>& args) {
-  po::options_description options("decisions options");
+namespace {
+
+// `<project> [--limit N]` of a listing command (newest first); false when the command should exit
+// with exitCode (help shown, or a usage error printed).
+bool parseListing(const char* command, const std::vector<std::string>& args, CommandLine& line, int& exitCode) {
+  po::options_description options(std::string(command) + " options");
   options.add_options()("project", po::value<std::string>()->required(), "project folder")(
       "limit", po::value<int>()->default_value(20), "how many, newest first");
   po::positional_options_description positional;
   positional.add("project", 1);
+  return parseCommandLine(command, "<project> [--limit N]", options, positional, args, line, exitCode);
+}
+
+}  // namespace
+
+int commandDecisions(const std::vector<std::string>& args) {
   CommandLine line;
   int exitCode = kExitOk;
-  if (!parseCommandLine("decisions", "<project> [--limit N]", options, positional, args, line,
-                        exitCode)) {
-    return exitCode;
-  }
+  if (!parseListing("decisions", args, line, exitCode)) return exitCode;
   auto opened = openProject(line);
   if (!opened) return printError(opened.error(), line.json);
   auto decisions = (*opened)->listDecisions(line.values["limit"].as<int>());
@@ -409,17 +416,9 @@ int commandDecisions(const std::vector<std::string>& args) {
 }
 
 int commandRuns(const std::vector<std::string>& args) {
-  po::options_description options("runs options");
-  options.add_options()("project", po::value<std::string>()->required(), "project folder")(
-      "limit", po::value<int>()->default_value(20), "how many, newest first");
-  po::positional_options_description positional;
-  positional.add("project", 1);
   CommandLine line;
   int exitCode = kExitOk;
-  if (!parseCommandLine("runs", "<project> [--limit N]", options, positional, args, line,
-                        exitCode)) {
-    return exitCode;
-  }
+  if (!parseListing("runs", args, line, exitCode)) return exitCode;
   auto opened = openProject(line);
   if (!opened) return printError(opened.error(), line.json);
   auto runs = (*opened)->listRuns(line.values["limit"].as<int>());

@@ -11,6 +11,7 @@
 #include "augmentation.hpp"
 #include "augmentation_params.hpp"
 #include "winnow/sdk/augmenter_capability.hpp"
+#include "winnow/sdk/opencv_view.hpp"
 #include "winnow_plugin_manifest.h"
 
 namespace {
@@ -43,8 +44,7 @@ class Augmenter {
       : spec_(winnow::augmenter_opencv::parseAugmentationParams(kindNamed(kCapabilityIds[Index]), params.json())) {}
 
   winnow::sdk::OwnedImage apply(const winnow_image_view& input, std::uint64_t seed) const {
-    const cv::Mat in(input.height, input.width, CV_8UC(input.channels), const_cast<uint8_t*>(input.data),
-                     static_cast<size_t>(input.stride_bytes));
+    const cv::Mat in = winnow::sdk::matOverView(input);
     cv::Mat result;
     try {
       result = winnow::augmenter_opencv::applyAugmentation(spec_, in, seed);

@@ -8,6 +8,7 @@
 
 #include "haar_detector.hpp"
 #include "winnow/sdk/detector_capability.hpp"
+#include "winnow/sdk/opencv_view.hpp"
 #include "winnow_plugin_manifest.h"
 
 namespace {
@@ -31,8 +32,7 @@ class Haar {
   Haar(const winnow::sdk::Params& params, const winnow_host_api* /*host*/) : detector_(haarParams(params)) {}
 
   std::vector<winnow::sdk::FaceBox> detect(const winnow_image_view& input) {
-    const cv::Mat image(input.height, input.width, CV_8UC(input.channels), const_cast<uint8_t*>(input.data),
-                        static_cast<size_t>(input.stride_bytes));
+    const cv::Mat image = winnow::sdk::matOverView(input);
     std::vector<winnow::sdk::FaceBox> boxes;
     for (const haar::Face& face : detector_.detect(image)) {
       boxes.push_back({face.box.x, face.box.y, face.box.width, face.box.height, face.score, {}});

@@ -12,6 +12,7 @@
 
 #include "res10_ssd_detector.hpp"
 #include "winnow/sdk/detector_capability.hpp"
+#include "winnow/sdk/opencv_view.hpp"
 #include "winnow_plugin_manifest.h"
 
 namespace {
@@ -50,14 +51,7 @@ class Res10Ssd {
   Res10Ssd(const winnow::sdk::Params& params, const winnow_host_api* /*host*/) : detector_(res10Options(params)) {}
 
   std::vector<winnow::sdk::FaceBox> detect(const winnow_image_view& input) {
-    const cv::Mat image(input.height, input.width, CV_8UC(input.channels), const_cast<uint8_t*>(input.data),
-                        static_cast<size_t>(input.stride_bytes));
-    cv::Mat bgr;
-    switch (input.channels) {
-      case 1: cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR); break;
-      case 4: cv::cvtColor(image, bgr, cv::COLOR_RGBA2BGR); break;
-      default: cv::cvtColor(image, bgr, cv::COLOR_RGB2BGR); break;
-    }
+    const cv::Mat bgr = winnow::sdk::bgrFromView(input);
     std::vector<winnow::sdk::FaceBox> boxes;
     for (const dnn::Res10Face& face : detector_.detect(bgr)) {
       boxes.push_back({face.x, face.y, face.width, face.height, face.score, {}});

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
+#include "winnow/sdk/opencv_view.hpp"
 #include "winnow/sdk/plugin_helpers.hpp"
 
 namespace winnow::exporter_hdf5 {
@@ -77,9 +78,7 @@ void validateImageView(const winnow_image_view& view, const std::string& context
 }
 
 void fitImage(const winnow_image_view& view, FitMode fit, cv::Mat& destination) {
-  // cv::Mat never writes through this header; the const_cast only satisfies its constructor.
-  const cv::Mat source(view.height, view.width, CV_8UC(view.channels),
-                       const_cast<uint8_t*>(view.data), static_cast<size_t>(view.stride_bytes));
+  const cv::Mat source = winnow::sdk::matOverView(view);
   const int size = destination.cols;
   switch (fit) {
     case FitMode::Stretch:

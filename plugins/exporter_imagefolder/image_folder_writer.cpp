@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "path_component.hpp"
+#include "winnow/sdk/opencv_view.hpp"
 #include "winnow/sdk/plugin_helpers.hpp"
 
 namespace winnow::exporter_imagefolder {
@@ -102,9 +103,7 @@ std::vector<uint8_t> encodePng(const winnow_image_view& view, const std::string&
   if (view.stride_bytes < static_cast<int64_t>(view.width) * channels) {
     fail("image stride " + std::to_string(view.stride_bytes) + " is smaller than a row");
   }
-  // cv::Mat never writes through this header; the const_cast only satisfies its constructor.
-  const cv::Mat source(view.height, view.width, CV_8UC(channels), const_cast<uint8_t*>(view.data),
-                       static_cast<size_t>(view.stride_bytes));
+  const cv::Mat source = winnow::sdk::matOverView(view);
   cv::Mat bgr;
   if (channels == 3) {
     cv::cvtColor(source, bgr, cv::COLOR_RGB2BGR);
